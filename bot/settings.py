@@ -1,0 +1,85 @@
+"""The one typed settings object, read from GRIDBOT_* environment variables and `.env`."""
+
+from datetime import timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org"
+
+
+class SettingsError(Exception):
+    """Settings are missing or invalid; the message says what to set, in Chinese and English."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GRIDBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///./gridbot.db"
+    # Bot API server root without the /bot<token> part: Telegram's, a self-hosted
+    # telegram-bot-api server, or gridbot's own emulator.
+    api_base_url: str = TELEGRAM_API_BASE_URL
+    timezone: str = "Asia/Shanghai"
+    city_name: str = "乐清市"
+    invite_ttl_days: int = Field(default=30, ge=1, le=365)
+    # Set when the bot cannot ask getMe (offline invite export); otherwise read from Telegram.
+    bot_username: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"未知时区 unknown time zone: {value}") from exc
+        return value
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def invite_ttl(self) -> timedelta:
+        return timedelta(days=self.invite_ttl_days)
+
+    @property
+    def bot_base_url(self) -> str:
+        return f"{self.api_base_url}/bot"
+
+    @property
+    def bot_file_base_url(self) -> str:
+        return f"{self.api_base_url}/file/bot"
+
+    def require_token(self) -> str:
+        if self.token is None or not self.token.get_secret_value().strip():
+            raise SettingsError(
+                "未设置机器人令牌：请在环境变量或 .env 文件中设置 GRIDBOT_TOKEN（向 @BotFather 申请）。\n"
+                "No bot token: set GRIDBOT_TOKEN in the environment or in .env "
+                "(get one from @BotFather)."
+            )
+        return self.token.get_secret_value().strip()
+
+
+def load_settings(*, require_token: bool = False, **overrides: object) -> Settings:
+    """Read settings; fail fast with a readable message instead of a pydantic traceback."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"GRIDBOT_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"配置有误 invalid settings: {problems}") from exc
+    if require_token:
+        settings.require_token()
+    return settings

@@ -1,0 +1,40 @@
+"""Domain vocabularies stored in the database (values are what users read)."""
+
+from enum import IntEnum, StrEnum
+
+
+class GridLevel(IntEnum):
+    """The policy's three levels: the city, a town/street, a grid of about 20 survey objects."""
+
+    CITY = 1
+    TOWN = 2
+    GRID = 3
+
+
+class Industry(StrEnum):
+    INDUSTRY = "工业"
+    TRADE = "贸易"
+    SERVICE = "服务业"
+    CONSTRUCTION = "建筑业"
+    REAL_ESTATE = "房地产"
+
+
+class Scale(StrEnum):
+    ABOVE_SCALE = "四上"
+    CULTIVATED = "小升规培育"
+
+
+class Role(StrEnum):
+    ADMIN = "管理员"
+    CITY_HEAD = "一级网格长"
+    TOWN_HEAD = "二级网格长"
+    TOWN_DEPUTY = "分管负责人"
+    GRID_HEAD = "网格长"
+    GRID_DEPUTY = "副网格长"
+    INSTRUCTOR = "网格指导员"
+    MEMBER = "网格员"
+
+
+CITY_ROLES = frozenset({Role.ADMIN, Role.CITY_HEAD})
+TOWN_ROLES = frozenset({Role.TOWN_HEAD, Role.TOWN_DEPUTY})
+GRID_STAFF_ROLES = frozenset({Role.GRID_HEAD, Role.GRID_DEPUTY, Role.INSTRUCTOR})
