@@ -63,7 +63,8 @@ class Settings(BaseSettings):
     def require_token(self) -> str:
         if self.token is None or not self.token.get_secret_value().strip():
             raise SettingsError(
-                "未设置机器人令牌：请在环境变量或 .env 文件中设置 GRIDBOT_TOKEN（向 @BotFather 申请）。\n"
+                "未设置机器人令牌：请在环境变量或 .env 文件中设置 GRIDBOT_TOKEN"
+                "（向 @BotFather 申请）。\n"
                 "No bot token: set GRIDBOT_TOKEN in the environment or in .env "
                 "(get one from @BotFather)."
             )

@@ -1,0 +1,71 @@
+"""The typed PTB context: services live on BotData, created in post_init."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.settings import Settings
+from services.access import CommandSpec
+
+
+class NotStartedError(RuntimeError):
+    """A service was used before post_init created it."""
+
+
+@dataclass
+class BotData:
+    """Application-wide services. PTB builds it empty; `bot.lifecycle.post_init` fills it."""
+
+    _settings: Settings | None = None
+    _engine: AsyncEngine | None = None
+    _sessions: async_sessionmaker[AsyncSession] | None = None
+    bot_username: str = ""
+    # Every command of every handler module, in registration order (menus and /help).
+    commands: tuple[CommandSpec, ...] = ()
+
+    def start(
+        self,
+        *,
+        settings: Settings,
+        engine: AsyncEngine,
+        sessions: async_sessionmaker[AsyncSession],
+        bot_username: str,
+        commands: tuple[CommandSpec, ...],
+    ) -> None:
+        self._settings, self._engine, self._sessions = settings, engine, sessions
+        self.bot_username = bot_username
+        self.commands = commands
+
+    @property
+    def started(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            raise NotStartedError("settings not configured")
+        return self._settings
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            raise NotStartedError("database engine not started")
+        return self._engine
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessions is None:
+            raise NotStartedError("database sessions not started")
+        return self._sessions
+
+
+class GridContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
+    """Context handed to every gridbot callback."""
+
+
+GridApplication = Application[
+    ExtBot[Any], GridContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Any]
+]

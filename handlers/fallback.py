@@ -1,0 +1,34 @@
+"""Anything no other handler took, in a private chat: guide the user instead of staying silent."""
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot import texts
+from bot.context import GridApplication, GridContext
+from bot.menus import refresh_menu
+from services.access import CommandSpec
+from services.onboarding import load_viewer
+
+COMMANDS: tuple[CommandSpec, ...] = ()
+
+
+async def unmatched(update: Update, context: GridContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    async with context.bot_data.sessions() as session:
+        viewer = await load_viewer(session=session, telegram_user_id=user.id)
+    if viewer is None:
+        await message.reply_html(texts.UNBOUND)
+        # A former member whose binding ended must lose the role menu they still see.
+        await refresh_menu(
+            context.bot, chat_id=message.chat_id, specs=context.bot_data.commands, viewer=None
+        )
+        return
+    await message.reply_html(texts.UNKNOWN_INPUT)
+
+
+def register(app: GridApplication) -> None:
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, unmatched)
+    )

@@ -1,0 +1,37 @@
+"""/help: the commands this person may use, explained in Chinese."""
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot import texts
+from bot.context import GridApplication, GridContext
+from bot.menus import refresh_menu, visible_commands
+from services.access import CommandSpec, Viewer
+from services.onboarding import load_viewer
+
+COMMANDS = (CommandSpec("help", "使用说明", "查看本说明。", None),)
+
+
+def render_help(specs: tuple[CommandSpec, ...], viewer: Viewer | None) -> str:
+    lines = [texts.HELP_HEADING, ""]
+    if viewer is None:
+        lines += [texts.UNBOUND, ""]
+    lines += [f"/{spec.command} — {spec.help}" for spec in visible_commands(specs, viewer)]
+    lines += ["", texts.HELP_FOOTER]
+    return "\n".join(lines)
+
+
+async def help_command(update: Update, context: GridContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    async with context.bot_data.sessions() as session:
+        viewer = await load_viewer(session=session, telegram_user_id=user.id)
+    specs = context.bot_data.commands
+    await message.reply_html(render_help(specs, viewer))
+    # Roles change with imports and partitions; /help is where a user looks, so resync here.
+    await refresh_menu(context.bot, chat_id=message.chat_id, specs=specs, viewer=viewer)
+
+
+def register(app: GridApplication) -> None:
+    app.add_handler(CommandHandler("help", help_command))

@@ -1,0 +1,79 @@
+"""/start: deep-link onboarding (`/start <token>`) and the welcome for everyone else."""
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CommandHandler
+
+from bot import texts
+from bot.context import GridApplication, GridContext
+from bot.menus import refresh_menu, visible_commands
+from handlers.profile import render_posts
+from services.access import CommandSpec, Viewer
+from services.onboarding import BindOutcome, load_viewer, redeem_invite
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    CommandSpec("start", "开始 / 绑定身份", "开始使用；通过个人邀请链接完成身份绑定。", None),
+)
+
+
+def render_welcome(first_line: str, viewer: Viewer, specs: tuple[CommandSpec, ...]) -> str:
+    lines = [first_line, "", texts.ROLES_HEADING, render_posts(viewer.posts), ""]
+    lines.append(texts.CAN_DO_HEADING)
+    lines += [
+        f"/{spec.command} — {spec.help}"
+        for spec in visible_commands(specs, viewer)
+        if spec.command != "start"
+    ]
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: GridContext) -> None:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        # Tokens are personal: never redeem one seen in a group.
+        return
+    specs = context.bot_data.commands
+    token = context.args[0] if context.args else None
+    async with context.bot_data.sessions() as session:
+        if token is None:
+            viewer = await load_viewer(session=session, telegram_user_id=user.id)
+            first_line = texts.welcome_back(viewer.name) if viewer else ""
+        else:
+            result = await redeem_invite(
+                session=session, token=token, telegram_user_id=user.id, now=datetime.now(UTC)
+            )
+            await session.commit()
+            log.info("invite redemption by %s: %s", user.id, result.outcome)
+            viewer = await load_viewer(session=session, telegram_user_id=user.id)
+            if result.outcome == BindOutcome.BOUND:
+                assert result.person is not None
+                first_line = texts.bound_greeting(result.person.name)
+            elif result.outcome == BindOutcome.ALREADY_BOUND:
+                assert result.person is not None
+                first_line = texts.already_bound(result.person.name)
+            elif result.outcome == BindOutcome.ACCOUNT_TAKEN:
+                assert result.person is not None
+                assert result.bound_as is not None
+                await message.reply_html(
+                    texts.account_taken(result.bound_as.name, result.person.name)
+                )
+                return
+            else:
+                await message.reply_html(texts.BIND_FAILURES[result.outcome])
+                return
+    if viewer is None:
+        await message.reply_html(texts.UNBOUND)
+    else:
+        await message.reply_html(render_welcome(first_line, viewer, specs))
+    await refresh_menu(context.bot, chat_id=message.chat_id, specs=specs, viewer=viewer)
+
+
+def register(app: GridApplication) -> None:
+    app.add_handler(CommandHandler("start", start))

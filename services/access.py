@@ -1,0 +1,108 @@
+"""Access control in one place: who may do what, and over which grids.
+
+Every handler declares the capability it needs; callbacks are checked again against the
+viewer's scope on the server, because callback data can be forged by a client.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from models.enums import CITY_ROLES, GRID_STAFF_ROLES, TOWN_ROLES, GridLevel, Role
+
+
+class Capability(StrEnum):
+    USE_BOT = "use_bot"
+    VIEW_GRIDS = "view_grids"
+
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.MEMBER: frozenset({Capability.USE_BOT}),
+    Role.GRID_DEPUTY: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
+    Role.INSTRUCTOR: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
+    Role.GRID_HEAD: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
+    Role.TOWN_DEPUTY: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
+    Role.TOWN_HEAD: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
+    Role.CITY_HEAD: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
+    Role.ADMIN: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
+}
+
+
+@dataclass(frozen=True)
+class Post:
+    """One role a person holds on one grid node."""
+
+    role: Role
+    grid_id: int
+    grid_name: str
+    level: GridLevel
+    # The town (level-2 grid) the post lies in; None for city posts.
+    town_id: int | None
+    town_name: str | None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A bound person as the bot sees them: identity plus every post they hold."""
+
+    person_id: int
+    name: str
+    posts: tuple[Post, ...]
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(post.role for post in self.posts)
+
+    def can(self, capability: Capability) -> bool:
+        return any(capability in ROLE_CAPABILITIES[role] for role in self.roles)
+
+    @property
+    def is_city_wide(self) -> bool:
+        return bool(self.roles & CITY_ROLES)
+
+    @property
+    def town_ids(self) -> frozenset[int]:
+        """Towns this person leads (二级网格长 or 分管负责人)."""
+        return frozenset(post.grid_id for post in self.posts if post.role in TOWN_ROLES)
+
+    @property
+    def staffed_grid_ids(self) -> frozenset[int]:
+        """Level-3 grids where this person is 网格长, 副网格长 or 网格指导员."""
+        return frozenset(
+            post.grid_id
+            for post in self.posts
+            if post.role in GRID_STAFF_ROLES and post.level == GridLevel.GRID
+        )
+
+    def may_view_town(self, town_id: int) -> bool:
+        return self.can(Capability.VIEW_GRIDS) and (self.is_city_wide or town_id in self.town_ids)
+
+    def may_view_grid(self, *, grid_id: int, town_id: int) -> bool:
+        """Whether the roster of a level-3 grid is within this viewer's scope."""
+        if not self.can(Capability.VIEW_GRIDS):
+            return False
+        return self.is_city_wide or town_id in self.town_ids or grid_id in self.staffed_grid_ids
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A bot command shown in menus and explained in /help.
+
+    `capability` None means the command is for everyone, bound or not.
+    """
+
+    command: str
+    description: str
+    help: str
+    capability: Capability | None
+
+    def visible_to(self, viewer: "Viewer | None") -> bool:
+        if self.capability is None:
+            return True
+        return viewer is not None and viewer.can(self.capability)
+
+
+def mask_mobile(mobile: str) -> str:
+    """138****5678: enough to recognise a number without exposing it."""
+    if len(mobile) != 11:
+        return "*" * len(mobile)
+    return f"{mobile[:3]}****{mobile[-4:]}"

@@ -1,0 +1,39 @@
+"""Writing sheets people open in Excel: Chinese headers, frozen header row, sensible widths,
+and no formula injection (cells that begin with = + - @ are stored as text)."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from unicodedata import east_asian_width
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+MAX_COLUMN_WIDTH = 60
+
+CellValue = str | int | float | datetime | date | None
+
+
+def display_width(value: object) -> int:
+    """Width in Excel columns: CJK characters take two."""
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def write_sheet(
+    sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[CellValue]]
+) -> None:
+    sheet.append(list(headers))
+    widths = [display_width(h) for h in headers]
+    for row_number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column, value=value)
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                # Keep user text as text: Excel would evaluate it as a formula.
+                cell.data_type = "s"
+                cell.quotePrefix = True
+            widths[column - 1] = max(
+                widths[column - 1], display_width(value if value is not None else "")
+            )
+    sheet.freeze_panes = "A2"
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_COLUMN_WIDTH)
