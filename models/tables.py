@@ -21,10 +21,10 @@ class _IntEnumType(sa.TypeDecorator[GridLevel]):
     impl = sa.SmallInteger
     cache_ok = True
 
-    def process_bind_param(self, value: GridLevel | None, dialect: sa.Dialect) -> int | None:
+    def process_bind_param(self, value: GridLevel | None, _dialect: sa.Dialect) -> int | None:
         return None if value is None else int(value)
 
-    def process_result_value(self, value: int | None, dialect: sa.Dialect) -> GridLevel | None:
+    def process_result_value(self, value: int | None, _dialect: sa.Dialect) -> GridLevel | None:
         return None if value is None else GridLevel(value)
 
 
@@ -48,14 +48,14 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, _dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a timezone-aware column")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, _dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
