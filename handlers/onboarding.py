@@ -68,11 +68,12 @@ async def start(update: Update, context: GridContext) -> None:
             else:
                 await message.reply_html(texts.BIND_FAILURES[result.outcome])
                 return
+    # The menu first, so that it already shows the new commands when the greeting arrives.
+    await refresh_menu(context.bot, chat_id=message.chat_id, specs=specs, viewer=viewer)
     if viewer is None:
         await message.reply_html(texts.UNBOUND)
     else:
         await message.reply_html(render_welcome(first_line, viewer, specs))
-    await refresh_menu(context.bot, chat_id=message.chat_id, specs=specs, viewer=viewer)
 
 
 def register(app: GridApplication) -> None:

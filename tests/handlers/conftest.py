@@ -1,118 +1,18 @@
-"""End-to-end fixtures: the real Application, polling our loopback Bot API emulator, on the
-real test database, with a small roster of two towns."""
+"""End-to-end fixtures: the real Application, long-polling our loopback Bot API emulator,
+on the real test database."""
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import build_application
 from bot.context import GridApplication
 from bot.emulator import BotApiEmulator
 from bot.runner import polling
 from bot.settings import load_settings
-from models.enums import GridLevel, Industry, Role, Scale
-from models.tables import Assignment, Grid, Person, SurveyObject
-from services.onboarding import issue_invites
 
 TOKEN = "4242:test-token"
 BOT_USERNAME = "gridbot_test_bot"
-
-
-@dataclass
-class SmallCity:
-    """Two towns with one level-3 grid each and a person for every role."""
-
-    people: dict[str, Person] = field(default_factory=dict)
-    grids: dict[str, Grid] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def person_id(self, key: str) -> int:
-        person_id = self.people[key].id
-        assert person_id is not None
-        return person_id
-
-
-@pytest.fixture
-async def small_city(sessions: async_sessionmaker[AsyncSession]) -> SmallCity:
-    city = SmallCity()
-    async with sessions() as session, session.begin():
-        root = Grid(level=GridLevel.CITY, name="乐清市")
-        session.add(root)
-        await session.flush()
-        for town_name in ("虹桥镇", "柳市镇"):
-            town = Grid(level=GridLevel.TOWN, name=town_name, parent_id=root.id)
-            session.add(town)
-            await session.flush()
-            grid = Grid(
-                level=GridLevel.GRID,
-                name=f"{town_name}·工业网格1",
-                parent_id=town.id,
-                industry=Industry.INDUSTRY,
-                seq=1,
-            )
-            session.add(grid)
-            city.grids[town_name] = town
-            city.grids[f"{town_name}网格"] = grid
-        await session.flush()
-        people = {
-            "admin": ("金管理", "13900000001"),
-            "town_head": ("虹桥镇长", "13900000002"),
-            "other_town_head": ("柳市镇长", "13900000003"),
-            "grid_head": ("王网格长", "13900000004"),
-            "instructor": ("李指导员", "13900000005"),
-            "member": ("陈统计", "13812345678"),
-            "other_member": ("周统计", "13900000007"),
-        }
-        for key, (name, mobile) in people.items():
-            person = Person(name=name, mobile=mobile)
-            session.add(person)
-            city.people[key] = person
-        await session.flush()
-        hongqiao, liushi = city.grids["虹桥镇"], city.grids["柳市镇"]
-        hq_grid, ls_grid = city.grids["虹桥镇网格"], city.grids["柳市镇网格"]
-        posts = [
-            ("admin", root, Role.ADMIN),
-            ("town_head", hongqiao, Role.TOWN_HEAD),
-            ("other_town_head", liushi, Role.TOWN_HEAD),
-            ("grid_head", hq_grid, Role.GRID_HEAD),
-            ("instructor", hq_grid, Role.INSTRUCTOR),
-        ]
-        for key, grid, role in posts:
-            assert grid.id is not None
-            session.add(Assignment(person_id=city.person_id(key), grid_id=grid.id, role=role))
-        enterprises = [
-            ("乐清市虹桥电气有限公司", "91330382MA2XXXXX01", hq_grid, "member"),
-            ("乐清市虹桥开关厂", "91330382MA2XXXXX02", hq_grid, "member"),
-            ("乐清市柳市仪表有限公司", "91330382MA2XXXXX03", ls_grid, "other_member"),
-        ]
-        for name, uscc, grid, keeper in enterprises:
-            assert grid.id is not None and grid.parent_id is not None
-            session.add(
-                SurveyObject(
-                    name=name,
-                    uscc=uscc,
-                    industry=Industry.INDUSTRY,
-                    scale=Scale.ABOVE_SCALE,
-                    town_id=grid.parent_id,
-                    grid_id=grid.id,
-                    statistician_id=city.person_id(keeper),
-                )
-            )
-        issued = await issue_invites(
-            session=session,
-            persons=list(city.people.values()),
-            ttl=timedelta(days=30),
-            now=datetime.now(UTC),
-        )
-        for invite in issued:
-            key = next(k for k, p in city.people.items() if p.id == invite.person.id)
-            city.tokens[key] = invite.token
-    return city
 
 
 @pytest.fixture
@@ -127,18 +27,6 @@ async def bot_app(
 ) -> AsyncIterator[GridApplication]:
     """The real Application, long-polling the emulator; `engine` ensures a clean database."""
     del engine
-    settings = load_settings(
-        token=TOKEN, database_url=database_url, api_base_url=emulator.base_url
-    )
+    settings = load_settings(token=TOKEN, database_url=database_url, api_base_url=emulator.base_url)
     async with polling(build_application(settings), poll_timeout=1) as app:
         yield app
-
-
-async def eventually(predicate: Callable[[], bool], timeout: float = 3.0) -> None:
-    """Wait for a side effect the bot makes after its reply (e.g. a menu update)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)

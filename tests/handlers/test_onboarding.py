@@ -11,7 +11,7 @@ from bot.context import GridApplication
 from bot.emulator import BotApiEmulator
 from models.tables import Invite, TelegramBinding
 from services.onboarding import hash_token
-from tests.handlers.conftest import SmallCity, eventually
+from tests.conftest import SmallCity
 
 MEMBER_TG = 5001
 OTHER_TG = 5002
@@ -53,7 +53,7 @@ async def test_good_token_binds_and_greets_with_grid_role_and_commands(
     assert invite.used_at is not None
     # The token itself is never stored.
     assert invite.token_hash != small_city.tokens["member"]
-    await eventually(lambda: menu(emulator, MEMBER_TG) == ["start", "help", "me"])
+    assert menu(emulator, MEMBER_TG) == ["start", "help", "me"]
 
 
 async def test_following_own_link_again_is_harmless(
@@ -196,9 +196,7 @@ async def test_role_specific_menus(
         emulator.user(user_id, first_name=key)
         await emulator.send_text(user_id, f"/start {small_city.tokens[key]}")
         await emulator.wait_for_message(user_id, lambda m: "绑定成功" in m.text)
-        await eventually(
-            lambda u=user_id, k=key: menu(emulator, u) == expected[k]
-        )
+        assert menu(emulator, user_id) == expected[key]
 
 
 async def test_concurrent_redemptions_of_one_token_bind_once(

@@ -1,0 +1,113 @@
+"""/grid through the real bot: scope per role, and forged callback data refused on the server."""
+
+from bot.context import GridApplication
+from bot.emulator import BotApiEmulator, SentMessage
+from tests.conftest import SmallCity
+
+ADMIN_TG, TOWN_HEAD_TG, INSTRUCTOR_TG, MEMBER_TG = 8001, 8002, 8003, 8004
+
+
+async def bind(emulator: BotApiEmulator, city: SmallCity, key: str, telegram_id: int) -> None:
+    emulator.user(telegram_id, first_name=key)
+    await emulator.send_text(telegram_id, f"/start {city.tokens[key]}")
+    await emulator.wait_for_message(telegram_id, lambda m: "绑定成功" in (m.text or ""))
+
+
+async def command(emulator: BotApiEmulator, telegram_id: int, text: str) -> SentMessage:
+    mark = emulator.checkpoint()
+    await emulator.send_text(telegram_id, text)
+    return await emulator.wait_for_message(telegram_id, after=mark)
+
+
+async def press(
+    emulator: BotApiEmulator, telegram_id: int, message: SentMessage, data: str, *, forge: bool
+) -> tuple[str, SentMessage | None]:
+    """Press a button; returns the callback answer's text and, after a silent answer (the
+    handler accepted the press), the message as the handler edited it."""
+    mark = emulator.checkpoint()
+    callback_id = await emulator.press_button(telegram_id, message.message_id, data, forge=forge)
+    answer = await emulator.wait_for_callback_answer(callback_id)
+    if answer.text:
+        # A refusal: the handler answered with an alert and must not have touched the chat.
+        return answer.text, next(
+            (m for m in emulator.sent_messages(telegram_id) if m.seq > mark), None
+        )
+    return "", await emulator.wait_for_message(telegram_id, after=mark)
+
+
+async def test_town_head_browses_own_town_and_grid_members(
+    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+) -> None:
+    del bot_app
+    await bind(emulator, small_city, "town_head", TOWN_HEAD_TG)
+    await bind(emulator, small_city, "member", MEMBER_TG)
+    town = await command(emulator, TOWN_HEAD_TG, "/grid")
+    assert "虹桥镇" in (town.text or "")
+    assert [b["text"] for b in town.buttons] == ["虹桥镇·工业网格1"]
+    answer, grid = await press(
+        emulator, TOWN_HEAD_TG, town, town.callback_data("虹桥镇·工业网格1"), forge=False
+    )
+    assert answer == ""
+    assert grid is not None
+    text = grid.text or ""
+    assert "企业 2 家，统计员已绑定 2 家" in text
+    assert "乐清市虹桥电气有限公司｜陈统计 138****5678｜已绑定" in text
+    assert "网格长：王网格长 139****0004" in text
+    assert "网格指导员：李指导员 139****0005" in text
+    assert "13812345678" not in text  # full mobiles never shown
+    assert "柳市" not in text
+
+
+async def test_forged_callback_for_another_town_is_refused(
+    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+) -> None:
+    del bot_app
+    await bind(emulator, small_city, "town_head", TOWN_HEAD_TG)
+    town = await command(emulator, TOWN_HEAD_TG, "/grid")
+    other_town = small_city.grids["柳市镇"].id
+    other_grid = small_city.grids["柳市镇网格"].id
+    for data in (f"grid:t:{other_town}", f"grid:g:{other_grid}", "grid:c"):
+        answer, edited = await press(emulator, TOWN_HEAD_TG, town, data, forge=True)
+        assert "不在您的管辖范围" in answer
+        assert edited is None
+    for data in ("grid:g:999999", "grid:x:1", "grid:g:1;drop", f"grid:t:{other_grid}"):
+        answer, edited = await press(emulator, TOWN_HEAD_TG, town, data, forge=True)
+        assert "已失效" in answer
+        assert edited is None
+
+
+async def test_admin_sees_city_and_instructor_only_own_grid(
+    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+) -> None:
+    del bot_app
+    await bind(emulator, small_city, "admin", ADMIN_TG)
+    await bind(emulator, small_city, "instructor", INSTRUCTOR_TG)
+    city = await command(emulator, ADMIN_TG, "/grid")
+    assert sorted(b["text"] for b in city.buttons) == ["柳市镇", "虹桥镇"]
+    _, town = await press(emulator, ADMIN_TG, city, city.callback_data("柳市镇"), forge=False)
+    assert town is not None
+    assert [b["text"] for b in town.buttons] == ["柳市镇·工业网格1", "« 返回"]
+
+    own = await command(emulator, INSTRUCTOR_TG, "/grid")
+    assert "虹桥镇·工业网格1" in (own.text or "")
+    assert "企业 2 家" in (own.text or "")
+    answer, edited = await press(
+        emulator, INSTRUCTOR_TG, own, f"grid:g:{small_city.grids['柳市镇网格'].id}", forge=True
+    )
+    assert "不在您的管辖范围" in answer
+    assert edited is None
+
+
+async def test_member_may_not_use_grid_even_by_forged_button(
+    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+) -> None:
+    del bot_app
+    await bind(emulator, small_city, "member", MEMBER_TG)
+    refused = await command(emulator, MEMBER_TG, "/grid")
+    assert "无权使用" in (refused.text or "")
+    me = await command(emulator, MEMBER_TG, "/me")
+    answer, edited = await press(
+        emulator, MEMBER_TG, me, f"grid:g:{small_city.grids['虹桥镇网格'].id}", forge=True
+    )
+    assert "无权使用" in answer
+    assert edited is None
