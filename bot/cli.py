@@ -23,7 +23,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="数据库：迁移到最新结构。", no_args_is_help=True)
 grids_app = typer.Typer(help="网格：自动划分三级网格、查看网格树。", no_args_is_help=True)
 invites_app = typer.Typer(help="邀请链接：导出每人的个人绑定链接。", no_args_is_help=True)
-people_app = typer.Typer(help="人员：换绑（统计员更换或更换 Telegram 账号）。", no_args_is_help=True)
+people_app = typer.Typer(
+    help="人员：换绑（统计员更换或更换 Telegram 账号）。", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(grids_app, name="grids")
 app.add_typer(invites_app, name="invites")

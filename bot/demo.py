@@ -20,7 +20,7 @@ from bot.settings import load_settings
 from models import people
 from models.db import create_engine, session_factory, transaction
 from models.migrate import upgrade
-from services.demo_data import DemoPerson, build_demo_roster
+from services.demo_data import DemoPerson, DemoRoster, build_demo_roster
 from services.onboarding import issue_invites
 from services.partition import partition
 from services.roster_import import import_roster
@@ -63,14 +63,18 @@ def pick_cast(everyone: list[DemoPerson]) -> list[DemoPerson]:
     return cast
 
 
+def fresh_roster(directory: Path, *, towns: int, enterprises: int) -> DemoRoster:
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    return build_demo_roster(directory / "演示花名册.xlsx", towns=towns, enterprises=enterprises)
+
+
 async def prepare_city(
     directory: Path, *, enterprises: int, towns: int
 ) -> tuple[str, list[Character]]:
     """Build the demo database from scratch and return its URL and the playable cast."""
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
-    roster = build_demo_roster(directory / "演示花名册.xlsx", towns=towns, enterprises=enterprises)
+    roster = await asyncio.to_thread(fresh_roster, directory, towns=towns, enterprises=enterprises)
     database_url = f"sqlite+aiosqlite:///{directory / 'gridbot-demo.db'}"
     settings = load_settings(database_url=database_url)
     engine = create_engine(database_url)
@@ -90,7 +94,8 @@ async def prepare_city(
         async with transaction(sessions) as session:
             for demo_person in cast:
                 person = await people.person_by_mobile(session=session, mobile=demo_person.mobile)
-                assert person is not None and person.id is not None
+                assert person is not None
+                assert person.id is not None
                 [invite] = await issue_invites(
                     session=session,
                     persons=[person],

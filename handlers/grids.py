@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.context import GridApplication, GridContext
 from handlers.access import guarded, refuse
-from models import grids, people
+from models import grids
 from models.enums import GridLevel
 from services.access import Capability, CommandSpec, Viewer, mask_mobile
 
@@ -39,16 +39,16 @@ def _buttons(rows: list[tuple[str, str]], back: str | None) -> InlineKeyboardMar
 
 
 async def city_screen(session: AsyncSession) -> Screen:
-    towns = await people.grids_at_level(session=session, level=GridLevel.TOWN)
+    towns = await grids.towns(session=session)
     if not towns:
         return texts.GRID_NONE, None
     return texts.GRID_CHOOSE_TOWN, _buttons([(t.name, f"grid:t:{t.id}") for t in towns], None)
 
 
 async def town_screen(session: AsyncSession, viewer: Viewer, town_id: int) -> Screen:
-    town = await people.grid_by_id(session=session, grid_id=town_id)
+    town = await grids.grid_by_id(session=session, grid_id=town_id)
     assert town is not None
-    children = await people.child_grids(session=session, parent_id=town_id)
+    children = await grids.level3_grids(session=session, town_ids=[town_id])
     if not children:
         return f"<b>{texts.esc(town.name)}</b>\n{texts.GRID_NONE}", None
     text = texts.GRID_CHOOSE_GRID.format(town=texts.esc(town.name), count=len(children))
@@ -57,7 +57,7 @@ async def town_screen(session: AsyncSession, viewer: Viewer, town_id: int) -> Sc
 
 
 async def grid_screen(session: AsyncSession, viewer: Viewer, grid_id: int, town_id: int) -> Screen:
-    grid = await people.grid_by_id(session=session, grid_id=grid_id)
+    grid = await grids.grid_by_id(session=session, grid_id=grid_id)
     assert grid is not None
     members = await grids.grid_members(session=session, grid_id=grid_id)
     staff = (await grids.grid_staff(session=session, grid_ids=[grid_id])).get(grid_id, [])
@@ -135,7 +135,7 @@ async def grid_button(
     if city:
         screen = await city_screen(session) if viewer.is_city_wide else None
     else:
-        node = await people.grid_by_id(session=session, grid_id=int(raw_id))
+        node = await grids.grid_by_id(session=session, grid_id=int(raw_id))
         expected = GridLevel.TOWN if kind == "t" else GridLevel.GRID
         if node is None or node.id is None or node.level != expected:
             await refuse(update, texts.STALE_BUTTON)

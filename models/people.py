@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import GridLevel, Role
+from models.enums import Role
 from models.tables import Assignment, Grid, Invite, Person, SurveyObject, TelegramBinding
 
 
@@ -149,22 +149,6 @@ async def enterprises_kept_by(
         assert survey_object.statistician_id is not None
         kept[survey_object.statistician_id].append((survey_object, town_grid, level3))
     return kept
-
-
-async def grid_by_id(*, session: AsyncSession, grid_id: int) -> Grid | None:
-    return await session.get(Grid, grid_id)
-
-
-async def child_grids(*, session: AsyncSession, parent_id: int) -> list[Grid]:
-    result = await session.exec(
-        select(Grid).where(Grid.parent_id == parent_id).order_by(col(Grid.seq), col(Grid.name))
-    )
-    return list(result.all())
-
-
-async def grids_at_level(*, session: AsyncSession, level: GridLevel) -> list[Grid]:
-    result = await session.exec(select(Grid).where(Grid.level == level).order_by(col(Grid.name)))
-    return list(result.all())
 
 
 async def live_assignments(*, session: AsyncSession, person_id: int) -> list[Assignment]:
