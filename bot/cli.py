@@ -160,6 +160,8 @@ async def _bot_username(settings: Settings, given: str | None) -> str:
         return bot.username
 
 
+DEMO_DIR = Path("demo")
+
 BotUsernameOption = Annotated[
     str | None, typer.Option("--bot-username", help="机器人用户名（不含 @），用于生成链接")
 ]
@@ -271,7 +273,7 @@ def run() -> None:
 def demo(
     directory: Annotated[
         Path, typer.Option("--dir", help="演示数据目录（每次重新生成）")
-    ] = Path("demo"),
+    ] = DEMO_DIR,
     enterprises: Annotated[int, typer.Option(help="演示企业数")] = 400,
     towns: Annotated[int, typer.Option(help="演示乡镇（街道）数")] = 8,
 ) -> None:
