@@ -8,6 +8,7 @@ and then you talk to the bot as that person.
 import asyncio
 import logging
 import shutil
+import sys
 import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,10 +57,12 @@ def pick_cast(everyone: list[DemoPerson]) -> list[DemoPerson]:
     wanted = ["网格员", "副网格长", "网格指导员", "网格长", "分管负责人", "二级网格长", "管理员"]
     cast: list[DemoPerson] = []
     for role in wanted:
-        for person in everyone:
-            if role in person.roles and person not in cast:
-                cast.append(person)
-                break
+        # Prefer someone who holds just this role, so that each pick shows one view.
+        candidates = sorted(
+            (p for p in everyone if role in p.roles and p not in cast), key=lambda p: len(p.roles)
+        )
+        if candidates:
+            cast.append(candidates[0])
     return cast
 
 
@@ -120,7 +123,7 @@ def render(message: SentMessage) -> str:
         body = f"[文件] {message.document.filename} {body}"
     elif message.photo is not None:
         body = f"[图片] {body}"
-    lines = [textwrap.indent(body, "  │ ")]
+    lines = [textwrap.indent(body, "  │ ", predicate=lambda _line: True)]
     for number, button in enumerate(message.buttons, start=1):
         lines.append(f"  [{number}] {button.get('text')}")
     edited = "（已更新）" if message.edited else ""
@@ -136,6 +139,7 @@ class ConsoleChat:
         self.current: Character | None = None
         self.bound: set[int] = set()
         self.last_with_buttons: SentMessage | None = None
+        self.interactive = sys.stdin.isatty()
 
     async def read(self, prompt: str) -> str | None:
         try:
@@ -164,14 +168,16 @@ class ConsoleChat:
         if character.telegram_id not in self.bound:
             self.bound.add(character.telegram_id)
             print(f"（模拟点击个人邀请链接 https://t.me/{DEMO_BOT_USERNAME}?start=…）")
-            await self.say(f"/start {character.token}")
+            await self.say(f"/start {character.token}", echo=False)
         print(HELP)
         return True
 
-    async def say(self, text: str) -> None:
+    async def say(self, text: str, *, echo: bool = True) -> None:
         assert self.current is not None
         mark = self.emulator.checkpoint()
-        print(f"  ┌ 我\n  │ {text}")
+        if echo and not self.interactive:
+            # Typed lines are already on screen; piped ones are not.
+            print(f"  ┌ 我\n  │ {text}")
         await self.emulator.send_text(self.current.telegram_id, text)
         await self.print_replies(mark)
 

@@ -191,7 +191,11 @@ async def viewers_for(*, session: AsyncSession, persons: list[Person]) -> dict[i
                     town_name=town.name,
                 )
             )
-        viewers[person.id] = Viewer(person_id=person.id, name=person.name, posts=tuple(posts))
+        viewers[person.id] = Viewer(
+            person_id=person.id,
+            name=person.name,
+            posts=tuple(sorted(posts, key=lambda p: (p.role == Role.MEMBER, p.level, p.grid_name))),
+        )
     return viewers
 
 
