@@ -114,6 +114,20 @@ class Assignment(SQLModel, table=True):
     A level-3 role whose grid is still the town (level 2) awaits placement by the partition.
     """
 
+    __table_args__ = (
+        # A person holds a role on a grid at most once at a time; concurrent imports or
+        # partitions cannot duplicate it.
+        sa.Index(
+            "uq_assignment_live",
+            "person_id",
+            "grid_id",
+            "role",
+            unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     grid_id: int = Field(foreign_key="grid.id", index=True)

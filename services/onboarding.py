@@ -256,9 +256,15 @@ async def rebind(
         session=session, from_person_id=old.id, to_person_id=new.id
     )
     moved_assignments = 0
+    already_held = {
+        (a.grid_id, a.role)
+        for a in await people.live_assignments(session=session, person_id=new.id)
+    }
     for assignment in await people.live_assignments(session=session, person_id=old.id):
         assignment.ended_at = now
         session.add(assignment)
+        if (assignment.grid_id, assignment.role) in already_held:
+            continue
         session.add(
             Assignment(
                 person_id=new.id,
