@@ -8,7 +8,7 @@ import re
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import texts
 from bot.context import GridApplication, GridContext
@@ -158,5 +158,5 @@ async def grid_button(
 
 
 def register(app: GridApplication) -> None:
-    app.add_handler(CommandHandler("grid", grid_command))
+    app.add_handler(CommandHandler("grid", grid_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(grid_button, pattern=r"^grid:"))

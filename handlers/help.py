@@ -1,7 +1,7 @@
 """/help: the commands this person may use, explained in Chinese."""
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, filters
 
 from bot import texts
 from bot.context import GridApplication, GridContext
@@ -34,4 +34,4 @@ async def help_command(update: Update, context: GridContext) -> None:
 
 
 def register(app: GridApplication) -> None:
-    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE))

@@ -4,8 +4,7 @@ import logging
 from datetime import UTC, datetime
 
 from telegram import Update
-from telegram.constants import ChatType
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, filters
 
 from bot import texts
 from bot.context import GridApplication, GridContext
@@ -35,9 +34,6 @@ def render_welcome(first_line: str, viewer: Viewer, specs: tuple[CommandSpec, ..
 async def start(update: Update, context: GridContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
-        return
-    if message.chat.type != ChatType.PRIVATE:
-        # Tokens are personal: never redeem one seen in a group.
         return
     specs = context.bot_data.commands
     token = context.args[0] if context.args else None
@@ -77,4 +73,5 @@ async def start(update: Update, context: GridContext) -> None:
 
 
 def register(app: GridApplication) -> None:
-    app.add_handler(CommandHandler("start", start))
+    # Tokens are personal: a link opened in a group is never redeemed.
+    app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))

@@ -2,7 +2,7 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, filters
 
 from bot import texts
 from bot.context import GridApplication, GridContext
@@ -69,4 +69,4 @@ async def me(update: Update, _context: GridContext, viewer: Viewer, session: Asy
 
 
 def register(app: GridApplication) -> None:
-    app.add_handler(CommandHandler("me", me))
+    app.add_handler(CommandHandler("me", me, filters=filters.ChatType.PRIVATE))

@@ -1,44 +1,19 @@
 """/grid through the real bot: scope per role, and forged callback data refused on the server."""
 
-from bot.context import GridApplication
-from bot.emulator import BotApiEmulator, SentMessage
+import pytest
+
+from bot.emulator import BotApiEmulator
 from tests.conftest import SmallCity
+from tests.handlers.chat import bind, command, press
 
 ADMIN_TG, TOWN_HEAD_TG, INSTRUCTOR_TG, MEMBER_TG = 8001, 8002, 8003, 8004
 
-
-async def bind(emulator: BotApiEmulator, city: SmallCity, key: str, telegram_id: int) -> None:
-    emulator.user(telegram_id, first_name=key)
-    await emulator.send_text(telegram_id, f"/start {city.tokens[key]}")
-    await emulator.wait_for_message(telegram_id, lambda m: "绑定成功" in (m.text or ""))
-
-
-async def command(emulator: BotApiEmulator, telegram_id: int, text: str) -> SentMessage:
-    mark = emulator.checkpoint()
-    await emulator.send_text(telegram_id, text)
-    return await emulator.wait_for_message(telegram_id, after=mark)
-
-
-async def press(
-    emulator: BotApiEmulator, telegram_id: int, message: SentMessage, data: str, *, forge: bool
-) -> tuple[str, SentMessage | None]:
-    """Press a button; returns the callback answer's text and, after a silent answer (the
-    handler accepted the press), the message as the handler edited it."""
-    mark = emulator.checkpoint()
-    callback_id = await emulator.press_button(telegram_id, message.message_id, data, forge=forge)
-    answer = await emulator.wait_for_callback_answer(callback_id)
-    if answer.text:
-        # A refusal: the handler answered with an alert and must not have touched the chat.
-        return answer.text, next(
-            (m for m in emulator.sent_messages(telegram_id) if m.seq > mark), None
-        )
-    return "", await emulator.wait_for_message(telegram_id, after=mark)
+pytestmark = pytest.mark.usefixtures("bot_app")
 
 
 async def test_town_head_browses_own_town_and_grid_members(
-    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+    emulator: BotApiEmulator, small_city: SmallCity
 ) -> None:
-    del bot_app
     await bind(emulator, small_city, "town_head", TOWN_HEAD_TG)
     await bind(emulator, small_city, "member", MEMBER_TG)
     town = await command(emulator, TOWN_HEAD_TG, "/grid")
@@ -59,9 +34,8 @@ async def test_town_head_browses_own_town_and_grid_members(
 
 
 async def test_forged_callback_for_another_town_is_refused(
-    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+    emulator: BotApiEmulator, small_city: SmallCity
 ) -> None:
-    del bot_app
     await bind(emulator, small_city, "town_head", TOWN_HEAD_TG)
     town = await command(emulator, TOWN_HEAD_TG, "/grid")
     other_town = small_city.grids["柳市镇"].id
@@ -77,9 +51,8 @@ async def test_forged_callback_for_another_town_is_refused(
 
 
 async def test_admin_sees_city_and_instructor_only_own_grid(
-    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+    emulator: BotApiEmulator, small_city: SmallCity
 ) -> None:
-    del bot_app
     await bind(emulator, small_city, "admin", ADMIN_TG)
     await bind(emulator, small_city, "instructor", INSTRUCTOR_TG)
     city = await command(emulator, ADMIN_TG, "/grid")
@@ -99,9 +72,8 @@ async def test_admin_sees_city_and_instructor_only_own_grid(
 
 
 async def test_member_may_not_use_grid_even_by_forged_button(
-    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+    emulator: BotApiEmulator, small_city: SmallCity
 ) -> None:
-    del bot_app
     await bind(emulator, small_city, "member", MEMBER_TG)
     refused = await command(emulator, MEMBER_TG, "/grid")
     assert "无权使用" in (refused.text or "")

@@ -2,19 +2,22 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.context import GridApplication
 from bot.emulator import BotApiEmulator
 from models.tables import Invite, TelegramBinding
 from services.onboarding import hash_token
 from tests.conftest import SmallCity
+from tests.handlers.chat import bind
 
 MEMBER_TG = 5001
 OTHER_TG = 5002
+
+pytestmark = pytest.mark.usefixtures("bot_app")
 
 
 async def bindings(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[int, int, bool]]:
@@ -28,12 +31,10 @@ def menu(emulator: BotApiEmulator, chat_id: int) -> list[str]:
 
 
 async def test_good_token_binds_and_greets_with_grid_role_and_commands(
-    bot_app: GridApplication,
     emulator: BotApiEmulator,
     small_city: SmallCity,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    del bot_app
     emulator.user(MEMBER_TG, first_name="陈")
     await emulator.send_text(MEMBER_TG, f"/start {small_city.tokens['member']}")
     reply = await emulator.wait_for_message(MEMBER_TG)
@@ -57,12 +58,10 @@ async def test_good_token_binds_and_greets_with_grid_role_and_commands(
 
 
 async def test_following_own_link_again_is_harmless(
-    bot_app: GridApplication,
     emulator: BotApiEmulator,
     small_city: SmallCity,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    del bot_app
     emulator.user(MEMBER_TG, first_name="陈")
     for _ in range(2):
         await emulator.send_text(MEMBER_TG, f"/start {small_city.tokens['member']}")
@@ -72,12 +71,10 @@ async def test_following_own_link_again_is_harmless(
 
 
 async def test_bad_tokens_get_clear_messages_and_change_nothing(
-    bot_app: GridApplication,
     emulator: BotApiEmulator,
     small_city: SmallCity,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    del bot_app
     now = datetime.now(UTC)
     async with sessions() as session, session.begin():
         expired = await session.exec(
@@ -91,9 +88,7 @@ async def test_bad_tokens_get_clear_messages_and_change_nothing(
         revoked_row = revoked.one()
         revoked_row.revoked_at = now
     # The member binds first so that the member's token is "used" for everyone else.
-    emulator.user(MEMBER_TG, first_name="陈")
-    await emulator.send_text(MEMBER_TG, f"/start {small_city.tokens['member']}")
-    await emulator.wait_for_message(MEMBER_TG, lambda m: "绑定成功" in m.text)
+    await bind(emulator, small_city, "member", MEMBER_TG)
     before = await bindings(sessions)
 
     emulator.user(OTHER_TG, first_name="路人")
@@ -115,15 +110,11 @@ async def test_bad_tokens_get_clear_messages_and_change_nothing(
 
 
 async def test_bound_account_cannot_take_another_persons_seat(
-    bot_app: GridApplication,
     emulator: BotApiEmulator,
     small_city: SmallCity,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    del bot_app
-    emulator.user(MEMBER_TG, first_name="陈")
-    await emulator.send_text(MEMBER_TG, f"/start {small_city.tokens['member']}")
-    await emulator.wait_for_message(MEMBER_TG, lambda m: "绑定成功" in m.text)
+    await bind(emulator, small_city, "member", MEMBER_TG)
     await emulator.send_text(MEMBER_TG, f"/start {small_city.tokens['town_head']}")
     reply = await emulator.wait_for_message(MEMBER_TG, lambda m: "不能再绑定" in m.text)
     assert "陈统计" in reply.text
@@ -137,15 +128,11 @@ async def test_bound_account_cannot_take_another_persons_seat(
 
 
 async def test_person_already_bound_elsewhere_is_refused(
-    bot_app: GridApplication,
     emulator: BotApiEmulator,
     small_city: SmallCity,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    del bot_app
-    emulator.user(MEMBER_TG, first_name="陈")
-    await emulator.send_text(MEMBER_TG, f"/start {small_city.tokens['member']}")
-    await emulator.wait_for_message(MEMBER_TG, lambda m: "绑定成功" in m.text)
+    await bind(emulator, small_city, "member", MEMBER_TG)
     # A second, still valid link for the same person (e.g. exported twice without revoking).
     second_token = "S" * 32
     async with sessions() as session, session.begin():
@@ -163,9 +150,9 @@ async def test_person_already_bound_elsewhere_is_refused(
 
 
 async def test_unbound_user_gets_onboarding_instructions_only(
-    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+    emulator: BotApiEmulator, small_city: SmallCity
 ) -> None:
-    del bot_app, small_city
+    del small_city
     emulator.user(OTHER_TG, first_name="路人")
     await emulator.send_text(OTHER_TG, "/start")
     first = await emulator.wait_for_message(OTHER_TG)
@@ -181,10 +168,7 @@ async def test_unbound_user_gets_onboarding_instructions_only(
     assert [c["command"] for c in emulator.commands(None)] == ["start", "help"]
 
 
-async def test_role_specific_menus(
-    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
-) -> None:
-    del bot_app
+async def test_role_specific_menus(emulator: BotApiEmulator, small_city: SmallCity) -> None:
     expected = {
         "member": ["start", "help", "me"],
         "instructor": ["start", "help", "me", "grid"],
@@ -200,12 +184,10 @@ async def test_role_specific_menus(
 
 
 async def test_concurrent_redemptions_of_one_token_bind_once(
-    bot_app: GridApplication,
     emulator: BotApiEmulator,
     small_city: SmallCity,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    del bot_app
     token = small_city.tokens["member"]
     for user_id in (7001, 7002, 7003):
         emulator.user(user_id, first_name=f"u{user_id}")

@@ -1,17 +1,19 @@
 """/me and /help through the real bot."""
 
-from bot.context import GridApplication
+import pytest
+
 from bot.emulator import BotApiEmulator
 from tests.conftest import SmallCity
-from tests.handlers.test_grids import bind, command
+from tests.handlers.chat import bind, command
 
 MEMBER_TG, INSTRUCTOR_TG = 8101, 8102
 
+pytestmark = pytest.mark.usefixtures("bot_app")
+
 
 async def test_me_shows_grid_role_enterprises_and_masked_contacts(
-    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+    emulator: BotApiEmulator, small_city: SmallCity
 ) -> None:
-    del bot_app
     await bind(emulator, small_city, "member", MEMBER_TG)
     me = await command(emulator, MEMBER_TG, "/me")
     text = me.text or ""
@@ -26,9 +28,8 @@ async def test_me_shows_grid_role_enterprises_and_masked_contacts(
 
 
 async def test_help_lists_only_the_commands_of_the_role(
-    bot_app: GridApplication, emulator: BotApiEmulator, small_city: SmallCity
+    emulator: BotApiEmulator, small_city: SmallCity
 ) -> None:
-    del bot_app
     await bind(emulator, small_city, "member", MEMBER_TG)
     await bind(emulator, small_city, "instructor", INSTRUCTOR_TG)
     member_help = (await command(emulator, MEMBER_TG, "/help")).text or ""
