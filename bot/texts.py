@@ -81,3 +81,7 @@ UNBOUND_MARK = "未绑定"
 
 def grid_summary(enterprises: int, bound: int) -> str:
     return f"企业 {enterprises} 家，统计员已绑定 {bound} 家"
+
+
+def grid_label(name: str, enterprises: int) -> str:
+    return f"{name}（{enterprises}家）"

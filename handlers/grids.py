@@ -51,9 +51,15 @@ async def town_screen(session: AsyncSession, viewer: Viewer, town_id: int) -> Sc
     children = await grids.level3_grids(session=session, town_ids=[town_id])
     if not children:
         return f"<b>{texts.esc(town.name)}</b>\n{texts.GRID_NONE}", None
+    sizes = await grids.survey_object_counts(
+        session=session, grid_ids=[g.id for g in children if g.id is not None]
+    )
     text = texts.GRID_CHOOSE_GRID.format(town=texts.esc(town.name), count=len(children))
     back = "grid:c" if viewer.is_city_wide else None
-    return text, _buttons([(g.name, f"grid:g:{g.id}") for g in children], back)
+    choices = [
+        (texts.grid_label(g.name, sizes.get(g.id or 0, 0)), f"grid:g:{g.id}") for g in children
+    ]
+    return text, _buttons(choices, back)
 
 
 async def grid_screen(session: AsyncSession, viewer: Viewer, grid_id: int, town_id: int) -> Screen:

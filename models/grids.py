@@ -167,6 +167,20 @@ async def grid_members(*, session: AsyncSession, grid_id: int) -> list[GridMembe
     ]
 
 
+async def survey_object_counts(*, session: AsyncSession, grid_ids: Iterable[int]) -> dict[int, int]:
+    """How many survey objects each level-3 grid holds (0 for an empty grid)."""
+    ids = list(dict.fromkeys(grid_ids))
+    counts = dict.fromkeys(ids, 0)
+    if ids:
+        statement = (
+            sa.select(col(SurveyObject.grid_id), sa.func.count())
+            .where(col(SurveyObject.grid_id).in_(ids))
+            .group_by(col(SurveyObject.grid_id))
+        )
+        counts.update({grid_id: count for grid_id, count in await _rows(session, statement)})
+    return counts
+
+
 async def grid_staff(
     *, session: AsyncSession, grid_ids: Iterable[int]
 ) -> dict[int, list[tuple[Role, Person]]]:

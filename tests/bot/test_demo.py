@@ -21,7 +21,7 @@ async def test_demo_console_binds_and_chats(
     assert "请选择乡镇（街道）" in out
     # The admin pressed a town, then the first grid of that town.
     assert out.count("（点击按钮「") == 2
-    assert "网格1」）" in out
+    assert "网格1（" in out
     assert "统计员已绑定" in out
     assert "再见" in out
     assert (tmp_path / "demo" / "gridbot-demo.db").exists()

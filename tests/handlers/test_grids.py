@@ -18,9 +18,9 @@ async def test_town_head_browses_own_town_and_grid_members(
     await bind(emulator, small_city, "member", MEMBER_TG)
     town = await command(emulator, TOWN_HEAD_TG, "/grid")
     assert "虹桥镇" in (town.text or "")
-    assert [b["text"] for b in town.buttons] == ["虹桥镇·工业网格1"]
+    assert [b["text"] for b in town.buttons] == ["虹桥镇·工业网格1（2家）"]
     answer, grid = await press(
-        emulator, TOWN_HEAD_TG, town, town.callback_data("虹桥镇·工业网格1"), forge=False
+        emulator, TOWN_HEAD_TG, town, town.callback_data("虹桥镇·工业网格1（2家）"), forge=False
     )
     assert answer == ""
     assert grid is not None
@@ -59,7 +59,7 @@ async def test_admin_sees_city_and_instructor_only_own_grid(
     assert sorted(b["text"] for b in city.buttons) == ["柳市镇", "虹桥镇"]
     _, town = await press(emulator, ADMIN_TG, city, city.callback_data("柳市镇"), forge=False)
     assert town is not None
-    assert [b["text"] for b in town.buttons] == ["柳市镇·工业网格1", "« 返回"]
+    assert [b["text"] for b in town.buttons] == ["柳市镇·工业网格1（1家）", "« 返回"]
 
     own = await command(emulator, INSTRUCTOR_TG, "/grid")
     assert "虹桥镇·工业网格1" in (own.text or "")
