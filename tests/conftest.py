@@ -1,5 +1,6 @@
 """Shared fixtures: a real, migrated database per test (SQLite by default, PostgreSQL when
-GRIDBOT_TEST_DATABASE_URL points at one), and a small roster of two towns."""
+GRIDBOT_TEST_DATABASE_URL points at one), a small roster of two towns, and the real
+Application long-polling our loopback Bot API emulator."""
 
 import asyncio
 import os
@@ -16,6 +17,11 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import models.tables  # noqa: F401  (registers the tables)
+from bot.app import build_application
+from bot.context import GridApplication
+from bot.emulator import BotApiEmulator
+from bot.runner import polling
+from bot.settings import load_settings
 from models.db import create_engine, session_factory
 from models.enums import GridLevel, Industry, Role, Scale
 from models.migrate import upgrade
@@ -169,3 +175,24 @@ async def small_city(sessions: async_sessionmaker[AsyncSession]) -> SmallCity:
             key = next(k for k, p in city.people.items() if p.id == invite.person.id)
             city.tokens[key] = invite.token
     return city
+
+
+TOKEN = "4242:test-token"
+BOT_USERNAME = "gridbot_test_bot"
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(token=TOKEN, bot_username=BOT_USERNAME) as emu:
+        yield emu
+
+
+@pytest.fixture
+async def bot_app(
+    emulator: BotApiEmulator, database_url: str, engine: object
+) -> AsyncIterator[GridApplication]:
+    """The real Application, long-polling the emulator; `engine` ensures a clean database."""
+    del engine
+    settings = load_settings(token=TOKEN, database_url=database_url, api_base_url=emulator.base_url)
+    async with polling(build_application(settings), poll_timeout=1) as app:
+        yield app
