@@ -15,6 +15,7 @@ from telegram import Update
 
 from bot import texts
 from bot.context import GridContext
+from bot.menus import refresh_menu
 from services.access import Capability, Viewer
 from services.onboarding import load_viewer
 
@@ -40,6 +41,14 @@ def guarded(capability: Capability) -> Callable[[GuardedCallback], PlainCallback
             async with context.bot_data.sessions() as session:
                 viewer = await load_viewer(session=session, telegram_user_id=user.id)
                 if viewer is None:
+                    if update.effective_chat is not None:
+                        # E.g. a binding ended by `gridbot people rebind`: drop the stale menu.
+                        await refresh_menu(
+                            context.bot,
+                            chat_id=update.effective_chat.id,
+                            specs=context.bot_data.commands,
+                            viewer=None,
+                        )
                     await refuse(update, texts.NOT_BOUND_FOR_COMMAND)
                     return
                 if not viewer.can(capability):

@@ -19,11 +19,11 @@ async def unmatched(update: Update, context: GridContext) -> None:
     async with context.bot_data.sessions() as session:
         viewer = await load_viewer(session=session, telegram_user_id=user.id)
     if viewer is None:
-        await message.reply_html(texts.UNBOUND)
         # A former member whose binding ended must lose the role menu they still see.
         await refresh_menu(
             context.bot, chat_id=message.chat_id, specs=context.bot_data.commands, viewer=None
         )
+        await message.reply_html(texts.UNBOUND)
         return
     await message.reply_html(texts.UNKNOWN_INPUT)
 

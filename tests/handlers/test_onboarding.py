@@ -10,9 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.emulator import BotApiEmulator
 from models.tables import Invite, TelegramBinding
-from services.onboarding import hash_token
+from services.onboarding import hash_token, rebind
 from tests.conftest import SmallCity
-from tests.handlers.chat import bind
+from tests.handlers.chat import bind, command
 
 MEMBER_TG = 5001
 OTHER_TG = 5002
@@ -199,3 +199,24 @@ async def test_concurrent_redemptions_of_one_token_bind_once(
     async with sessions() as session:
         count = await session.exec(sa.select(sa.func.count()).select_from(TelegramBinding))
         assert count.one()[0] == 1
+
+
+async def test_ended_binding_loses_role_menu_and_commands(
+    emulator: BotApiEmulator,
+    small_city: SmallCity,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await bind(emulator, small_city, "instructor", MEMBER_TG)
+    assert "grid" in menu(emulator, MEMBER_TG)
+    async with sessions() as session, session.begin():
+        await rebind(
+            session=session,
+            mobile="13900000005",
+            new_name=None,
+            new_mobile=None,
+            ttl=timedelta(days=30),
+            now=datetime.now(UTC),
+        )
+    refused = await command(emulator, MEMBER_TG, "/grid")
+    assert "请先完成身份绑定" in (refused.text or "")
+    assert menu(emulator, MEMBER_TG) == []
