@@ -28,9 +28,9 @@ async def help_command(update: Update, context: GridContext) -> None:
     async with context.bot_data.sessions() as session:
         viewer = await load_viewer(session=session, telegram_user_id=user.id)
     specs = context.bot_data.commands
-    await message.reply_html(render_help(specs, viewer))
     # Roles change with imports and partitions; /help is where a user looks, so resync here.
     await refresh_menu(context.bot, chat_id=message.chat_id, specs=specs, viewer=viewer)
+    await message.reply_html(render_help(specs, viewer))
 
 
 def register(app: GridApplication) -> None:
