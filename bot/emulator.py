@@ -85,7 +85,7 @@ _DEFAULT_ALLOWED_UPDATES = _words(
 # Form/multipart values arrive as strings; these carry JSON-serialised objects.
 _JSON_FIELDS = _words(
     "reply_markup scope commands allowed_updates entities caption_entities "
-    "link_preview_options reply_parameters menu_button rights media results options"
+    "link_preview_options reply_parameters menu_button rights media results options button"
 )
 _INT_FIELDS = _words(
     "chat_id user_id message_id offset limit reply_to_message_id message_thread_id "
@@ -588,6 +588,18 @@ class CallbackAnswer:
 
 
 @dataclass
+class InlineAnswer:
+    """An answerInlineQuery call."""
+
+    inline_query_id: str
+    results: list[JSONDict]
+    cache_time: int | None = None
+    is_personal: bool = False
+    next_offset: str | None = None
+    button: JSONDict | None = None
+
+
+@dataclass
 class UploadedFile:
     """A multipart file part as received; appears in ``BotApiEmulator.calls``."""
 
@@ -854,6 +866,7 @@ class BotApiEmulator:
 
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.callback_answers: list[CallbackAnswer] = []
+        self.inline_answers: list[InlineAnswer] = []
 
         self._users: dict[int, FakeUser] = {}
         self._next_message_id: dict[int, int] = {}
@@ -868,6 +881,7 @@ class BotApiEmulator:
         self._menu_buttons: dict[int | None, JSONDict] = {}
         self._bot_texts: dict[tuple[str, str], str] = {}
         self._pending_callbacks: set[str] = set()
+        self._pending_inline: set[str] = set()
         self._failures: dict[str, list[_InjectedFailure]] = {}
         self._buckets: dict[int | None, _TokenBucket] = {}
 
@@ -915,6 +929,7 @@ class BotApiEmulator:
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
         }
         # Bot API method names are case-insensitive.
         self._method_names = {name.lower(): name for name in self._methods}
@@ -1117,6 +1132,25 @@ class BotApiEmulator:
         )
         return query_id
 
+    async def send_inline_query(self, user_id: int, query: str, *, offset: str = "") -> str:
+        """The user types ``@bot query`` in any chat; returns the inline query id."""
+        user = self._active_user(user_id)
+        query_id = f"iq{self._next_callback_id}"
+        self._next_callback_id += 1
+        self._pending_inline.add(query_id)
+        self._enqueue(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": user.to_dict(),
+                    "query": query,
+                    "offset": offset,
+                    "chat_type": "sender",
+                }
+            }
+        )
+        return query_id
+
     def fail_next(
         self,
         method: str,
@@ -1233,6 +1267,23 @@ class BotApiEmulator:
                     f"callback query {callback_id} not answered within {timeout}s; "
                     f"answered: {answered}"
                 )
+            await self._answers_signal.wait(remaining)
+
+    async def wait_for_inline_answer(
+        self,
+        query_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test-facing contract is a plain timeout
+    ) -> InlineAnswer:
+        """Wait until the bot answered the inline query."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for answer in self.inline_answers:
+                if answer.inline_query_id == query_id:
+                    return copy.deepcopy(answer)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"inline query {query_id} not answered within {timeout}s")
             await self._answers_signal.wait(remaining)
 
     # ------------------------------------------------------------ internals
@@ -1980,6 +2031,50 @@ class BotApiEmulator:
                 show_alert=p.opt_bool("show_alert"),
                 url=p.opt_str("url"),
                 cache_time=p.opt_int("cache_time"),
+            )
+        )
+        self._answers_signal.notify()
+        return True
+
+    async def _answer_inline_query(self, p: _Params) -> bool:
+        query_id = p.opt_str("inline_query_id") or ""
+        if query_id not in self._pending_inline:
+            raise _bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        results = p.opt_json("results", list) or []
+        if len(results) > 50:
+            raise _bad_request("RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        for result in results:
+            result_id = str(result.get("id", ""))
+            if not result_id or len(result_id.encode()) > 64 or result_id in seen:
+                raise _bad_request(
+                    "RESULT_ID_INVALID" if result_id not in seen else "RESULT_ID_DUPLICATE"
+                )
+            seen.add(result_id)
+            content = result.get("input_message_content") or {}
+            text = content.get("message_text")
+            if text is not None:
+                plain = text
+                if content.get("parse_mode", "").lower() == "html":
+                    try:
+                        plain, _entities = parse_html(text, strict=self.strict_html)
+                    except ValueError as exc:
+                        raise _bad_request(f"can't parse entities: {exc}") from exc
+                if not plain.strip():
+                    raise _bad_request("MESSAGE_EMPTY")
+                if utf16_len(plain) > 4096:
+                    raise _bad_request("MESSAGE_TOO_LONG")
+        self._pending_inline.discard(query_id)
+        self.inline_answers.append(
+            InlineAnswer(
+                inline_query_id=query_id,
+                results=results,
+                cache_time=p.opt_int("cache_time"),
+                is_personal=p.opt_bool("is_personal"),
+                next_offset=p.opt_str("next_offset"),
+                button=p.opt_json("button", dict),
             )
         )
         self._answers_signal.notify()

@@ -18,7 +18,9 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
     InputFile,
+    InputTextMessageContent,
     Message,
     Update,
 )
@@ -30,6 +32,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
 )
 
 from bot.emulator import BotApiEmulator, EmulatorError, SentMessage, parse_html, utf16_len
@@ -359,6 +362,36 @@ async def test_old_messages_cannot_be_deleted(app: AnyApp, emu: BotApiEmulator) 
     emu.clock = lambda: real_clock() + 49 * 3600
     with pytest.raises(BadRequest, match=r"(?i)message can't be deleted"):
         await app.bot.delete_message(ALICE, message.message_id)
+
+
+async def test_inline_query_round_trip(app: AnyApp, emu: BotApiEmulator) -> None:
+    async def on_inline(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.inline_query
+        assert query is not None
+        await query.answer(
+            [
+                InlineQueryResultArticle(
+                    id="r1",
+                    title=f"结果：{query.query}",
+                    input_message_content=InputTextMessageContent(
+                        "<b>统计台账</b>", parse_mode=ParseMode.HTML
+                    ),
+                )
+            ],
+            cache_time=5,
+            is_personal=True,
+        )
+
+    app.add_handler(InlineQueryHandler(on_inline))
+    emu.user(ALICE, first_name="Alice")
+    query_id = await emu.send_inline_query(ALICE, "台账")
+    answer = await emu.wait_for_inline_answer(query_id)
+    assert answer.is_personal
+    assert answer.cache_time == 5
+    assert [r["title"] for r in answer.results] == ["结果：台账"]
+    # A second answer to the same query is refused, as Telegram does.
+    with pytest.raises(BadRequest, match=r"(?i)query id is invalid"):
+        await app.bot.answer_inline_query(query_id, [])
 
 
 async def test_wait_for_message_timeout_lists_chat(app: AnyApp, emu: BotApiEmulator) -> None:
