@@ -1,5 +1,6 @@
 """The one place that builds the Application: handlers in order, lifecycle, error handler."""
 
+import asyncio
 import logging
 from types import ModuleType
 
@@ -9,7 +10,8 @@ from bot.context import BotData, GridApplication, GridContext
 from bot.errors import on_error
 from bot.menus import set_default_menu
 from bot.settings import Settings
-from handlers import fallback, grids, help, onboarding, profile
+from handlers import fallback, faq, grids, help, inline, law, onboarding, profile, tips
+from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory
 from services.access import CommandSpec
 
@@ -20,7 +22,13 @@ HANDLER_MODULES: tuple[ModuleType, ...] = (
     onboarding,  # /start first: deep-link tokens must reach it before anything else
     help,
     profile,
+    # Plain private text is a question to the knowledge base. Guided conversations added
+    # later must be registered above this module, or faq would take their users' replies.
+    faq,
+    law,
+    tips,
     grids,
+    inline,
     fallback,  # last: catches whatever no feature handled, so it must come after all of them
 )
 
@@ -29,11 +37,20 @@ def all_commands() -> tuple[CommandSpec, ...]:
     return tuple(spec for module in HANDLER_MODULES for spec in module.COMMANDS)
 
 
-def build_application(settings: Settings) -> GridApplication:
-    """Build the bot for `settings`; the engine and menus are created in post_init."""
+async def load_knowledge() -> KnowledgeBase:
+    # Segmenting every entry takes a moment: keep it off the event loop.
+    return await asyncio.to_thread(KnowledgeBase.load, None)
+
+
+def build_application(
+    settings: Settings, *, knowledge: KnowledgeBase | None = None
+) -> GridApplication:
+    """Build the bot for `settings`; the engine, knowledge base and menus are created in
+    post_init (a loaded knowledge base may be handed in, e.g. shared by tests)."""
     commands = all_commands()
 
     async def post_init(app: GridApplication) -> None:
+        loaded = knowledge if knowledge is not None else await load_knowledge()
         engine = create_engine(settings.database_url)
         app.bot_data.start(
             settings=settings,
@@ -41,6 +58,7 @@ def build_application(settings: Settings) -> GridApplication:
             sessions=session_factory(engine),
             bot_username=app.bot.username,
             commands=commands,
+            knowledge=loaded,
         )
         await set_default_menu(app.bot, commands)
         log.info("gridbot started as @%s", app.bot.username)

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.settings import Settings
+from knowledge.base import KnowledgeBase
 from services.access import CommandSpec
 
 
@@ -22,6 +23,7 @@ class BotData:
     _settings: Settings | None = None
     _engine: AsyncEngine | None = None
     _sessions: async_sessionmaker[AsyncSession] | None = None
+    _knowledge: KnowledgeBase | None = None
     bot_username: str = ""
     # Every command of every handler module, in registration order (menus and /help).
     commands: tuple[CommandSpec, ...] = ()
@@ -34,8 +36,10 @@ class BotData:
         sessions: async_sessionmaker[AsyncSession],
         bot_username: str,
         commands: tuple[CommandSpec, ...],
+        knowledge: KnowledgeBase,
     ) -> None:
         self._settings, self._engine, self._sessions = settings, engine, sessions
+        self._knowledge = knowledge
         self.bot_username = bot_username
         self.commands = commands
 
@@ -54,6 +58,12 @@ class BotData:
         if self._engine is None:
             raise NotStartedError("database engine not started")
         return self._engine
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        if self._knowledge is None:
+            raise NotStartedError("knowledge base not loaded")
+        return self._knowledge
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from bot.context import GridApplication
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
 
 
 @asynccontextmanager

@@ -15,6 +15,10 @@ from services.onboarding import BindOutcome, load_viewer, redeem_invite
 
 log = logging.getLogger(__name__)
 
+# Deep-link payloads that are not invitations: Telegram opens the chat with them from the
+# inline-mode button ("绑定身份后使用", "没有找到可靠答案").
+PLAIN_START_PAYLOADS = frozenset({"inline", "ask"})
+
 COMMANDS = (
     CommandSpec("start", "开始 / 绑定身份", "开始使用；通过个人邀请链接完成身份绑定。", None),
 )
@@ -37,6 +41,8 @@ async def start(update: Update, context: GridContext) -> None:
         return
     specs = context.bot_data.commands
     token = context.args[0] if context.args else None
+    if token in PLAIN_START_PAYLOADS:
+        token = None
     async with context.bot_data.sessions() as session:
         if token is None:
             viewer = await load_viewer(session=session, telegram_user_id=user.id)

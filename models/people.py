@@ -55,6 +55,18 @@ async def live_binding_for_account(
     return result.first()
 
 
+async def live_telegram_ids(*, session: AsyncSession, person_ids: Sequence[int]) -> dict[int, int]:
+    """Person id -> the Telegram account bound to them now (unbound people are left out)."""
+    if not person_ids:
+        return {}
+    result = await session.exec(
+        select(TelegramBinding.person_id, TelegramBinding.telegram_user_id).where(
+            col(TelegramBinding.person_id).in_(person_ids), col(TelegramBinding.ended_at).is_(None)
+        )
+    )
+    return dict(result.all())
+
+
 async def end_binding(*, session: AsyncSession, person_id: int, now: datetime) -> int | None:
     """End the person's live binding; returns the Telegram account that was bound, if any."""
     binding = await live_binding(session=session, person_id=person_id)

@@ -17,6 +17,8 @@ class Contact:
     role: Role
     name: str
     masked_mobile: str
+    # Lets the bot link the name to a private chat; None while the person is unbound.
+    telegram_user_id: int | None
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,20 @@ async def build_profile(*, session: AsyncSession, viewer: Viewer) -> Profile:
     # One entry per level-3 grid, in the order the posts list them.
     grid_names = {p.grid_id: p.grid_name for p in level3}
     staff = await grids.grid_staff(session=session, grid_ids=list(grid_names))
+    accounts = await people.live_telegram_ids(
+        session=session,
+        person_ids=[p.id for rows in staff.values() for _role, p in rows if p.id is not None],
+    )
     contacts = tuple(
         GridContacts(
             grid_name=name,
             contacts=tuple(
-                Contact(role=role, name=member.name, masked_mobile=mask_mobile(member.mobile))
+                Contact(
+                    role=role,
+                    name=member.name,
+                    masked_mobile=mask_mobile(member.mobile),
+                    telegram_user_id=accounts.get(member.id or 0),
+                )
                 for wanted in CONTACT_ROLES
                 for role, member in staff.get(grid_id, [])
                 if role == wanted and member.id != viewer.person_id

@@ -22,6 +22,7 @@ from bot.context import GridApplication
 from bot.emulator import BotApiEmulator
 from bot.runner import polling
 from bot.settings import load_settings
+from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory
 from models.enums import GridLevel, Industry, Role, Scale
 from models.migrate import upgrade
@@ -187,12 +188,18 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
         yield emu
 
 
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    """The shipped knowledge base, loaded once: loading segments every entry."""
+    return KnowledgeBase.load()
+
+
 @pytest.fixture
 async def bot_app(
-    emulator: BotApiEmulator, database_url: str, engine: object
+    emulator: BotApiEmulator, database_url: str, engine: object, knowledge: KnowledgeBase
 ) -> AsyncIterator[GridApplication]:
     """The real Application, long-polling the emulator; `engine` ensures a clean database."""
     del engine
     settings = load_settings(token=TOKEN, database_url=database_url, api_base_url=emulator.base_url)
-    async with polling(build_application(settings), poll_timeout=1) as app:
+    async with polling(build_application(settings, knowledge=knowledge), poll_timeout=1) as app:
         yield app

@@ -16,6 +16,8 @@ from tests.handlers.chat import bind, command
 
 MEMBER_TG = 5001
 OTHER_TG = 5002
+MEMBER_MENU = ["start", "help", "me", "faq", "law", "tip"]
+STAFF_MENU = [*MEMBER_MENU, "grid"]
 
 pytestmark = pytest.mark.usefixtures("bot_app")
 
@@ -54,7 +56,7 @@ async def test_good_token_binds_and_greets_with_grid_role_and_commands(
     assert invite.used_at is not None
     # The token itself is never stored.
     assert invite.token_hash != small_city.tokens["member"]
-    assert menu(emulator, MEMBER_TG) == ["start", "help", "me"]
+    assert menu(emulator, MEMBER_TG) == MEMBER_MENU
 
 
 async def test_following_own_link_again_is_harmless(
@@ -170,10 +172,10 @@ async def test_unbound_user_gets_onboarding_instructions_only(
 
 async def test_role_specific_menus(emulator: BotApiEmulator, small_city: SmallCity) -> None:
     expected = {
-        "member": ["start", "help", "me"],
-        "instructor": ["start", "help", "me", "grid"],
-        "town_head": ["start", "help", "me", "grid"],
-        "admin": ["start", "help", "me", "grid"],
+        "member": MEMBER_MENU,
+        "instructor": STAFF_MENU,
+        "town_head": STAFF_MENU,
+        "admin": STAFF_MENU,
     }
     for number, key in enumerate(expected, start=1):
         user_id = 6000 + number

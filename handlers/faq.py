@@ -1,0 +1,175 @@
+"""Statistics-law questions: /faq, plain text in a private chat, and the answer buttons.
+
+A confident hit is answered with its citations and [查看原文] buttons; a middle band offers
+"您是不是想问" choices; below that the bot says it does not know and hands over to the
+member's instructor.
+"""
+
+import re
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import texts
+from bot.context import GridApplication, GridContext
+from handlers.access import guarded, refuse
+from knowledge.base import Entry, KnowledgeBase, Ref, SearchOutcome, Verdict
+from services.access import Capability, CommandSpec, Viewer
+from services.profile import build_profile
+
+COMMANDS = (
+    CommandSpec(
+        "faq",
+        "统计法律问答",
+        "问统计法律问题，例如：/faq 没建统计台账会被罚吗（也可以直接发文字给我）。",
+        Capability.USE_BOT,
+    ),
+)
+
+ENTRY_CALLBACK = re.compile(r"^faq:(.{1,60})$")
+ARTICLE_CALLBACK = re.compile(r"^art:(.{1,40}):(\d{1,3})$")
+HANDOFF_CALLBACK = "ask:handoff"
+# Telegram shows at most this many "查看原文" buttons under an answer before it gets cluttered.
+MAX_ARTICLE_BUTTONS = 3
+
+
+def article_button(ref: Ref) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        texts.FAQ_SHOW_ARTICLE.format(label=ref.label), callback_data=f"art:{ref.law}:{ref.article}"
+    )
+
+
+def handoff_button() -> InlineKeyboardButton:
+    return InlineKeyboardButton(texts.FAQ_ASK_INSTRUCTOR, callback_data=HANDOFF_CALLBACK)
+
+
+def render_entry(entry: Entry) -> str:
+    """An answer with its citations (every answer names the articles it rests on)."""
+    basis = "、".join(ref.label for ref in entry.refs)
+    return (
+        f"<b>{texts.esc(entry.title)}</b>\n\n{texts.esc(entry.answer)}\n\n"
+        f"<b>{texts.FAQ_BASIS}</b>：{texts.esc(basis)}"
+    )
+
+
+def entry_markup(entry: Entry) -> InlineKeyboardMarkup:
+    rows = [[article_button(ref)] for ref in entry.refs[:MAX_ARTICLE_BUTTONS]]
+    if entry.kind == "article":
+        # The answer already is the article's text.
+        rows = []
+    rows.append([handoff_button()])
+    return InlineKeyboardMarkup(rows)
+
+
+def render_outcome(outcome: SearchOutcome) -> tuple[str, InlineKeyboardMarkup]:
+    if outcome.verdict == Verdict.ANSWER:
+        best = outcome.results[0].entry
+        return render_entry(best), entry_markup(best)
+    if outcome.verdict == Verdict.SUGGEST:
+        choices = [
+            [InlineKeyboardButton(result.entry.title, callback_data=f"faq:{result.entry.id}")]
+            for result in outcome.results[:3]
+        ]
+        choices.append([handoff_button()])
+        return texts.FAQ_SUGGEST, InlineKeyboardMarkup(choices)
+    return texts.FAQ_ABSTAIN, InlineKeyboardMarkup([[handoff_button()]])
+
+
+async def answer_question(update: Update, knowledge: KnowledgeBase, question: str) -> None:
+    assert update.effective_message is not None
+    text, markup = render_outcome(knowledge.search(question, amount=3))
+    await update.effective_message.reply_html(text, reply_markup=markup)
+
+
+@guarded(Capability.USE_BOT)
+async def faq_command(
+    update: Update, context: GridContext, _viewer: Viewer, _session: AsyncSession
+) -> None:
+    assert update.effective_message is not None
+    question = " ".join(context.args or []).strip()
+    if not question:
+        await update.effective_message.reply_html(texts.FAQ_USAGE)
+        return
+    await answer_question(update, context.bot_data.knowledge, question)
+
+
+@guarded(Capability.USE_BOT)
+async def plain_question(
+    update: Update, context: GridContext, _viewer: Viewer, _session: AsyncSession
+) -> None:
+    assert update.effective_message is not None
+    await answer_question(update, context.bot_data.knowledge, update.effective_message.text or "")
+
+
+@guarded(Capability.USE_BOT)
+async def show_entry(
+    update: Update, context: GridContext, _viewer: Viewer, _session: AsyncSession
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    match = ENTRY_CALLBACK.fullmatch(query.data or "")
+    entry = context.bot_data.knowledge.entry(match.group(1)) if match else None
+    if entry is None:
+        await refuse(update, texts.STALE_BUTTON)
+        return
+    await query.answer()
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(render_entry(entry), reply_markup=entry_markup(entry))
+
+
+@guarded(Capability.USE_BOT)
+async def show_article(
+    update: Update, context: GridContext, _viewer: Viewer, _session: AsyncSession
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    match = ARTICLE_CALLBACK.fullmatch(query.data or "")
+    knowledge = context.bot_data.knowledge
+    article = knowledge.article(match.group(1), int(match.group(2))) if match else None
+    if article is None:
+        await refuse(update, texts.STALE_BUTTON)
+        return
+    await query.answer()
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(render_article_text(article.label, article.text))
+
+
+def render_article_text(label: str, text: str) -> str:
+    return f"<b>{texts.esc(label)}</b>\n\n{texts.esc(text)}"
+
+
+@guarded(Capability.USE_BOT)
+async def handoff(
+    update: Update, _context: GridContext, viewer: Viewer, session: AsyncSession
+) -> None:
+    """Until questions can be filed in the chat, point the member at their instructors."""
+    query = update.callback_query
+    assert query is not None
+    profile = await build_profile(session=session, viewer=viewer)
+    lines = [texts.HANDOFF_HEADING]
+    for grid in profile.grid_contacts:
+        for contact in grid.contacts:
+            name = texts.esc(contact.name)
+            if contact.telegram_user_id is not None:
+                name = f'<a href="tg://user?id={contact.telegram_user_id}">{name}</a>'
+            lines.append(
+                f"• {contact.role.value} {name} {contact.masked_mobile}"
+                f"（{texts.esc(grid.grid_name)}）"
+            )
+    await query.answer()
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(
+        "\n".join(lines) if len(lines) > 1 else texts.HANDOFF_NOBODY
+    )
+
+
+def register(app: GridApplication) -> None:
+    app.add_handler(CommandHandler("faq", faq_command, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(show_entry, pattern=r"^faq:"))
+    app.add_handler(CallbackQueryHandler(show_article, pattern=r"^art:"))
+    app.add_handler(CallbackQueryHandler(handoff, pattern=rf"^{HANDOFF_CALLBACK}$"))
+    # Plain text that no conversation claimed is a question to the knowledge base.
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, plain_question)
+    )

@@ -1,0 +1,69 @@
+"""Inline mode: `@bot 台账` in any chat offers cited answers to share."""
+
+from telegram import (
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import InlineQueryHandler
+
+from bot import texts
+from bot.context import GridApplication, GridContext
+from handlers.faq import render_entry
+from knowledge.base import Verdict
+from services.access import CommandSpec
+from services.onboarding import load_viewer
+
+COMMANDS: tuple[CommandSpec, ...] = ()
+
+MAX_RESULTS = 5
+# Answers depend on the knowledge base only, but the bind check is per user.
+CACHE_SECONDS = 60
+DESCRIPTION_LENGTH = 60
+
+
+async def inline_query(update: Update, context: GridContext) -> None:
+    query = update.inline_query
+    if query is None:
+        return
+    async with context.bot_data.sessions() as session:
+        viewer = await load_viewer(session=session, telegram_user_id=query.from_user.id)
+    if viewer is None:
+        await query.answer(
+            [],
+            cache_time=0,
+            is_personal=True,
+            button=InlineQueryResultsButton(texts.INLINE_BIND_FIRST, start_parameter="inline"),
+        )
+        return
+    text = query.query.strip()
+    if not text:
+        await query.answer([], cache_time=CACHE_SECONDS, is_personal=True)
+        return
+    outcome = context.bot_data.knowledge.search(text, amount=MAX_RESULTS)
+    if outcome.verdict == Verdict.ABSTAIN:
+        await query.answer(
+            [],
+            cache_time=CACHE_SECONDS,
+            is_personal=True,
+            button=InlineQueryResultsButton(texts.INLINE_NO_ANSWER, start_parameter="ask"),
+        )
+        return
+    results = [
+        InlineQueryResultArticle(
+            id=f"{index}",
+            title=result.entry.title,
+            description=result.entry.answer[:DESCRIPTION_LENGTH],
+            input_message_content=InputTextMessageContent(
+                render_entry(result.entry), parse_mode=ParseMode.HTML
+            ),
+        )
+        for index, result in enumerate(outcome.results)
+    ]
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
+
+
+def register(app: GridApplication) -> None:
+    app.add_handler(InlineQueryHandler(inline_query))

@@ -1,0 +1,44 @@
+"""/law: look up an article by law and number (Chinese or Arabic numerals, old numbers too)."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot import texts
+from bot.context import GridApplication, GridContext
+from handlers.access import guarded
+from handlers.faq import render_article_text
+from services.access import Capability, CommandSpec, Viewer
+
+COMMANDS = (
+    CommandSpec(
+        "law",
+        "查法律条文",
+        "按条号查看法律原文，例如：/law 统计法 第四十四条、/law 条例 17。",
+        Capability.USE_BOT,
+    ),
+)
+
+
+@guarded(Capability.USE_BOT)
+async def law_command(
+    update: Update, context: GridContext, _viewer: Viewer, _session: AsyncSession
+) -> None:
+    message = update.effective_message
+    assert message is not None
+    wanted = " ".join(context.args or []).strip()
+    if not wanted:
+        await message.reply_html(texts.LAW_USAGE)
+        return
+    found = context.bot_data.knowledge.lookup(wanted)
+    if found.article is None:
+        await message.reply_html(f"{texts.esc(found.error or '')}\n\n{texts.LAW_USAGE}")
+        return
+    text = render_article_text(found.article.label, found.article.text)
+    if found.note:
+        text = f"{texts.LAW_OLD_NUMBER_NOTE}：{texts.esc(found.note)}\n\n{text}"
+    await message.reply_html(text)
+
+
+def register(app: GridApplication) -> None:
+    app.add_handler(CommandHandler("law", law_command, filters=filters.ChatType.PRIVATE))
