@@ -12,6 +12,7 @@ import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.faq_cli import faq_app
 from bot.runner import ALLOWED_UPDATES
 from bot.settings import Settings, SettingsError, load_settings
 from models.db import create_engine, session_factory, transaction
@@ -30,6 +31,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(grids_app, name="grids")
 app.add_typer(invites_app, name="invites")
 app.add_typer(people_app, name="people")
+app.add_typer(faq_app, name="faq")
 
 T = TypeVar("T")
 

@@ -8,7 +8,13 @@ import typer
 
 from knowledge.base import KnowledgeBase, KnowledgeError, SearchOutcome, Verdict
 
-faq_app = typer.Typer(help="统计法律问答：查询知识库，或用标注问题集评测检索效果。")
+# A sub-app without subcommands: its callback is the command. Interspersed arguments let
+# options follow the question (gridbot faq "问题" --json), as a group would otherwise read
+# "--json" as a subcommand name.
+faq_app = typer.Typer(
+    help="统计法律问答：查询知识库，或用标注问题集评测检索效果。",
+    context_settings={"allow_interspersed_args": True},
+)
 
 
 def _load() -> KnowledgeBase:

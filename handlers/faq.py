@@ -63,6 +63,14 @@ def entry_markup(entry: Entry) -> InlineKeyboardMarkup:
 
 
 def render_outcome(outcome: SearchOutcome) -> tuple[str, InlineKeyboardMarkup]:
+    text, markup = _render_verdict(outcome)
+    if outcome.note:
+        # E.g. the question cited a 2009 article number: say which current article answers it.
+        text = f"{texts.LAW_OLD_NUMBER_NOTE}：{texts.esc(outcome.note)}\n\n{text}"
+    return text, markup
+
+
+def _render_verdict(outcome: SearchOutcome) -> tuple[str, InlineKeyboardMarkup]:
     if outcome.verdict == Verdict.ANSWER:
         best = outcome.results[0].entry
         return render_entry(best), entry_markup(best)

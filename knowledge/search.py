@@ -1,0 +1,285 @@
+"""Ranking: a lexical model (BM25-style, idf-weighted coverage) fused with rapidfuzz scores.
+
+Every entry gets a score in [0, 100]:
+
+- *phrasing*: the best idf-weighted Dice overlap between the query's tokens and one of a Q&A
+  entry's phrasings (its question and alternatives);
+- *body*: BM25 term scores of the query's tokens in the whole entry (question, alternatives,
+  answer; an article's text), each term capped at its idf, divided by the query's total idf, so
+  1.0 means "every query word is here";
+- *characters*: rapidfuzz's character-level similarity between the cleaned query and the
+  closest phrasing, which catches typos and word orders the tokens miss;
+- *tokens*: rapidfuzz's token-set ratio over the canonical tokens (segmented, space-joined).
+
+The fused score is a weighted mean of these; articles (no phrasings) use the body alone, scaled
+down so that a curated answer wins when both fit. A query word the index has never seen weighs
+as much as the rarest word, so a question about something the texts do not cover ("密码",
+"个税") scores low and the bot abstains. Synonyms and a word's parts form one group that counts
+once (`Analyzer.groups`).
+
+Two passes keep a query fast at 10,000 entries: the rarer query words' posting lists pick
+`Scoring.candidates` entries, and only those get the full score.
+"""
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+
+from rapidfuzz import fuzz
+
+from knowledge.entries import Entry
+from knowledge.refs import Ref
+from knowledge.text import Analyzer
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Model weights and verdict thresholds.
+
+    Chosen on tests/data/faq_dev.jsonl (`gridbot faq --eval`) by a coarse grid over the weights
+    and then the lowest `suggest` threshold in the middle of the plateau where false abstains
+    stay near 1 % and correct abstains reach 90 %; `answer` is where wrong first results become
+    rare (most wrong ones score below 60). Round values on purpose: a held-out set will judge.
+    """
+
+    k1: float = 1.2
+    b: float = 0.75
+    # Weight of a query word missing from the index, as a fraction of the rarest word's idf.
+    unknown_weight: float = 1.0
+    phrasing: float = 0.30
+    body: float = 0.30
+    characters: float = 0.45
+    tokens: float = 0.10
+    # Weight of a word of one character (not mapped by the synonym list), relative to its idf.
+    single_character: float = 0.4
+    # Share of the uncapped BM25 sum in the body score (the rest is capped coverage).
+    repeats: float = 0.2
+    # An article's body score is multiplied by this, so that a curated answer wins ties.
+    article: float = 0.75
+    # A result whose refs include an article the question cites gets this added.
+    cited_bonus: float = 25.0
+    # Verdicts: ANSWER at or above `answer`, SUGGEST at or above `suggest`, else ABSTAIN.
+    answer: float = 60.0
+    suggest: float = 43.0
+    # A confident answer must beat runners-up citing other articles by this much.
+    margin: float = 3.0
+    # How many candidates the cheap first pass hands to the full scoring.
+    candidates: int = 40
+    # Posting-list entries the first pass may visit (common words are scored in pass two only).
+    postings_budget: int = 2500
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    tokens: frozenset[int]
+    weight: float  # the idf of its words, each word once
+    characters: str  # cleaned text without spaces
+    joined: str  # canonical tokens, sorted, space-joined
+
+
+@dataclass(frozen=True)
+class _Document:
+    entry: Entry
+    terms: dict[int, int]  # token id -> frequency in the whole entry
+    length: int
+    phrasings: tuple[_Phrasing, ...]
+
+
+@dataclass(frozen=True)
+class Query:
+    """An analysed question: its words as groups of token ids with a weight, and the texts
+    rapidfuzz compares."""
+
+    groups: tuple[tuple[frozenset[int], float], ...]  # known words: (token ids, idf)
+    total: float  # the weight of all words, unknown ones included
+    characters: str
+    joined: str
+
+
+class SearchIndex:
+    """An immutable index over `entries`; `rank` is pure computation (no I/O)."""
+
+    def __init__(
+        self, entries: Sequence[Entry], analyzer: Analyzer, scoring: Scoring | None = None
+    ) -> None:
+        self.scoring = scoring or Scoring()
+        self.analyzer = analyzer
+        self._ids: dict[str, int] = {}
+        self._word_ids: dict[str, tuple[int, ...]] = {}  # only while building
+        analysed: list[tuple[Entry, Counter[int], list[tuple[list[frozenset[int]], str, str]]]]
+        analysed = []
+        for entry in entries:
+            phrasings = []
+            terms: Counter[int] = Counter()
+            texts = (entry.title, *entry.alternatives) if entry.kind == "faq" else ()
+            for text in texts:
+                words, tokens = analyzer.analyse(text)
+                groups = [frozenset(map(self._id, group)) for group in words]
+                terms.update(map(self._id, tokens))
+                joined = " ".join(sorted(set(tokens)))
+                phrasings.append((groups, self._characters(text), joined))
+            body = entry.answer if entry.kind == "faq" else f"{entry.topic or ''}\n{entry.answer}"
+            terms.update(self._token_ids(body))
+            analysed.append((entry, terms, phrasings))
+
+        count = len(analysed)
+        frequency: Counter[int] = Counter()
+        for _, terms, _ in analysed:
+            frequency.update(terms.keys())
+        self._idf = [0.0] * len(self._ids)
+        for token, df in frequency.items():
+            self._idf[token] = math.log(1 + (count - df + 0.5) / (df + 0.5))
+        self._rarest = max(self._idf, default=1.0)
+        self._postings: dict[int, list[int]] = {}
+        self._documents: list[_Document] = []
+        self._citing: dict[Ref, list[int]] = {}
+        for number, (entry, terms, phrasings) in enumerate(analysed):
+            for ref in entry.refs:
+                self._citing.setdefault(ref, []).append(number)
+            for token in terms:
+                self._postings.setdefault(token, []).append(number)
+            self._documents.append(
+                _Document(
+                    entry=entry,
+                    terms=dict(terms),
+                    length=sum(terms.values()),
+                    phrasings=tuple(
+                        _Phrasing(
+                            tokens=frozenset().union(*groups),
+                            weight=sum(self._weight(group) for group in groups),
+                            characters=characters,
+                            joined=joined,
+                        )
+                        for groups, characters, joined in phrasings
+                    ),
+                )
+            )
+        self._average_length = sum(d.length for d in self._documents) / max(count, 1)
+        self._word_ids.clear()
+
+    def _token_ids(self, text: str) -> list[int]:
+        """Token ids of a long text, going word by word (words repeat; ids are cached)."""
+        ids: list[int] = []
+        cache = self._word_ids
+        for word in self.analyzer.cut(self.analyzer.clean(text)):
+            known = cache.get(word)
+            if known is None:
+                known = cache[word] = tuple(map(self._id, self.analyzer.expand(word)))
+            ids += known
+        return ids
+
+    def _id(self, token: str) -> int:
+        return self._ids.setdefault(token, len(self._ids))
+
+    def _weight(self, group: Iterable[int]) -> float:
+        return max((self._idf[token] for token in group), default=0.0)
+
+    def _characters(self, text: str) -> str:
+        return self.analyzer.clean(text).replace(" ", "")
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    def analyse(self, text: str) -> Query:
+        groups: list[tuple[frozenset[int], float]] = []
+        total = 0.0
+        tokens: set[str] = set()
+        for group in self.analyzer.groups(text):
+            tokens.update(group)
+            # A lone character (营 of an unknown 营收) is weak evidence either way.
+            factor = self.scoring.single_character if len(min(group, key=len)) == 1 else 1.0
+            known = frozenset(self._ids[token] for token in group if token in self._ids)
+            if known:
+                weight = factor * self._weight(known)
+                groups.append((known, weight))
+                total += weight
+            else:
+                total += factor * self.scoring.unknown_weight * self._rarest
+        return Query(tuple(groups), total, self._characters(text), " ".join(sorted(tokens)))
+
+    def rank(
+        self, query: Query, amount: int, cited: Mapping[Ref, float] | None = None
+    ) -> list[tuple[Entry, float]]:
+        """The best `amount` entries for `query`, best first, with scores in [0, 100].
+
+        `cited` maps refs the question names (统计法第四十一条) to a bonus factor in [0, 1].
+        """
+        if amount <= 0 or (query.total <= 0 and not cited):
+            return []
+        candidates = self._candidates(query)
+        for ref in cited or ():
+            candidates.update(self._citing.get(ref, ()))
+        scored = []
+        for number in candidates:
+            document = self._documents[number]
+            score = self._score(query, document)
+            if cited:
+                bonus = max((cited.get(ref, 0.0) for ref in document.entry.refs), default=0.0)
+                score = min(100.0, score + self.scoring.cited_bonus * bonus)
+            scored.append((score, number))
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        return [(self._documents[number].entry, score) for score, number in scored[:amount]]
+
+    def _candidates(self, query: Query) -> set[int]:
+        """Cheap first pass: weight of the rarer query words per entry, top `candidates`."""
+        mass: dict[int, float] = {}
+        add = mass.get
+        budget = self.scoring.postings_budget
+        for group, weight in sorted(query.groups, key=itemgetter(1), reverse=True):
+            if budget <= 0:
+                break
+            lists = [self._postings.get(token, [])[:budget] for token in group]
+            budget -= sum(map(len, lists))
+            # Most words are one token; a synonym group must not count an entry twice.
+            found = lists[0] if len(lists) == 1 else set().union(*lists)
+            for number in found:
+                mass[number] = add(number, 0.0) + weight
+        best = heapq.nlargest(self.scoring.candidates, mass.items(), key=itemgetter(1))
+        return {number for number, _ in best}
+
+    def _score(self, query: Query, document: _Document) -> float:
+        scoring = self.scoring
+        if query.total <= 0:
+            return 0.0
+        norm = scoring.k1 * (1 - scoring.b + scoring.b * document.length / self._average_length)
+        covered = bm25 = 0.0
+        terms = document.terms
+        for group, _ in query.groups:
+            best = 0.0
+            for token in group:
+                frequency = terms.get(token)
+                if frequency:
+                    best = max(
+                        best, self._idf[token] * frequency * (scoring.k1 + 1) / (frequency + norm)
+                    )
+            # Capped at the idf, the term score says "this word is here" (a long text, where
+            # it is diluted, gets less); uncapped, repeats and short texts rank higher.
+            covered += min(best, self._weight(group))
+            bm25 += best
+        body = (
+            (1 - scoring.repeats) * covered + scoring.repeats * bm25 / (scoring.k1 + 1)
+        ) / query.total
+        if not document.phrasings:
+            return 100.0 * scoring.article * body
+        phrasing = characters = tokens = 0.0
+        for candidate in document.phrasings:
+            shared = sum(
+                weight for group, weight in query.groups if not group.isdisjoint(candidate.tokens)
+            )
+            phrasing = max(phrasing, min(1.0, 2 * shared / (query.total + candidate.weight)))
+            characters = max(characters, fuzz.ratio(query.characters, candidate.characters))
+            tokens = max(tokens, fuzz.token_set_ratio(query.joined, candidate.joined))
+        total = scoring.phrasing + scoring.body + scoring.characters + scoring.tokens
+        return min(
+            100.0,
+            (
+                100.0 * scoring.phrasing * phrasing
+                + 100.0 * scoring.body * body
+                + scoring.characters * characters
+                + scoring.tokens * tokens
+            )
+            / total,
+        )

@@ -1,0 +1,122 @@
+"""Normalisation, typo fixes, segmentation with the domain dictionary, and synonyms."""
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import DATA_DIR, KnowledgeBase
+from knowledge.errors import KnowledgeError
+from knowledge.text import Analyzer, load_synonyms, normalise
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(load_synonyms(DATA_DIR / "synonyms.toml"), DATA_DIR / "userdict.txt")
+
+
+def test_normalise_widths_case_and_punctuation() -> None:
+    assert normalise("ＡＢＣ１２３，统计法！！") == "abc123 统计法"
+    assert normalise("  联网直报？还要 盖章吗　") == "联网直报 还要 盖章吗"
+    assert normalise("《统计法》第44条") == "统计法 第44条"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("统记局", "统计局"), ("统计台帐", "统计台账"), ("原始纪录", "原始记录"), ("罚歀", "罚款")],
+)
+def test_typos_are_fixed_before_segmentation(analyzer: Analyzer, typed: str, meant: str) -> None:
+    assert analyzer.clean(typed) == meant
+    assert analyzer.tokens(typed) == analyzer.tokens(meant)
+
+
+@pytest.mark.parametrize(
+    ("colloquial", "formal"),
+    [
+        ("穿小鞋", "打击报复"),
+        ("台帐", "统计台账"),
+        ("统记局", "统计机构"),
+        ("网报", "联网直报"),
+        ("规上", "四上"),
+        ("罚钱", "罚款"),
+        ("复议", "行政复议"),
+        ("个体户", "个体工商户"),
+    ],
+)
+def test_colloquial_words_meet_the_law_texts(
+    analyzer: Analyzer, colloquial: str, formal: str
+) -> None:
+    assert formal in analyzer.tokens(colloquial)
+
+
+def test_one_character_variants_only_match_whole_words(analyzer: Analyzer) -> None:
+    # 告 (to sue) is a variant; 报告 (a report) is not a lawsuit.
+    assert "行政诉讼" in analyzer.tokens("被罚了能告他们吗")
+    assert "行政诉讼" not in analyzer.tokens("年度统计报告")
+
+
+def test_narrower_words_keep_their_own_token(analyzer: Analyzer) -> None:
+    assert {"企业", "统计调查对象"} <= set(analyzer.tokens("企业"))
+    assert {"企业", "统计调查对象"} <= set(analyzer.tokens("我们厂"))
+
+
+def test_stopwords_and_repeats_are_dropped_from_groups(analyzer: Analyzer) -> None:
+    groups = analyzer.groups("请问我们厂没弄统计台帐被查到了咋办")
+    assert frozenset({"统计", "统计台账"}) in groups
+    assert all(not group & {"请问", "我们", "了", "咋办"} for group in groups)
+    assert analyzer.groups("的 了 吗") == []
+    assert len(analyzer.groups("台账台账台账")) == 1
+
+
+def test_dictionary_words_come_out_whole(analyzer: Analyzer) -> None:
+    lines = (DATA_DIR / "userdict.txt").read_text(encoding="utf-8").splitlines()
+    words = [line.split()[0] for line in lines if line.strip()]
+    assert len(words) == len(set(words)), "userdict.txt lists a word twice"
+    for word in words:
+        assert analyzer.cut(word) == [word], word
+    for word in analyzer.synonyms.words:
+        assert analyzer.cut(analyzer.clean(word)) == [analyzer.clean(word)], word
+
+
+def test_the_synonym_list_is_substantial() -> None:
+    synonyms = load_synonyms(DATA_DIR / "synonyms.toml")
+    assert len(set(synonyms.canonical.values())) >= 20
+    assert synonyms.canonical["穿小鞋"] == ("打击报复",)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "synonyms.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_variant_in_two_groups_is_an_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[group]]\ncanonical = "甲"\nvariants = ["乙"]\n'
+        '[[group]]\ncanonical = "丙"\nvariants = ["乙"]\n',
+    )
+    with pytest.raises(KnowledgeError, match="出现在多个同义词组中"):
+        load_synonyms(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[[group]]\ncanonical = "甲"\n',
+        '[[group]]\ncanonical = "甲"\nvariants = ["乙"]\nvariant = ["丙"]\n',
+        '[typos]\n"统计" = "统计"\n',
+        "[[group]\n",
+    ],
+)
+def test_malformed_synonym_files_are_errors(tmp_path: Path, text: str) -> None:
+    with pytest.raises(KnowledgeError, match=r"synonyms\.toml|无法读取同义词表"):
+        load_synonyms(write(tmp_path, text))
+
+
+def test_our_segmentation_equals_jiebas(analyzer: Analyzer, knowledge: KnowledgeBase) -> None:
+    texts = [analyzer.clean(e.answer) for e in knowledge.entries]
+    texts += [analyzer.clean(t) for e in knowledge.entries for t in (e.title, *e.alternatives)]
+    texts += ["abc 123 统计法 第44条 x1 a-b 5,000元", "  ", "统计e家 api", "h2o 统计"]
+    jieba = analyzer._tokenizer
+    for text in texts:
+        assert analyzer.cut(text) == jieba.lcut(text, HMM=False), text
