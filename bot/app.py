@@ -9,6 +9,8 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 from bot.context import BotData, GridApplication, GridContext
 from bot.errors import on_error
 from bot.menus import set_default_menu
+from bot.outbox import OutboxConfig, OutboxWorker
+from bot.outbox import register as register_outbox
 from bot.settings import Settings
 from handlers import fallback, faq, grids, help, inline, law, onboarding, profile, tips
 from knowledge.base import KnowledgeBase
@@ -43,28 +45,41 @@ async def load_knowledge() -> KnowledgeBase:
 
 
 def build_application(
-    settings: Settings, *, knowledge: KnowledgeBase | None = None
+    settings: Settings,
+    *,
+    knowledge: KnowledgeBase | None = None,
+    outbox: OutboxConfig | None = None,
 ) -> GridApplication:
-    """Build the bot for `settings`; the engine, knowledge base and menus are created in
-    post_init (a loaded knowledge base may be handed in, e.g. shared by tests)."""
+    """Build the bot for `settings`; the engine, knowledge base, outbox worker and menus are
+    created in post_init (a loaded knowledge base may be handed in, e.g. shared by tests)."""
     commands = all_commands()
 
     async def post_init(app: GridApplication) -> None:
         loaded = knowledge if knowledge is not None else await load_knowledge()
         engine = create_engine(settings.database_url)
+        sessions = session_factory(engine)
+        worker = OutboxWorker(bot=app.bot, sessions=sessions, config=outbox)
         app.bot_data.start(
             settings=settings,
             engine=engine,
-            sessions=session_factory(engine),
+            sessions=sessions,
             bot_username=app.bot.username,
             commands=commands,
             knowledge=loaded,
+            outbox=worker,
         )
         await set_default_menu(app.bot, commands)
+        await worker.start()
         log.info("gridbot started as @%s", app.bot.username)
+
+    async def post_stop(app: GridApplication) -> None:
+        # Before Application.shutdown closes the bot's HTTP client: messages on the wire finish.
+        if app.bot_data.started:
+            await app.bot_data.outbox.stop()
 
     async def post_shutdown(app: GridApplication) -> None:
         if app.bot_data.started:
+            await app.bot_data.outbox.stop()  # a no-op unless post_stop was skipped
             await app.bot_data.engine.dispose()
 
     app: GridApplication = (
@@ -73,12 +88,17 @@ def build_application(
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_base_url)
         .context_types(ContextTypes(context=GridContext, bot_data=BotData))
+        # Shared by replies and the outbox, which paces itself to 25/s under the limiter's 30/s
+        # so that replies never queue behind a broadcast.
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
     for module in HANDLER_MODULES:
         module.register(app)
+    # Only my_chat_member updates: no feature handler sees those, so the order does not matter.
+    register_outbox(app)
     app.add_error_handler(on_error)
     return app

@@ -1,7 +1,7 @@
 """The typed PTB context: services live on BotData, created in post_init."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,6 +10,10 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from services.access import CommandSpec
+
+if TYPE_CHECKING:
+    # bot.outbox registers a handler typed with GridContext, so it imports this module.
+    from bot.outbox import OutboxWorker
 
 
 class NotStartedError(RuntimeError):
@@ -24,6 +28,7 @@ class BotData:
     _engine: AsyncEngine | None = None
     _sessions: async_sessionmaker[AsyncSession] | None = None
     _knowledge: KnowledgeBase | None = None
+    _outbox: "OutboxWorker | None" = None
     bot_username: str = ""
     # Every command of every handler module, in registration order (menus and /help).
     commands: tuple[CommandSpec, ...] = ()
@@ -37,9 +42,11 @@ class BotData:
         bot_username: str,
         commands: tuple[CommandSpec, ...],
         knowledge: KnowledgeBase,
+        outbox: "OutboxWorker",
     ) -> None:
         self._settings, self._engine, self._sessions = settings, engine, sessions
         self._knowledge = knowledge
+        self._outbox = outbox
         self.bot_username = bot_username
         self.commands = commands
 
@@ -64,6 +71,13 @@ class BotData:
         if self._knowledge is None:
             raise NotStartedError("knowledge base not loaded")
         return self._knowledge
+
+    @property
+    def outbox(self) -> "OutboxWorker":
+        """The outbox worker: call `wake()` after committing queued messages."""
+        if self._outbox is None:
+            raise NotStartedError("outbox worker not started")
+        return self._outbox
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:

@@ -1,7 +1,8 @@
 """Run the Application inside an already running event loop (demo, tests).
 
 `Application.run_polling` owns the loop and blocks; this does the same start-up and
-shut-down sequence, post_init and post_shutdown included, as an async context manager.
+shut-down sequence, post_init, post_stop and post_shutdown included, as an async context
+manager.
 """
 
 from collections.abc import AsyncIterator
@@ -9,7 +10,8 @@ from contextlib import asynccontextmanager
 
 from bot.context import GridApplication
 
-ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
+# my_chat_member: a user unblocking the bot makes them reachable for the outbox again.
+ALLOWED_UPDATES = ["message", "callback_query", "inline_query", "my_chat_member"]
 
 
 @asynccontextmanager
@@ -30,6 +32,8 @@ async def polling(
         finally:
             await app.updater.stop()
             await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
     finally:
         await app.shutdown()
         if app.post_shutdown is not None:

@@ -38,3 +38,14 @@ class Role(StrEnum):
 CITY_ROLES = frozenset({Role.ADMIN, Role.CITY_HEAD})
 TOWN_ROLES = frozenset({Role.TOWN_HEAD, Role.TOWN_DEPUTY})
 GRID_STAFF_ROLES = frozenset({Role.GRID_HEAD, Role.GRID_DEPUTY, Role.INSTRUCTOR})
+
+
+class OutboxStatus(StrEnum):
+    """Life of an outbox message: pending -> sending (claimed by a worker) -> sent or failed;
+    skipped when its recipient became unreachable before it was sent."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"

@@ -182,3 +182,26 @@ async def reassign_enterprises(
         .values(statistician_id=to_person_id)
     )
     return int(result.rowcount)
+
+
+async def mark_unreachable(
+    *, session: AsyncSession, person_id: int, now: datetime, reason: str
+) -> bool:
+    """Flag the person as unreachable on Telegram; True only for the call that changed it, so
+    whoever must be told is told once however many messages bounce."""
+    result = await session.exec(
+        sa.update(Person)
+        .where(col(Person.id) == person_id, col(Person.unreachable_at).is_(None))
+        .values(unreachable_at=now, unreachable_reason=reason[:200])
+    )
+    return bool(result.rowcount)
+
+
+async def mark_reachable(*, session: AsyncSession, person_id: int) -> bool:
+    """Clear the unreachable flag (the person unblocked the bot); True if it was set."""
+    result = await session.exec(
+        sa.update(Person)
+        .where(col(Person.id) == person_id, col(Person.unreachable_at).is_not(None))
+        .values(unreachable_at=None, unreachable_reason=None)
+    )
+    return bool(result.rowcount)

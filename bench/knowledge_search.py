@@ -1,7 +1,7 @@
 """Benchmark: knowledge-base loading and search latency (goal: p99 < 5 ms per query at 10,000
 entries, index build < 3 s).
 
-    uv run python bench/knowledge.py [--entries 10000] [--rounds 5]
+    uv run python bench/knowledge_search.py [--entries 10000] [--rounds 5]
     (or: uv run python -m bench.knowledge …)
 
 Measures, in this process: loading the shipped knowledge base (jieba's dictionary, the law
@@ -15,19 +15,14 @@ import random
 import re
 import resource
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, and this file's name would
-# shadow the knowledge package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
-
-from knowledge.base import KnowledgeBase  # noqa: E402
-from knowledge.entries import Entry  # noqa: E402
-from knowledge.evaluate import read_cases  # noqa: E402
-from knowledge.search import SearchIndex  # noqa: E402
+from knowledge.base import KnowledgeBase
+from knowledge.entries import Entry
+from knowledge.evaluate import read_cases
+from knowledge.search import SearchIndex
 
 DEV_SET = Path(__file__).parents[1] / "tests" / "data" / "faq_dev.jsonl"
 GOAL_P99_MS = 5.0

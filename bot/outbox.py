@@ -1,0 +1,389 @@
+"""The outbox worker: delivers queued messages through the bot at the pace Telegram allows.
+
+Started in post_init, stopped in post_stop (before the bot's HTTP client closes). Each message
+is claimed (committed as `sending`) before its HTTP call and marked `sent` after it, so a
+killed process loses nothing and, after its lease runs out, re-sends only what it had on the
+wire. Messages go through `app.bot`, i.e. through the Application's AIORateLimiter, so
+interactive replies and the outbox share one budget; the outbox paces itself below it.
+"""
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TypedDict
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ChatMemberHandler
+
+from bot.context import GridApplication, GridContext
+from models import outbox as queries
+from models.db import transaction
+from models.tables import OutboxMessage
+from services.outbox import (
+    CHAT_INTERVAL_SECONDS,
+    RATE_PER_SECOND,
+    Pacer,
+    RetryPolicy,
+    record_reachable,
+    record_unreachable,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutboxConfig:
+    # Telegram's limits are per bot: with several processes, give each a share of the rate.
+    rate_per_second: float = RATE_PER_SECOND
+    chat_interval: float = CHAT_INTERVAL_SECONDS
+    # Claimed messages waiting for their slot or on the wire; about one second's worth.
+    max_in_flight: int = 25
+    # How often an idle worker looks for due messages that nobody woke it for (other
+    # processes' messages, retries coming due).
+    poll_interval: float = 0.5
+    # A claim not renewed for this long belongs to a dead worker; live workers renew theirs.
+    lease: timedelta = timedelta(seconds=60)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # How long a stopping worker lets messages already on the wire finish.
+    stop_timeout: float = 10.0
+
+
+@dataclass
+class OutboxStats:
+    """What this worker did since it started (for logs, tests and the benchmark)."""
+
+    sent: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    retried: int = 0
+    flood_waits: int = 0
+
+
+def new_worker_id() -> str:
+    """Unique per process and start: a restarted process never mistakes old claims for its own."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class _Sent:
+    message_id: int
+
+
+@dataclass(frozen=True)
+class _Failed:
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Unreachable:
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Retry:
+    reason: str
+
+
+_Outcome = _Sent | _Failed | _Unreachable | _Retry
+
+
+class _Held(TypedDict):
+    """Identifies a claim: only its holder may settle a message."""
+
+    message_id: int
+    worker_id: str
+
+
+class _Gate:
+    """The pacer on the event loop's clock: waits for a message's slot."""
+
+    def __init__(self, pacer: Pacer) -> None:
+        self._pacer = pacer
+
+    async def wait_turn(self, chat_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            start = self._pacer.reserve(chat_id, loop.time())
+            await asyncio.sleep(max(0.0, start - loop.time()))
+            if start >= self._pacer.paused_until:
+                return
+            # A flood wait began after this slot was booked: book again behind it.
+
+    def pause(self, seconds: float) -> None:
+        self._pacer.pause(asyncio.get_running_loop().time() + seconds)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _seconds(delay: timedelta | int) -> float:
+    return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+
+
+class OutboxWorker:
+    """Drains the outbox table through `bot`; see the module docstring for the guarantees."""
+
+    def __init__(
+        self,
+        *,
+        bot: Bot,
+        sessions: async_sessionmaker[AsyncSession],
+        config: OutboxConfig | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.config = config or OutboxConfig()
+        self.worker_id = worker_id or new_worker_id()
+        self.stats = OutboxStats()
+        self._bot = bot
+        self._sessions = sessions
+        self._gate = _Gate(
+            Pacer(rate=self.config.rate_per_second, chat_interval=self.config.chat_interval)
+        )
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._loop_task: asyncio.Task[None] | None = None
+        # Claimed message id -> its delivery task; ids on the wire are in _on_wire.
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._on_wire: set[int] = set()
+
+    def wake(self) -> None:
+        """Look for due messages now (call after committing an enqueue)."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        if self._loop_task is not None:
+            raise RuntimeError("outbox worker already started")
+        self._loop_task = asyncio.create_task(self._run(), name=f"outbox {self.worker_id}")
+        log.info("outbox worker %s started", self.worker_id)
+
+    async def stop(self) -> None:
+        """Stop claiming, give back what never reached the wire, let the rest finish."""
+        task, self._loop_task = self._loop_task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        await task
+        waiting = [t for mid, t in self._in_flight.items() if mid not in self._on_wire]
+        unsent = [mid for mid in self._in_flight if mid not in self._on_wire]
+        for waiting_task in waiting:
+            waiting_task.cancel()
+        tasks = list(self._in_flight.values())
+        if tasks:
+            _done, late = await asyncio.wait(tasks, timeout=self.config.stop_timeout)
+            for late_task in late:
+                # Still on the wire: the message stays claimed and its lease decides.
+                late_task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if unsent:
+            try:
+                async with transaction(self._sessions) as session:
+                    await queries.release(
+                        session=session, message_ids=unsent, worker_id=self.worker_id
+                    )
+            except (SQLAlchemyError, OSError):
+                # Not lost: their lease runs out and another start sends them.
+                log.exception("outbox: could not give back %d claimed messages", len(unsent))
+        log.info("outbox worker %s stopped: %s", self.worker_id, self.stats)
+
+    # --- The claiming loop -------------------------------------------------------------
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        lease = self.config.lease.total_seconds()
+        next_requeue = next_renew = loop.time()
+        failures = 0
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                if loop.time() >= next_requeue:
+                    await self._requeue_expired()
+                    next_requeue = loop.time() + lease / 2
+                if loop.time() >= next_renew:
+                    await self._renew_leases()
+                    next_renew = loop.time() + lease / 3
+                for message in await self._claim():
+                    self._dispatch(message)
+                failures = 0
+            except Exception:
+                # The loop must outlive any one failure (database down, a bug in one claim):
+                # nothing else would ever send the outbox again.
+                failures += 1
+                log.exception("outbox: claiming failed (%d in a row)", failures)
+                await self._sleep(min(30.0, 0.5 * 2**failures))
+                continue
+            await self._sleep(self.config.poll_interval)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        except TimeoutError:
+            pass
+
+    async def _claim(self) -> list[OutboxMessage]:
+        room = self.config.max_in_flight - len(self._in_flight)
+        if room <= 0:
+            return []
+        now = _now()
+        async with self._sessions() as session:
+            if not await queries.has_due(session=session, now=now):
+                return []
+        async with transaction(self._sessions) as session:
+            return await queries.claim_batch(
+                session=session, worker_id=self.worker_id, now=now, limit=room
+            )
+
+    async def _requeue_expired(self) -> None:
+        async with transaction(self._sessions) as session:
+            count = await queries.requeue_expired(
+                session=session, now=_now(), lease=self.config.lease
+            )
+        if count:
+            log.warning("outbox: %d messages of a dead worker queued again", count)
+
+    async def _renew_leases(self) -> None:
+        if not self._in_flight:
+            return
+        async with transaction(self._sessions) as session:
+            await queries.renew_leases(
+                session=session,
+                message_ids=list(self._in_flight),
+                worker_id=self.worker_id,
+                now=_now(),
+            )
+
+    def _dispatch(self, message: OutboxMessage) -> None:
+        assert message.id is not None
+        self._in_flight[message.id] = asyncio.create_task(
+            self._deliver(message), name=f"outbox message {message.id}"
+        )
+
+    # --- One message ---------------------------------------------------------------------
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        assert message.id is not None
+        try:
+            outcome = await self._send(message)
+            await self._settle(message, outcome)
+        except Exception:
+            # A background task has nobody to raise to. The row stays claimed; once its lease
+            # runs out it is sent again.
+            log.exception("outbox: delivering message %s failed", message.id)
+        finally:
+            self._on_wire.discard(message.id)
+            del self._in_flight[message.id]
+            # Claim again in batches, not one row per finished message.
+            if len(self._in_flight) <= self.config.max_in_flight // 2:
+                self._wake.set()
+
+    async def _send(self, message: OutboxMessage) -> _Outcome:
+        assert message.id is not None
+        markup = None
+        if message.reply_markup is not None:
+            if "inline_keyboard" not in message.reply_markup:
+                return _Failed("unsupported reply_markup: only inline keyboards")
+            markup = InlineKeyboardMarkup.de_json(message.reply_markup, self._bot)
+        while True:
+            await self._gate.wait_turn(message.chat_id)
+            self._on_wire.add(message.id)
+            try:
+                sent = await self._bot.send_message(
+                    chat_id=message.chat_id,
+                    text=message.text,
+                    parse_mode=message.parse_mode,
+                    reply_markup=markup,
+                )
+            except RetryAfter as exc:
+                # Never dropped and not an attempt: everybody waits as told, then it goes again.
+                self._on_wire.discard(message.id)
+                self.stats.flood_waits += 1
+                wait = _seconds(exc.retry_after)
+                log.warning("outbox: flood control, all sending paused for %.0f s", wait)
+                self._gate.pause(wait)
+                continue
+            except Forbidden as exc:
+                return _Unreachable(exc.message)
+            except (BadRequest, ChatMigrated) as exc:
+                return _Failed(exc.message)
+            except TelegramError as exc:
+                # Timeouts, connection errors, 5xx and anything else that may pass.
+                return _Retry(f"{type(exc).__name__}: {exc.message}")
+            return _Sent(sent.message_id)
+
+    async def _settle(self, message: OutboxMessage, outcome: _Outcome) -> None:
+        assert message.id is not None
+        held = _Held(message_id=message.id, worker_id=self.worker_id)
+        alerts = 0
+        async with transaction(self._sessions) as session:
+            match outcome:
+                case _Sent(message_id):
+                    self.stats.sent += 1
+                    await queries.mark_sent(
+                        session=session, now=_now(), telegram_message_id=message_id, **held
+                    )
+                case _Failed(reason):
+                    self.stats.failed += 1
+                    log.warning("outbox: message %s failed: %s", message.id, reason)
+                    await queries.mark_failed(session=session, reason=reason, **held)
+                case _Unreachable(reason):
+                    self.stats.unreachable += 1
+                    log.info("outbox: chat %s unreachable: %s", message.chat_id, reason)
+                    await queries.mark_failed(session=session, reason=reason, **held)
+                    alerts = await record_unreachable(
+                        session=session,
+                        chat_id=message.chat_id,
+                        person_id=message.person_id,
+                        now=_now(),
+                        reason=reason,
+                    )
+                case _Retry(reason):
+                    attempts = message.attempts + 1
+                    delay = self.config.retry.delay(attempts)
+                    if delay is None:
+                        self.stats.failed += 1
+                        log.warning("outbox: message %s given up: %s", message.id, reason)
+                        await queries.mark_failed(
+                            session=session,
+                            reason=f"gave up after {attempts} attempts: {reason}",
+                            **held,
+                        )
+                    else:
+                        self.stats.retried += 1
+                        await queries.mark_retry(
+                            session=session,
+                            not_before=_now() + timedelta(seconds=delay),
+                            error=reason,
+                            **held,
+                        )
+        if alerts:
+            self.wake()
+
+
+# --- People coming back -------------------------------------------------------------------
+
+
+async def on_my_chat_member(update: Update, context: GridContext) -> None:
+    """A user who had blocked the bot unblocked it: send to them again."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    if change.new_chat_member.status != ChatMemberStatus.MEMBER:
+        # Blocking is noticed when a message bounces, which also tells the instructor.
+        return
+    async with transaction(context.bot_data.sessions) as session:
+        await record_reachable(session=session, telegram_user_id=change.from_user.id)
+
+
+def register(app: GridApplication) -> None:
+    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

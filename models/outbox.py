@@ -1,0 +1,270 @@
+"""Query functions for the outbox: enqueue in the caller's transaction, claim due messages for a
+worker, and record what became of each one.
+
+A worker claims a row (status `sending`) in a committed transaction before the HTTP call and
+marks it `sent` after; a row whose claim is older than the lease belongs to a dead worker and
+goes back to `pending`. Those rows are the only ones that can be sent twice.
+"""
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import OutboxStatus
+from models.tables import OutboxMessage, Person
+
+OPEN_STATUSES = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+UNREACHABLE_REASON = "recipient unreachable"
+
+
+async def enqueue(*, session: AsyncSession, messages: Sequence[OutboxMessage]) -> None:
+    """Queue messages in the caller's transaction (no commit).
+
+    A message whose dedupe_key is already queued is dropped; one to a person marked unreachable
+    is stored as skipped, so the feature's records still show it was meant for them.
+    """
+    if not messages:
+        return
+    person_ids = {m.person_id for m in messages if m.person_id is not None}
+    unreachable = await unreachable_people(session=session, person_ids=person_ids)
+    rows: list[dict[str, Any]] = []
+    for message in messages:
+        row = message.model_dump(exclude={"id"})
+        if message.person_id in unreachable:
+            row.update(status=OutboxStatus.SKIPPED, error=UNREACHABLE_REASON)
+        rows.append(row)
+    connection = await session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(OutboxMessage).on_conflict_do_nothing(
+        index_elements=[col(OutboxMessage.dedupe_key)]
+    )
+    await session.exec(statement, params=rows)
+
+
+async def unreachable_people(*, session: AsyncSession, person_ids: Collection[int]) -> set[int]:
+    if not person_ids:
+        return set()
+    result = await session.exec(
+        select(Person.id).where(
+            col(Person.id).in_(list(person_ids)), col(Person.unreachable_at).is_not(None)
+        )
+    )
+    return {person_id for person_id in result.all() if person_id is not None}
+
+
+async def has_due(*, session: AsyncSession, now: datetime) -> bool:
+    """Whether any message waits to be claimed: a read, so idle workers never take a write lock."""
+    result = await session.exec(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
+        .limit(1)
+    )
+    return result.first() is not None
+
+
+async def claim_batch(
+    *, session: AsyncSession, worker_id: str, now: datetime, limit: int
+) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages for `worker_id`, oldest first; the caller commits.
+
+    Only the oldest open message of each chat is due, so a chat receives its messages in order
+    and never two at once. On PostgreSQL, rows another worker is claiming are skipped
+    (FOR UPDATE SKIP LOCKED); SQLite runs the single UPDATE under its database lock.
+    """
+    candidate = aliased(OutboxMessage)
+    older = aliased(OutboxMessage)
+    older_open = (
+        sa.exists()
+        .where(
+            col(older.chat_id) == col(candidate.chat_id),
+            col(older.id) < col(candidate.id),
+            col(older.status).in_(OPEN_STATUSES),
+        )
+        .correlate(candidate)
+    )
+    due = (
+        select(candidate.id)
+        .where(candidate.status == OutboxStatus.PENDING, candidate.not_before <= now, ~older_open)
+        .order_by(col(candidate.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=candidate)
+    )
+    result = await session.exec(
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(due.scalar_subquery()))
+        .values(status=OutboxStatus.SENDING, claimed_at=now, claimed_by=worker_id)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    claimed: list[OutboxMessage] = list(result.scalars().all())
+    return sorted(claimed, key=lambda message: message.id or 0)
+
+
+def _claimed_by(message_id: int, worker_id: str) -> sa.ColumnElement[bool]:
+    # A worker only settles rows it still holds: after its lease expired, another worker owns it.
+    return sa.and_(
+        col(OutboxMessage.id) == message_id,
+        col(OutboxMessage.status) == OutboxStatus.SENDING,
+        col(OutboxMessage.claimed_by) == worker_id,
+    )
+
+
+async def _settle(
+    session: AsyncSession, message_id: int, worker_id: str, values: dict[str, Any]
+) -> bool:
+    result = await session.exec(
+        sa.update(OutboxMessage).where(_claimed_by(message_id, worker_id)).values(**values)
+    )
+    return bool(result.rowcount)
+
+
+async def mark_sent(
+    *,
+    session: AsyncSession,
+    message_id: int,
+    worker_id: str,
+    now: datetime,
+    telegram_message_id: int,
+) -> bool:
+    return await _settle(
+        session,
+        message_id,
+        worker_id,
+        {
+            "status": OutboxStatus.SENT,
+            "sent_at": now,
+            "telegram_message_id": telegram_message_id,
+            "error": None,
+        },
+    )
+
+
+async def mark_retry(
+    *,
+    session: AsyncSession,
+    message_id: int,
+    worker_id: str,
+    not_before: datetime,
+    error: str,
+) -> bool:
+    """Hand the message back for another attempt at `not_before`, counting this one."""
+    return await _settle(
+        session,
+        message_id,
+        worker_id,
+        {
+            "status": OutboxStatus.PENDING,
+            "attempts": OutboxMessage.attempts + 1,
+            "not_before": not_before,
+            "claimed_at": None,
+            "claimed_by": None,
+            "error": error[:1000],
+        },
+    )
+
+
+async def mark_failed(
+    *, session: AsyncSession, message_id: int, worker_id: str, reason: str
+) -> bool:
+    return await _settle(
+        session,
+        message_id,
+        worker_id,
+        {
+            "status": OutboxStatus.FAILED,
+            "attempts": OutboxMessage.attempts + 1,
+            "error": reason[:1000],
+        },
+    )
+
+
+async def release(*, session: AsyncSession, message_ids: Collection[int], worker_id: str) -> int:
+    """Give back claimed messages that were never put on the wire (a clean shutdown)."""
+    if not message_ids:
+        return 0
+    result = await session.exec(
+        sa.update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id).in_(list(message_ids)),
+            col(OutboxMessage.status) == OutboxStatus.SENDING,
+            col(OutboxMessage.claimed_by) == worker_id,
+        )
+        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+    )
+    return int(result.rowcount)
+
+
+async def renew_leases(
+    *, session: AsyncSession, message_ids: Collection[int], worker_id: str, now: datetime
+) -> int:
+    """A live worker keeps its claims: a flood wait can hold a message longer than the lease."""
+    if not message_ids:
+        return 0
+    result = await session.exec(
+        sa.update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id).in_(list(message_ids)),
+            col(OutboxMessage.status) == OutboxStatus.SENDING,
+            col(OutboxMessage.claimed_by) == worker_id,
+        )
+        .values(claimed_at=now)
+    )
+    return int(result.rowcount)
+
+
+async def requeue_expired(*, session: AsyncSession, now: datetime, lease: timedelta) -> int:
+    """Return messages claimed by workers that stopped renewing (killed) to `pending`.
+
+    Whatever such a worker had on the wire may already have arrived: these are the messages
+    that can be sent twice.
+    """
+    result = await session.exec(
+        sa.update(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == OutboxStatus.SENDING,
+            col(OutboxMessage.claimed_at) < now - lease,
+        )
+        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+    )
+    return int(result.rowcount)
+
+
+async def skip_pending(*, session: AsyncSession, chat_id: int, reason: str) -> int:
+    """Skip every message still waiting for a chat (its user blocked the bot)."""
+    result = await session.exec(
+        sa.update(OutboxMessage)
+        .where(
+            col(OutboxMessage.chat_id) == chat_id,
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.SKIPPED, error=reason[:1000])
+    )
+    return int(result.rowcount)
+
+
+async def status_counts(
+    *, session: AsyncSession, kind: str | None = None
+) -> dict[OutboxStatus, int]:
+    """How many messages are in each status (every status is a key)."""
+    statement = select(OutboxMessage.status, sa.func.count()).group_by(col(OutboxMessage.status))
+    if kind is not None:
+        statement = statement.where(OutboxMessage.kind == kind)
+    counts = dict.fromkeys(OutboxStatus, 0)
+    for status, count in (await session.exec(statement)).all():
+        counts[OutboxStatus(status)] = count
+    return counts
+
+
+async def messages_for_chat(*, session: AsyncSession, chat_id: int) -> list[OutboxMessage]:
+    result = await session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id)
+        .order_by(col(OutboxMessage.id))
+    )
+    return list(result.all())
