@@ -30,7 +30,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from aiohttp import BodyPartReader, web
 
@@ -585,6 +585,9 @@ class CallbackAnswer:
     show_alert: bool = False
     url: str | None = None
     cache_time: int | None = None
+
+
+_Answer = TypeVar("_Answer")
 
 
 @dataclass
@@ -1254,20 +1257,16 @@ class BotApiEmulator:
         timeout: float = 5.0,  # noqa: ASYNC109 - the test-facing contract is a plain timeout
     ) -> CallbackAnswer:
         """Wait until the bot answered the callback query."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            for answer in self.callback_answers:
-                if answer.callback_query_id == callback_id:
-                    return answer
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                answered = [a.callback_query_id for a in self.callback_answers]
-                raise TimeoutError(
-                    f"callback query {callback_id} not answered within {timeout}s; "
-                    f"answered: {answered}"
-                )
-            await self._answers_signal.wait(remaining)
+
+        def find() -> CallbackAnswer | None:
+            return next(
+                (a for a in self.callback_answers if a.callback_query_id == callback_id), None
+            )
+
+        def answered() -> str:
+            return f"answered: {[a.callback_query_id for a in self.callback_answers]}"
+
+        return await self._wait_for_answer(find, timeout, f"callback query {callback_id}", answered)
 
     async def wait_for_inline_answer(
         self,
@@ -1275,16 +1274,31 @@ class BotApiEmulator:
         timeout: float = 5.0,  # noqa: ASYNC109 - the test-facing contract is a plain timeout
     ) -> InlineAnswer:
         """Wait until the bot answered the inline query."""
+
+        def find() -> InlineAnswer | None:
+            found = next((a for a in self.inline_answers if a.inline_query_id == query_id), None)
+            return copy.deepcopy(found)
+
+        def answered() -> str:
+            return f"answered: {[a.inline_query_id for a in self.inline_answers]}"
+
+        return await self._wait_for_answer(find, timeout, f"inline query {query_id}", answered)
+
+    async def _wait_for_answer(
+        self,
+        find: Callable[[], _Answer | None],
+        timeout: float,  # noqa: ASYNC109 - see the public waits
+        what: str,
+        answered: Callable[[], str],
+    ) -> _Answer:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while True:
-            for answer in self.inline_answers:
-                if answer.inline_query_id == query_id:
-                    return copy.deepcopy(answer)
+        while (found := find()) is None:
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise TimeoutError(f"inline query {query_id} not answered within {timeout}s")
+                raise TimeoutError(f"{what} not answered within {timeout}s; {answered()}")
             await self._answers_signal.wait(remaining)
+        return found
 
     # ------------------------------------------------------------ internals
 
