@@ -2068,18 +2068,9 @@ class BotApiEmulator:
                 )
             seen.add(result_id)
             content = result.get("input_message_content") or {}
-            text = content.get("message_text")
-            if text is not None:
-                plain = text
-                if content.get("parse_mode", "").lower() == "html":
-                    try:
-                        plain, _entities = parse_html(text, strict=self.strict_html)
-                    except ValueError as exc:
-                        raise _bad_request(f"can't parse entities: {exc}") from exc
-                if not plain.strip():
-                    raise _bad_request("MESSAGE_EMPTY")
-                if utf16_len(plain) > 4096:
-                    raise _bad_request("MESSAGE_TOO_LONG")
+            if "message_text" in content:
+                # The shared message is checked like a sendMessage text.
+                self._formatted(_Params(content), "message_text", "entities", caption=False)
         self._pending_inline.discard(query_id)
         self.inline_answers.append(
             InlineAnswer(
