@@ -106,22 +106,29 @@ async def claim_batch(
     return sorted(claimed, key=lambda message: message.id or 0)
 
 
-def _claimed_by(message_id: int, worker_id: str) -> sa.ColumnElement[bool]:
-    # A worker only settles rows it still holds: after its lease expired, another worker owns it.
-    return sa.and_(
-        col(OutboxMessage.id) == message_id,
-        col(OutboxMessage.status) == OutboxStatus.SENDING,
-        col(OutboxMessage.claimed_by) == worker_id,
+async def _update_claimed(
+    session: AsyncSession, message_ids: Collection[int], worker_id: str, values: dict[str, Any]
+) -> int:
+    """Update rows this worker still holds; returns how many it did."""
+    if not message_ids:
+        return 0
+    # A worker only touches rows it still holds: after its lease expired, another worker owns them.
+    result = await session.exec(
+        sa.update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id).in_(list(message_ids)),
+            col(OutboxMessage.status) == OutboxStatus.SENDING,
+            col(OutboxMessage.claimed_by) == worker_id,
+        )
+        .values(**values)
     )
+    return int(result.rowcount)
 
 
 async def _settle(
     session: AsyncSession, message_id: int, worker_id: str, values: dict[str, Any]
 ) -> bool:
-    result = await session.exec(
-        sa.update(OutboxMessage).where(_claimed_by(message_id, worker_id)).values(**values)
-    )
-    return bool(result.rowcount)
+    return bool(await _update_claimed(session, [message_id], worker_id, values))
 
 
 async def mark_sent(
@@ -186,36 +193,19 @@ async def mark_failed(
 
 async def release(*, session: AsyncSession, message_ids: Collection[int], worker_id: str) -> int:
     """Give back claimed messages that were never put on the wire (a clean shutdown)."""
-    if not message_ids:
-        return 0
-    result = await session.exec(
-        sa.update(OutboxMessage)
-        .where(
-            col(OutboxMessage.id).in_(list(message_ids)),
-            col(OutboxMessage.status) == OutboxStatus.SENDING,
-            col(OutboxMessage.claimed_by) == worker_id,
-        )
-        .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+    return await _update_claimed(
+        session,
+        message_ids,
+        worker_id,
+        {"status": OutboxStatus.PENDING, "claimed_at": None, "claimed_by": None},
     )
-    return int(result.rowcount)
 
 
 async def renew_leases(
     *, session: AsyncSession, message_ids: Collection[int], worker_id: str, now: datetime
 ) -> int:
     """A live worker keeps its claims: a flood wait can hold a message longer than the lease."""
-    if not message_ids:
-        return 0
-    result = await session.exec(
-        sa.update(OutboxMessage)
-        .where(
-            col(OutboxMessage.id).in_(list(message_ids)),
-            col(OutboxMessage.status) == OutboxStatus.SENDING,
-            col(OutboxMessage.claimed_by) == worker_id,
-        )
-        .values(claimed_at=now)
-    )
-    return int(result.rowcount)
+    return await _update_claimed(session, message_ids, worker_id, {"claimed_at": now})
 
 
 async def requeue_expired(*, session: AsyncSession, now: datetime, lease: timedelta) -> int:
