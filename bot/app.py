@@ -12,7 +12,21 @@ from bot.menus import set_default_menu
 from bot.outbox import OutboxConfig, OutboxWorker
 from bot.outbox import register as register_outbox
 from bot.settings import Settings
-from handlers import fallback, faq, grids, help, inline, law, onboarding, profile, tips
+from handlers import (
+    activities,
+    fallback,
+    faq,
+    grids,
+    help,
+    inline,
+    law,
+    notices,
+    onboarding,
+    profile,
+    questions,
+    tips,
+    todo,
+)
 from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory
 from services.access import CommandSpec
@@ -24,6 +38,12 @@ HANDLER_MODULES: tuple[ModuleType, ...] = (
     onboarding,  # /start first: deep-link tokens must reach it before anything else
     help,
     profile,
+    # Guided conversations: each only takes replies from users inside it, and must stay above
+    # faq, which treats any other private text as a question to the knowledge base.
+    activities,
+    questions,
+    notices,
+    todo,
     # Plain private text is a question to the knowledge base. Guided conversations added
     # later must be registered above this module, or faq would take their users' replies.
     faq,

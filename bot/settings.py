@@ -29,6 +29,17 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
     # Set when the bot cannot ask getMe (offline invite export); otherwise read from Telegram.
     bot_username: str | None = None
+    # Activities: the check-in code changes this often; a location check-in must be this close.
+    checkin_code_seconds: int = Field(default=60, ge=15, le=3600)
+    checkin_radius_m: int = Field(default=500, ge=20, le=20_000)
+    # Questions: remind the instructor after this many working hours without an answer, then
+    # escalate to the town's 分管负责人.
+    question_remind_hours: float = Field(default=24, gt=0)
+    question_escalate_hours: float = Field(default=72, gt=0)
+    # Notices: unconfirmed recipients are reminded once automatically after this many hours;
+    # the sender's [提醒未读] works at most once per `notice_manual_remind_minutes`.
+    notice_auto_remind_hours: float = Field(default=24, gt=0)
+    notice_manual_remind_minutes: int = Field(default=60, ge=1)
 
     @field_validator("timezone")
     @classmethod

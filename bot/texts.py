@@ -112,3 +112,15 @@ TIP_NEXT = "再来一条"
 INLINE_BIND_FIRST = "绑定身份后使用"
 INLINE_NO_ANSWER = "没有找到可靠答案：请换个说法，或私聊机器人向指导员提问"
 KNOWLEDGE_DISCLAIMER = "以上为法律条文摘要，具体以有权机关的解释和处理为准。"
+
+
+# --- Activities and check-in (/activity, /checkin, ?start=ci_) ------------------------------
+
+
+# --- Questions to instructors (/ask, /questions) --------------------------------------------
+
+
+# --- Notices with read receipts (/notice, /notices) -----------------------------------------
+
+
+# --- My to-do (/todo) -----------------------------------------------------------------------

@@ -49,3 +49,49 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+class ActivityKind(StrEnum):
+    """The policy's grid activities (学习、交流、探讨、团建) plus what towns commonly add."""
+
+    STUDY = "学习"
+    EXCHANGE = "交流"
+    DISCUSSION = "探讨"
+    TEAM = "团建"
+    TRAINING = "培训"
+    LAW = "法治宣传"
+    VISIT = "走访服务"
+
+
+class AttendanceStatus(StrEnum):
+    CHECKED_IN = "已签到"
+    LEAVE = "请假"
+
+
+class CheckinMethod(StrEnum):
+    CODE = "签到码"
+    LINK = "二维码"
+    LOCATION = "位置"
+    ORGANISER = "组织者登记"
+
+
+class QuestionStatus(StrEnum):
+    """open: waiting for an instructor; answered: the asker has a reply and may follow up;
+    closed: the asker (or an instructor) closed it."""
+
+    OPEN = "待回复"
+    ANSWERED = "已回复"
+    CLOSED = "已关闭"
+
+
+class CandidateStatus(StrEnum):
+    PENDING = "待审核"
+    APPROVED = "已通过"
+    REJECTED = "未通过"
+
+
+class ReminderStatus(StrEnum):
+    """A claimed reminder was queued to the outbox, or skipped (its moment passed)."""
+
+    QUEUED = "queued"
+    SKIPPED = "skipped"

@@ -8,7 +8,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.enums import GridLevel, Industry, OutboxStatus, Role, Scale
+from models.enums import (
+    ActivityKind,
+    AttendanceStatus,
+    CandidateStatus,
+    CheckinMethod,
+    GridLevel,
+    Industry,
+    OutboxStatus,
+    QuestionStatus,
+    ReminderStatus,
+    Role,
+    Scale,
+)
 
 
 def utcnow() -> datetime:
@@ -227,4 +239,173 @@ class OutboxMessage(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     # Lets a caller make an enqueue idempotent: a second message with the same key is dropped.
     dedupe_key: str | None = Field(default=None, max_length=200, unique=True)
+    # What the message belongs to ("notice:12", "activity:3"): delivery counts per notice.
+    ref: str | None = Field(default=None, max_length=64, index=True)
+    # A photo or document sent by Telegram file_id, with `text` as its caption.
+    media_kind: str | None = Field(default=None, max_length=16)
+    media_file_id: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+# --- Activities and check-in ---------------------------------------------------------------
+
+
+class Activity(SQLModel, table=True):
+    """A grid activity (学习、交流、探讨、团建 ...) with its check-in window."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: ActivityKind = Field(sa_column=_enum_column(ActivityKind))
+    title: str = Field(max_length=100)
+    starts_at: datetime = Field(sa_column=_tz_column(nullable=False, index=True))
+    ends_at: datetime = Field(sa_column=_tz_column(nullable=False))
+    place: str = Field(max_length=200)
+    latitude: float | None = None
+    longitude: float | None = None
+    # Check-in by location must be within this many metres of (latitude, longitude).
+    radius_m: int | None = None
+    organiser_id: int = Field(foreign_key="person.id", index=True)
+    # Seeds the rotating check-in code (HMAC of the current time step); never shown.
+    code_secret: str = Field(max_length=64)
+    # SHA-256 of the token in the activity's check-in link (?start=ci_<token>).
+    link_token_hash: str = Field(max_length=64, unique=True)
+    cancelled_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+class ActivityGrid(SQLModel, table=True):
+    """A level-3 grid an activity is for: its members are invited and may check in."""
+
+    __tablename__ = "activity_grid"
+
+    activity_id: int = Field(foreign_key="activity.id", primary_key=True)
+    grid_id: int = Field(foreign_key="grid.id", primary_key=True, index=True)
+
+
+class Attendance(SQLModel, table=True):
+    """A person's check-in or recorded leave for an activity (one row per person)."""
+
+    __table_args__ = (sa.UniqueConstraint("activity_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    status: AttendanceStatus = Field(sa_column=_enum_column(AttendanceStatus))
+    method: CheckinMethod | None = Field(
+        default=None, sa_column=_enum_column(CheckinMethod, nullable=True)
+    )
+    checked_in_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    leave_reason: str | None = Field(default=None, max_length=200)
+    recorded_by: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+# --- Questions to instructors -------------------------------------------------------------
+
+
+class Question(SQLModel, table=True):
+    """A member's question to their grid's instructor, and where it stands."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    asker_id: int = Field(foreign_key="person.id", index=True)
+    # The asker's level-3 grid the question was filed in (decides who may answer).
+    grid_id: int = Field(foreign_key="grid.id", index=True)
+    # Who is expected to answer now (the instructor, the 副网格长 as backup, or whoever it
+    # was handed on to).
+    assignee_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    status: QuestionStatus = Field(
+        default=QuestionStatus.OPEN, sa_column=_enum_column(QuestionStatus)
+    )
+    # When the current wait for an answer began (filing or a follow-up): the SLA clock.
+    waiting_since: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+class QuestionPost(SQLModel, table=True):
+    """One message in a question's thread: the question, a reply, a follow-up, a hand-over."""
+
+    __tablename__ = "question_post"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    author_id: int = Field(foreign_key="person.id")
+    # "question", "answer", "followup", "transfer"
+    kind: str = Field(max_length=16)
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+class FaqCandidate(SQLModel, table=True):
+    """An instructor's answer proposed for the knowledge base; searchable once approved."""
+
+    __tablename__ = "faq_candidate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int | None = Field(default=None, foreign_key="question.id", index=True)
+    question: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    answer: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    author_id: int = Field(foreign_key="person.id")
+    status: CandidateStatus = Field(
+        default=CandidateStatus.PENDING, sa_column=_enum_column(CandidateStatus)
+    )
+    reviewed_by: int | None = Field(default=None, foreign_key="person.id")
+    reviewed_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+# --- Notices ------------------------------------------------------------------------------
+
+
+class Notice(SQLModel, table=True):
+    """A notice sent to many people, each asked to confirm it with [已阅]."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sender_id: int = Field(foreign_key="person.id", index=True)
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    # "photo" or "document", sent by Telegram file_id with the text as caption.
+    media_kind: str | None = Field(default=None, max_length=16)
+    media_file_id: str | None = Field(default=None, max_length=255)
+    # How the target reads to people ("虹桥镇全体", "我的网格 · 网格员").
+    target_label: str = Field(max_length=200)
+    # When the sender last pressed [提醒未读] (at most once an hour).
+    reminded_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+class NoticeRecipient(SQLModel, table=True):
+    """One person's copy of a notice and whether they confirmed it."""
+
+    __tablename__ = "notice_recipient"
+    __table_args__ = (sa.UniqueConstraint("notice_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    chat_id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    confirmed_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+    reminders: int = 0
+    last_reminded_at: datetime | None = Field(default=None, sa_column=_tz_column(nullable=True))
+
+
+# --- Reminders ----------------------------------------------------------------------------
+
+
+class ReminderClaim(SQLModel, table=True):
+    """A reminder that was decided: claimed by its unique key before it is queued, so a
+    restart, a catch-up or a second process never sends it twice."""
+
+    __tablename__ = "reminder_claim"
+    __table_args__ = (sa.UniqueConstraint("duty", "target", "period", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    duty: str = Field(max_length=32)
+    # Who or what it is about ("person:12", "question:7", "grid:3").
+    target: str = Field(max_length=64)
+    # Which occurrence ("2026-12", "2026Q4", "" for one-off things).
+    period: str = Field(max_length=32)
+    step: str = Field(max_length=32)
+    status: ReminderStatus = Field(sa_column=_enum_column(ReminderStatus))
+    note: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))

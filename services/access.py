@@ -13,17 +13,26 @@ from models.enums import CITY_ROLES, GRID_STAFF_ROLES, TOWN_ROLES, GridLevel, Ro
 class Capability(StrEnum):
     USE_BOT = "use_bot"
     VIEW_GRIDS = "view_grids"
+    ORGANISE_ACTIVITIES = "organise_activities"
+    ANSWER_QUESTIONS = "answer_questions"
+    SEND_NOTICES = "send_notices"
+    REVIEW_FAQ = "review_faq"
 
+
+_STAFF = frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS})
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.MEMBER: frozenset({Capability.USE_BOT}),
-    Role.GRID_DEPUTY: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
-    Role.INSTRUCTOR: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
-    Role.GRID_HEAD: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
-    Role.TOWN_DEPUTY: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
-    Role.TOWN_HEAD: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
-    Role.CITY_HEAD: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
-    Role.ADMIN: frozenset({Capability.USE_BOT, Capability.VIEW_GRIDS}),
+    # The 副网格长 answers questions when the instructor cannot (the policy's backup).
+    Role.GRID_DEPUTY: _STAFF | {Capability.ANSWER_QUESTIONS},
+    Role.INSTRUCTOR: _STAFF
+    | {Capability.ORGANISE_ACTIVITIES, Capability.ANSWER_QUESTIONS, Capability.SEND_NOTICES},
+    Role.GRID_HEAD: _STAFF | {Capability.ORGANISE_ACTIVITIES, Capability.SEND_NOTICES},
+    # The 分管负责人 runs the grids day to day: escalated questions and town-wide notices.
+    Role.TOWN_DEPUTY: _STAFF | {Capability.ANSWER_QUESTIONS, Capability.SEND_NOTICES},
+    Role.TOWN_HEAD: _STAFF,
+    Role.CITY_HEAD: _STAFF,
+    Role.ADMIN: _STAFF | {Capability.SEND_NOTICES, Capability.REVIEW_FAQ},
 }
 
 

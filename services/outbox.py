@@ -217,6 +217,7 @@ def _messages(
     reply_markup: dict[str, Any] | None,
     dedupe_key: str | None,
     not_before: datetime,
+    ref: str | None = None,
 ) -> list[OutboxMessage]:
     return [
         OutboxMessage(
@@ -229,6 +230,7 @@ def _messages(
             reply_markup=reply_markup if i == len(parts) - 1 else None,
             dedupe_key=dedupe_key if dedupe_key is None or i == 0 else f"{dedupe_key}#{i + 1}",
             not_before=not_before,
+            ref=ref,
         )
         for i, part in enumerate(parts)
     ]
@@ -251,12 +253,14 @@ async def enqueue_text(
     reply_markup: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    ref: str | None = None,
 ) -> int:
     """Queue an HTML message in the caller's transaction; returns how many Telegram messages it
     takes (long texts are split). Escape user-provided text with `escape_html` first.
 
     `reply_markup` is a Bot API inline keyboard as a dict (`InlineKeyboardMarkup.to_dict()`).
-    With `dedupe_key`, queueing the same key again does nothing.
+    With `dedupe_key`, queueing the same key again does nothing. `ref` names what the message
+    belongs to ("notice:12") so its delivery can be counted.
     """
     messages = _messages(
         Recipient(chat_id=chat_id, person_id=person_id),
@@ -265,6 +269,7 @@ async def enqueue_text(
         reply_markup=reply_markup,
         dedupe_key=dedupe_key,
         not_before=not_before or utcnow(),
+        ref=ref,
     )
     await queries.enqueue(session=session, messages=messages)
     return len(messages)
@@ -279,6 +284,7 @@ async def enqueue_broadcast(
     reply_markup: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    ref: str | None = None,
 ) -> int:
     """Queue the same HTML message to many chats in one statement; returns the number of
     Telegram messages queued. With `dedupe_key`, each chat's copy is keyed `{key}:{chat_id}`."""
@@ -294,6 +300,7 @@ async def enqueue_broadcast(
             reply_markup=reply_markup,
             dedupe_key=None if dedupe_key is None else f"{dedupe_key}:{recipient.chat_id}",
             not_before=when,
+            ref=ref,
         )
     ]
     await queries.enqueue(session=session, messages=messages)

@@ -1,0 +1,10 @@
+"""Placeholder: filled in by the activities feature."""
+
+from bot.context import GridApplication
+from services.access import CommandSpec
+
+COMMANDS: tuple[CommandSpec, ...] = ()
+
+
+def register(app: GridApplication) -> None:
+    del app

@@ -1,0 +1,10 @@
+"""Placeholder: /todo."""
+
+from bot.context import GridApplication
+from services.access import CommandSpec
+
+COMMANDS: tuple[CommandSpec, ...] = ()
+
+
+def register(app: GridApplication) -> None:
+    del app
