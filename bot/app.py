@@ -12,6 +12,7 @@ from bot.menus import set_default_menu
 from bot.outbox import OutboxConfig, OutboxWorker
 from bot.outbox import register as register_outbox
 from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
 from handlers import (
     activities,
     fallback,
@@ -30,6 +31,7 @@ from handlers import (
 from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory
 from services.access import CommandSpec
+from services.questions import knowledge_with_approved
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,11 @@ def build_application(
         loaded = knowledge if knowledge is not None else await load_knowledge()
         engine = create_engine(settings.database_url)
         sessions = session_factory(engine)
+        async with sessions() as session:
+            # Instructors' answers approved with /faqreview are searchable too.
+            loaded = await knowledge_with_approved(
+                session=session, knowledge=loaded, tz=settings.tz
+            )
         worker = OutboxWorker(bot=app.bot, sessions=sessions, config=outbox)
         app.bot_data.start(
             settings=settings,
@@ -108,6 +115,8 @@ def build_application(
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_base_url)
         .context_types(ContextTypes(context=GridContext, bot_data=BotData))
+        # Chats are served side by side, each chat's updates in order.
+        .concurrent_updates(PerChatUpdateProcessor())
         # Shared by replies and the outbox, which paces itself to 25/s under the limiter's 30/s
         # so that replies never queue behind a broadcast.
         .rate_limiter(AIORateLimiter(max_retries=3))

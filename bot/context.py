@@ -72,6 +72,10 @@ class BotData:
             raise NotStartedError("knowledge base not loaded")
         return self._knowledge
 
+    def replace_knowledge(self, knowledge: KnowledgeBase) -> None:
+        """Swap in a rebuilt knowledge base (e.g. with newly approved instructors' answers)."""
+        self._knowledge = knowledge
+
     @property
     def outbox(self) -> "OutboxWorker":
         """The outbox worker: call `wake()` after committing queued messages."""

@@ -19,7 +19,7 @@ from typing import TypedDict
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ChatMemberHandler
@@ -30,6 +30,7 @@ from models.db import transaction
 from models.tables import OutboxMessage
 from services.outbox import (
     CHAT_INTERVAL_SECONDS,
+    MEDIA_KINDS,
     RATE_PER_SECOND,
     Pacer,
     RetryPolicy,
@@ -289,6 +290,10 @@ class OutboxWorker:
 
     async def _send(self, message: OutboxMessage) -> _Outcome:
         assert message.id is not None
+        if message.media_kind is not None and (
+            message.media_kind not in MEDIA_KINDS or not message.media_file_id
+        ):
+            return _Failed(f"unsupported media: {message.media_kind}")
         markup = None
         if message.reply_markup is not None:
             if "inline_keyboard" not in message.reply_markup:
@@ -298,12 +303,7 @@ class OutboxWorker:
             await self._gate.wait_turn(message.chat_id)
             self._on_wire.add(message.id)
             try:
-                sent = await self._bot.send_message(
-                    chat_id=message.chat_id,
-                    text=message.text,
-                    parse_mode=message.parse_mode,
-                    reply_markup=markup,
-                )
+                sent = await self._put_on_wire(message, markup)
             except RetryAfter as exc:
                 # Never dropped and not an attempt: everybody waits as told, then it goes again.
                 self._on_wire.discard(message.id)
@@ -320,6 +320,34 @@ class OutboxWorker:
                 # Timeouts, connection errors, 5xx and anything else that may pass.
                 return _Retry(f"{type(exc).__name__}: {exc.message}")
             return _Sent(sent.message_id)
+
+    async def _put_on_wire(
+        self, message: OutboxMessage, markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        if message.media_kind is None:
+            return await self._bot.send_message(
+                chat_id=message.chat_id,
+                text=message.text,
+                parse_mode=message.parse_mode,
+                reply_markup=markup,
+            )
+        # Media by file_id: the text is its caption (empty when the text follows separately).
+        caption = message.text or None
+        if message.media_kind == "photo":
+            return await self._bot.send_photo(
+                chat_id=message.chat_id,
+                photo=message.media_file_id or "",
+                caption=caption,
+                parse_mode=message.parse_mode if caption else None,
+                reply_markup=markup,
+            )
+        return await self._bot.send_document(
+            chat_id=message.chat_id,
+            document=message.media_file_id or "",
+            caption=caption,
+            parse_mode=message.parse_mode if caption else None,
+            reply_markup=markup,
+        )
 
     async def _settle(self, message: OutboxMessage, outcome: _Outcome) -> None:
         assert message.id is not None

@@ -116,11 +116,476 @@ KNOWLEDGE_DISCLAIMER = "以上为法律条文摘要，具体以有权机关的�
 
 # --- Activities and check-in (/activity, /checkin, ?start=ci_) ------------------------------
 
+# Imported here rather than at the top so that this section stays self-contained for merging.
+from datetime import datetime as _datetime  # noqa: E402
+from zoneinfo import ZoneInfo as _ZoneInfo  # noqa: E402
+
+from models.tables import Activity as _Activity  # noqa: E402
+
+_WEEKDAYS = "一二三四五六日"
+
+ACT_NOT_ORGANISER_GRIDS = "您目前不是任何三级网格的网格长或网格指导员，无法发起网格活动。"
+ACT_KIND_PROMPT = "<b>发起网格活动</b>（随时发送 /cancel 取消）\n\n第 1 步：请选择活动类型："
+ACT_TITLE_PROMPT = "第 2 步：请输入活动主题（100 字以内），例如：2026年统计法治学习交流会"
+ACT_TITLE_BAD = "活动主题不能为空，且不超过 100 字，请重新输入："
+ACT_WINDOW_PROMPT = (
+    "第 3 步：请输入活动日期和时间段，例如：\n"
+    "• 12月3日 14:00-16:00\n• 2026-12-03 14:00-16:00\n• 明天 9:30-11"
+)
+ACT_WINDOW_ERRORS = {
+    "format": "没有看懂这个时间。请按“日期 开始-结束”的格式输入，例如：12月3日 14:00-16:00，或：明天 9:30-11",
+    "order": "结束时间必须晚于开始时间，请重新输入，例如：12月3日 14:00-16:00",
+    "past": "这个时间段已经过去了，请输入今后的时间，例如：明天 9:30-11",
+}
+ACT_PLACE_PROMPT = "第 4 步：请输入活动地点（200 字以内），例如：虹桥镇政府三楼会议室"
+ACT_PLACE_BAD = "活动地点不能为空，且不超过 200 字，请重新输入："
+ACT_LOCATION_PROMPT = (
+    "第 5 步（可选）：如需按位置核验签到，请点输入框旁的 📎 →“位置”，发送活动地点的地图位置；"
+    "签到时网格员须在该位置附近。不需要请点 [跳过]。"
+)
+ACT_LOCATION_SKIP = "跳过"
+ACT_LOCATION_SAVED = "已记录活动位置。"
+ACT_LOCATION_OR_SKIP = "请发送活动地点的地图位置，或点 [跳过]。"
+ACT_GRIDS_PROMPT = "第 6 步：请选择参加活动的网格（可多选，选好后点 [完成]）："
+ACT_GRIDS_DONE = "完成"
+ACT_GRIDS_NONE_CHOSEN = "请至少选择一个网格。"
+ACT_CONFIRM = "确认发布"
+ACT_CANCEL = "取消"
+ACT_PREVIEW_HEADING = "<b>请确认活动信息</b>"
+ACT_PREVIEW_FOOTER = "确认后将向以上网格的网格员和网格工作人员发送活动邀请。"
+ACT_CANCELLED = "已取消发起活动，没有保存任何内容。"
+ACT_TIMED_OUT = (
+    "发起活动已超时（15 分钟未操作），没有保存任何内容。如需发起，请重新发送 /activity。"
+)
+ACT_PUBLISH_ERRORS = {
+    "incomplete": "活动信息不完整，请重新发送 /activity 发起。",
+    "grids": "所选网格不在您组织活动的范围内，请重新发送 /activity 发起。",
+    "past": "活动时间已经过去，请重新发送 /activity 并输入今后的时间。",
+}
+ACT_WAITING_BUTTON = "请点击上方的按钮继续，或发送 /cancel 取消。"
+
+CHECKIN_USAGE = "请发送现场显示的 6 位签到码，例如：123456（发送 /cancel 取消）。"
+CHECKIN_NO_OPEN = "您目前没有正在签到的活动。签到在活动开始前 30 分钟开放，活动结束时关闭。"
+CHECKIN_OPEN_HEADING = "<b>正在签到的活动</b>"
+CHECKIN_BAD_CODE_FORMAT = "签到码是 6 位数字，请重新发送（或发送 /cancel 取消）："
+CHECKIN_STOPPED = "已退出签到。"
+CHECKIN_LOCATION_BUTTON = "📍 发送我的位置"
+CHECKIN_LOCATION_CANCEL = "取消签到"
+CHECKIN_NO_PENDING = "没有待核验位置的签到。如需签到，请发送 /checkin 加现场签到码。"
+CHECKIN_PENDING_EXPIRED = "位置核验已超时，请重新输入签到码或扫描二维码签到。"
+CHECKIN_WRONG_CODE = "签到码不正确。请核对现场显示的 6 位签到码后重新发送 /checkin 签到码。"
+CHECKIN_STALE_CODE = (
+    "这个签到码已过期（签到码每隔一段时间更新，转发的旧签到码无效）。请以现场显示的最新签到码为准。"
+)
+CHECKIN_UNKNOWN_LINK = (
+    "这个签到链接无效或已失效。请扫描现场的签到二维码，或发送 /checkin 加签到码。"
+)
+
+
+def _day(moment: _datetime, tz: _ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.month}月{local.day}日（周{_WEEKDAYS[local.weekday()]}）"
+
+
+def clock(moment: _datetime, tz: _ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%H:%M")
+
+
+def activity_when(activity: _Activity, tz: _ZoneInfo) -> str:
+    return f"{_day(activity.starts_at, tz)} {clock(activity.starts_at, tz)}-{clock(activity.ends_at, tz)}"
+
+
+def activity_name(activity: _Activity) -> str:
+    return f"【{esc(activity.kind.value)}】{esc(activity.title)}"
+
+
+def activity_summary(
+    *,
+    kind: str,
+    title: str,
+    when: str,
+    place: str,
+    located: bool,
+    grids: list[str],
+) -> str:
+    lines = [
+        f"类型：{esc(kind)}",
+        f"主题：{esc(title)}",
+        f"时间：{esc(when)}",
+        f"地点：{esc(place)}" + ("（签到需核验位置）" if located else ""),
+        f"网格：{esc('、'.join(grids))}",
+    ]
+    return "\n".join(lines)
+
+
+def activity_invitation(
+    activity: _Activity, *, organiser: str, grids: list[str], tz: _ZoneInfo
+) -> str:
+    located = activity.latitude is not None and activity.longitude is not None
+    return (
+        f"📅 <b>网格活动邀请</b>\n\n{activity_name(activity)}\n"
+        f"时间：{activity_when(activity, tz)}\n地点：{esc(activity.place)}\n"
+        f"网格：{esc('、'.join(grids))}\n组织者：{esc(organiser)}\n\n"
+        "请准时参加。到场后扫描现场的签到二维码，或发送 /checkin 加现场显示的 6 位签到码签到"
+        + ("（需发送您的位置核验）" if located else "")
+        + "。签到在活动开始前 30 分钟开放。\n如不能参加，请向组织者请假。"
+    )
+
+
+def activity_absent_reminder(activity: _Activity, *, organiser: str, tz: _ZoneInfo) -> str:
+    return (
+        f"⏰ <b>活动未签到提醒</b>\n\n{activity_name(activity)}（{activity_when(activity, tz)}，"
+        f"{esc(activity.place)}）已结束，系统中没有您的签到或请假记录。\n"
+        f"如确有原因未能参加，请向组织者{esc(organiser)}说明，由其登记请假。"
+    )
+
+
+def activity_published(invited: int, queued: int) -> str:
+    unbound = invited - queued
+    extra = f"；其中 {unbound} 人尚未绑定机器人，收不到邀请，请另行通知" if unbound else ""
+    return (
+        f"✅ 活动已发布，已向 {queued} 人发送邀请{extra}。\n"
+        "发送 /activities 查看签到码、签到二维码和签到情况。"
+    )
+
+
+def checkin_done(activity: _Activity, at: _datetime, tz: _ZoneInfo) -> str:
+    return f"✅ 签到成功！{activity_name(activity)}，签到时间 {clock(at, tz)}。"
+
+
+def checkin_already(activity: _Activity, at: _datetime | None, tz: _ZoneInfo) -> str:
+    when = f"于 {clock(at, tz)} " if at is not None else ""
+    return f"您已{when}签到{activity_name(activity)}，无需重复签到。"
+
+
+def checkin_not_open(activity: _Activity, opens: _datetime, tz: _ZoneInfo) -> str:
+    return (
+        f"{activity_name(activity)}的签到尚未开始：活动时间 {activity_when(activity, tz)}，"
+        f"签到从 {_day(opens, tz)} {clock(opens, tz)} 开放。"
+    )
+
+
+def checkin_ended(activity: _Activity, tz: _ZoneInfo) -> str:
+    return (
+        f"{activity_name(activity)}已于 {_day(activity.ends_at, tz)} {clock(activity.ends_at, tz)} "
+        "结束，签到已关闭。如有特殊情况请联系组织者登记。"
+    )
+
+
+def checkin_cancelled(activity: _Activity) -> str:
+    return f"{activity_name(activity)}已取消，无需签到。"
+
+
+def checkin_not_member(activity: _Activity) -> str:
+    return f"您不在{activity_name(activity)}的参加网格中，无法签到。如有疑问请联系您的网格指导员。"
+
+
+def checkin_organiser(activity: _Activity) -> str:
+    return f"您是{activity_name(activity)}的组织者，无需签到。发送 /activities 查看签到情况。"
+
+
+def checkin_need_location(activity: _Activity, radius_m: int) -> str:
+    return (
+        f"{activity_name(activity)}需要核验位置：请点下方的 [{CHECKIN_LOCATION_BUTTON}]，"
+        f"在活动地点 {radius_m} 米范围内即可完成签到。"
+    )
+
+
+def checkin_too_far(activity: _Activity, distance_m: float, radius_m: int) -> str:
+    away = f"{distance_m / 1000:.1f} 公里" if distance_m >= 1000 else f"{distance_m:.0f} 米"
+    return (
+        f"您距{activity_name(activity)}的地点约 {away}，超出签到范围（{radius_m} 米）。"
+        "请到达活动地点后重新发送位置。"
+    )
+
+
+def open_activity_line(activity: _Activity, tz: _ZoneInfo) -> str:
+    return f"• {activity_name(activity)} {activity_when(activity, tz)} @ {esc(activity.place)}"
+
+
+ACTS_HEADING_MANAGED = "<b>我组织 / 管理的活动</b>（点按钮查看签到情况）"
+ACTS_HEADING_JOINED = "<b>我参加的活动</b>"
+ACTS_NONE = "近期没有您的网格活动。"
+ACTS_CHECKED_IN = "已签到"
+ACTS_ON_LEAVE = "已请假"
+ACTS_NOT_CHECKED_IN = "未签到"
+
+PANEL_CODE = "签到码：<code>{code}</code>（{until} 前有效，每 {seconds} 秒更新）"
+PANEL_CODE_HINT = "请网格员发送 /checkin {code} 或扫描签到二维码签到。"
+PANEL_NO_CODE_ENDED = "活动已结束，签到已关闭。"
+PANEL_NO_CODE_CANCELLED = "活动已取消。"
+PANEL_ATTENDANCE = "<b>签到情况</b>：已签到 {checked} 人，请假 {leave} 人，未签到 {absent} 人"
+PANEL_CHECKED_IN = "已签到"
+PANEL_LEAVE = "请假"
+PANEL_ABSENT = "未签到"
+PANEL_NOBODY = "（本活动的网格暂无人员）"
+PANEL_REMINDED = "已提醒未签到人员。"
+PANEL_REFRESH = "刷新签到码"
+PANEL_QR = "签到二维码"
+PANEL_REMIND = "提醒未签到"
+PANEL_LEAVE_BUTTON = "登记请假"
+PANEL_QR_CAPTION = "{name}\n签到二维码：请网格员用手机扫码签到，或打开链接：{link}"
+PANEL_REMIND_QUEUED = "已向 {queued} 名未签到人员发送提醒。"
+PANEL_REMIND_UNBOUND = "另有 {count} 人未绑定机器人，请电话联系。"
+PANEL_REMIND_ALREADY = "本活动已经提醒过未签到人员，每个活动只提醒一次。"
+PANEL_REMIND_NOT_ENDED = "活动结束后才能提醒未签到人员。"
+PANEL_REMIND_NOBODY = "所有人都已签到或请假，无需提醒。"
+PANEL_FORBIDDEN = "您不是该活动的组织者或其网格的工作人员，无权查看或操作。"
+LEAVE_CHOOSE = "请选择要登记请假的人员："
+LEAVE_NOBODY = "没有可登记请假的人员（都已签到）。"
+LEAVE_ASK_REASON = "请输入{name}的请假原因（200 字以内，发送 /cancel 取消）："
+LEAVE_REASON_BAD = "请假原因不能为空，且不超过 200 字，请重新输入："
+LEAVE_RECORDED = "已登记{name}请假：{reason}"
+LEAVE_CHECKED_IN = "该人员已经签到，不能登记请假。"
+LEAVE_NOT_MEMBER = "该人员不在本活动的网格中。"
+LEAVE_CANCELLED = "已取消登记请假。"
+
+TODO_ACTIVITY_SECTION = "活动"
+
+
+def activity_todo(activity: _Activity, *, open_now: bool, tz: _ZoneInfo) -> str:
+    action = "正在签到：到场后发送 /checkin 签到码" if open_now else "待参加"
+    return f"{activity_name(activity)} {activity_when(activity, tz)} @ {esc(activity.place)}（{action}）"
+
+
+def activity_todo_organiser(activity: _Activity, *, tz: _ZoneInfo) -> str:
+    return (
+        f"今天组织：{activity_name(activity)} {activity_when(activity, tz)} @ {esc(activity.place)}"
+        "（/activities 查看签到码和签到情况）"
+    )
+
 
 # --- Questions to instructors (/ask, /questions) --------------------------------------------
+
+ASK_PROMPT = "请写下您要问网格指导员的问题（一条消息写完整）。发送 /cancel 取消。"
+ASK_PREFILLED = (
+    "将把以下问题转给您的网格指导员：\n\n<blockquote>{text}</blockquote>\n\n"
+    "确认提交请点「提交问题」；要改写，直接发送新的问题文字。发送 /cancel 取消。"
+)
+ASK_SUBMIT = "提交问题"
+ASK_NOT_IN_GRID = (
+    "只有三级网格中的网格员（企业统计员）和网格工作人员可以向网格指导员提问。\n"
+    "统计法律问题可以直接发给我，或使用 /faq。"
+)
+ASK_NOBODY = "您所在网格暂时没有可以接收问题的网格指导员或副网格长，请联系乡镇（街道）统计中心。"
+ASK_TOO_LONG = "问题太长了，请控制在 {limit} 字以内。"
+ASK_EMPTY = "问题不能为空，请写下您的问题。"
+ASK_KB_HEADING = "提交前，请先看看知识库里这几条是否已经回答了您的问题："
+ASK_KB_ITEM = "{number}. <b>{title}</b>\n{snippet}"
+ASK_KB_VIEW = "查看：{title}"
+ASK_SOLVED = "已解决"
+ASK_STILL = "仍需提问"
+ASK_SOLVED_DONE = "好的，问题已解决，未提交给指导员。"
+ASK_FILED = (
+    "✅ 问题已提交给{role} {name}（编号 #{id}）。\n回复会在这里通知您；发送 /todo 查看您的待办。"
+)
+ASK_CANCELLED = "已取消，没有提交任何内容。"
+ASK_STALE = "这个提问已经结束（已提交、已取消或已超时）。需要时请重新发送 /ask。"
+ASK_TIMEOUT = "操作超时，已取消。需要时请重新发送 /ask。"
+QUESTIONS_CANCEL_NOTHING = "当前没有进行中的操作。"
+
+QUESTION_NOTIFY = (
+    "📨 <b>新问题 #{id}</b>（{grid}）\n提问人：网格员 {asker}\n\n<blockquote>{text}</blockquote>"
+)
+QUESTION_FOLLOWUP_NOTIFY = (
+    "📨 <b>问题 #{id} 有追问</b>（{grid}）\n提问人：{asker}\n\n<blockquote>{text}</blockquote>"
+)
+QUESTION_TRANSFER_NOTIFY = (
+    "📨 <b>问题 #{id} 已由 {by} 转交给您</b>（{grid}）\n提问人：{asker}\n\n"
+    "<blockquote>{text}</blockquote>"
+)
+QUESTION_REMIND = (
+    "⏰ <b>提醒：问题 #{id} 已等待约 {hours} 个工作小时</b>（{grid}）\n提问人：{asker}\n\n"
+    "<blockquote>{text}</blockquote>"
+)
+QUESTION_ESCALATE = (
+    "⚠️ <b>超时未回复：问题 #{id}</b>（{grid}）\n提问人：{asker}，当前负责：{assignee}，"
+    "已等待约 {hours} 个工作小时。\n\n<blockquote>{text}</blockquote>"
+)
+QUESTION_NOBODY_ASSIGNED = "（无人负责）"
+QUESTION_ANSWER_RELAY = (
+    "💬 <b>{role} {name} 回复了您的问题 #{id}</b>\n\n<blockquote>{question}</blockquote>\n{answer}"
+)
+QUESTION_REPLY = "回复"
+QUESTION_TRANSFER = "转交"
+QUESTION_FOLLOW = "追问"
+QUESTION_CLOSE = "已解决，关闭"
+QUESTION_ADD_TO_KB = "加入知识库"
+QUESTION_REPLY_PROMPT = "请发送对问题 #{id} 的回复（一条文字消息）。发送 /cancel 取消。\n\n<blockquote>{text}</blockquote>"
+QUESTION_FOLLOW_PROMPT = "请写下您对问题 #{id} 的追问。发送 /cancel 取消。"
+QUESTION_REPLIED = "✅ 回复已发送给 {asker}。如果这个回答对其他网格员也有用，可以提交到知识库。"
+QUESTION_FOLLOWED = "✅ 追问已发送给 {name}。"
+QUESTION_CLOSED = "✅ 问题 #{id} 已关闭，感谢您的反馈。"
+QUESTION_ALREADY_CLOSED = "该问题已关闭。"
+QUESTION_NOT_YOURS = "您无权处理这个问题。"
+QUESTION_TRANSFER_CHOOSE = "把问题 #{id} 转交给："
+QUESTION_TRANSFER_NOBODY = "本乡镇（街道）没有其他可以转交的指导员、副网格长或分管负责人。"
+QUESTION_TRANSFERRED = "✅ 问题 #{id} 已转交给{role} {name}。"
+QUESTION_TRANSFER_TARGET = "{role} {name}（{place}）"
+QUESTIONS_NONE = "目前没有等待您回复的问题。"
+QUESTIONS_HEADING = "<b>等待您回复的问题</b>（{count}个，最早的在前）："
+QUESTIONS_LINE = "#{id} {asker}（{grid}）· 已等待 {waited}：{text}"
+QUESTIONS_REPLY_BUTTON = "回复 #{id}"
+WAITED_DAYS = "{days}天{hours}小时"
+WAITED_HOURS = "{hours}小时"
+
+CANDIDATE_CREATED = "✅ 已提交到知识库待审核，管理员审核通过后，其他网格员就能搜到这条解答。"
+CANDIDATE_EXISTS = "这个问题的解答已经提交过了（{status}）。"
+CANDIDATE_NO_ANSWER = "这个问题还没有回复，无法加入知识库。"
+FAQREVIEW_NONE = "没有待审核的知识库条目。"
+FAQREVIEW_ITEM = (
+    "<b>待审核 #{id}</b>（{author}，{date}）\n<b>问：</b>{question}\n<b>答：</b>{answer}"
+)
+FAQREVIEW_APPROVE = "通过"
+FAQREVIEW_REJECT = "驳回"
+FAQREVIEW_APPROVED = "✅ 已通过，知识库检索现在可以找到这条解答。"
+FAQREVIEW_REJECTED = "已驳回。"
+FAQREVIEW_DONE_BEFORE = "该条目已经审核过了（{status}）。"
+FAQ_LOCAL_SOURCE = "来源"
+FAQ_LOCAL_ATTRIBUTION = "网格指导员解答（审核通过，{date}）"
+FAQ_LOCAL_NOTE = "本条为网格指导员的经验解答，不是法律条文。"
+
+TODO_MY_QUESTIONS = "我的提问"
+TODO_TO_ANSWER = "待我回复"
+TODO_QUESTION_WAITING = "#{id} 等待指导员回复：{text}"
+TODO_QUESTION_ANSWERED = "#{id} 已回复，请查看并确认关闭：{text}"
+TODO_QUESTION_TO_ANSWER = "#{id} {asker}：{text}（/questions）"
 
 
 # --- Notices with read receipts (/notice, /notices) -----------------------------------------
 
+NOTICE_ASK_TEXT = "请发送通知正文（文字）。\n随时发送 /cancel 取消，取消前不会发出任何内容。"
+NOTICE_TEXT_EMPTY = "通知正文不能为空，请发送文字内容。"
+NOTICE_ASK_MEDIA = "如需附带<b>图片或文件</b>，请现在发送；不需要请点「跳过」。"
+NOTICE_MEDIA_WRONG = "请发送一张图片或一个文件，或点「跳过」。"
+NOTICE_SKIP = "跳过"
+NOTICE_ASK_TARGET = "<b>发送给谁？</b>请选择范围："
+NOTICE_NO_TARGETS = (
+    "您的角色暂时没有可以发送通知的范围（需为网格指导员、网格长、分管负责人或管理员）。"
+)
+NOTICE_ASK_ROLE = "<b>{scope}</b>\n请选择接收人："
+NOTICE_EMPTY_AUDIENCE = "所选范围内没有可接收通知的人员，请重新选择。"
+NOTICE_SEND = "确认发送"
+NOTICE_CANCEL = "取消"
+NOTICE_CANCELLED = "已取消，通知没有发出。"
+NOTICE_TIMEOUT = "通知编辑超过15分钟未完成，已自动取消，没有发出任何内容。"
+NOTICE_STALE = "该按钮已失效，请重新发送 /notice。"
+NOTICE_NOT_RECIPIENT = "这条通知不是发给您的，无法确认。"
+NOTICE_NOT_SENDER = "只有通知的发送人或管理员可以查看这条通知的回执。"
+NOTICE_UNKNOWN = "没有找到这条通知。"
+NOTICE_READ = "已阅"
+NOTICE_ALREADY_READ = "您已确认过这条通知，无需重复确认。"
+NOTICE_REFRESH = "刷新"
+NOTICE_REMIND = "提醒未读"
+NOTICE_NONE_SENT = "您还没有发过通知。发送 /notice 编写一条。"
+NOTICE_LIST_HEADING = "<b>我最近发出的通知</b>（点击查看回执）"
+NOTICE_REMIND_NOBODY = "没有需要提醒的人：未阅的人员都未绑定或已屏蔽机器人（或全部已阅）。"
+NOTICE_TODO_SECTION = "待确认通知"
+NOTICE_SCOPE_GRID = "我的网格：{name}"
+NOTICE_SCOPE_TOWN = "{name}全镇（街道）"
+NOTICE_SCOPE_CITY = "全市（{name}）"
+NOTICE_AUDIENCE_LABELS = {
+    "all": "全体人员",
+    "member": "仅网格员",
+    "head": "仅网格长",
+    "instructor": "仅网格指导员",
+}
+NOTICE_MEDIA_LABELS = {"photo": "图片", "document": "文件"}
+
+
+def notice_read_button(when: str) -> str:
+    return f"✅ 已阅 ({when})"
+
+
+def notice_preview(
+    *, body: str, media: str | None, target: str, total: int, unbound: int, unreachable: int
+) -> str:
+    lines = ["<b>通知预览</b>", "", esc(body), ""]
+    if media:
+        lines.append(f"附件：{media}")
+    lines.append(f"发送范围：{esc(target)}")
+    lines.append(f"接收人：<b>{total}</b> 人")
+    if unbound or unreachable:
+        lines.append(f"其中 {unbound} 人未绑定、{unreachable} 人已屏蔽机器人，暂时无法送达。")
+    lines.append("")
+    lines.append("确认无误后点「确认发送」。")
+    return "\n".join(lines)
+
+
+def notice_message(*, sender: str, body: str, target: str) -> str:
+    """What recipients receive; `body` is the sender's text, escaped here."""
+    return (
+        f"📢 <b>通知</b>（{esc(sender)}·{esc(target)}）\n\n{esc(body)}\n\n"
+        "请阅读后点下方「已阅」确认。"
+    )
+
+
+def notice_reminder(*, sender: str, sent_at: str, body: str) -> str:
+    return (
+        f"⏰ <b>提醒</b>：{esc(sender)}于 {sent_at} 发出的通知您还没有确认，"
+        f"请阅读后点「已阅」。\n\n{esc(body)}"
+    )
+
+
+def notice_excerpt(body: str, limit: int = 24) -> str:
+    flat = " ".join(body.split())
+    return esc(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+
+
+def notice_panel(
+    *,
+    notice_id: int,
+    excerpt: str,
+    target: str,
+    sent_at: str,
+    counts: dict[str, int],
+    unread: list[str],
+    updated_at: str,
+) -> str:
+    """The sender's status panel; `unread` names are escaped here, `excerpt` already is."""
+    lines = [
+        f"<b>通知 #{notice_id}</b>：{excerpt}",
+        f"范围：{esc(target)}　发送于 {sent_at}",
+        "",
+        f"接收人 {counts['total']} 人：已送达 {counts['sent']}，<b>已阅 {counts['read']}</b>，"
+        f"发送中 {counts['pending']}，失败 {counts['failed']}，"
+        f"已屏蔽 {counts['blocked']}，未绑定 {counts['unbound']}",
+    ]
+    if unread:
+        shown = "、".join(esc(name) for name in unread[:60])
+        more = f" 等 {len(unread)} 人" if len(unread) > 60 else ""
+        lines += ["", f"<b>未阅（{len(unread)}）</b>：{shown}{more}"]
+    else:
+        lines += ["", "全部已阅。"]
+    lines += ["", f"更新于 {updated_at}"]
+    return "\n".join(lines)
+
+
+def notice_list_line(*, notice_id: int, excerpt: str, sent_at: str, read: int, total: int) -> str:
+    return f"#{notice_id} {sent_at} {excerpt}（已阅 {read}/{total}）"
+
+
+def notice_list_button(*, notice_id: int, read: int, total: int) -> str:
+    return f"#{notice_id} 回执 {read}/{total}"
+
+
+def notice_reminded(count: int) -> str:
+    return f"已向 {count} 位未阅人员发送提醒。"
+
+
+def notice_remind_too_soon(*, when: str, minutes: int) -> str:
+    every = "每小时" if minutes == 60 else f"每 {minutes} 分钟"
+    return f"提醒过于频繁：每条通知{every}最多提醒一次，{when} 后可再次提醒。"
+
+
+def notice_todo_line(*, excerpt: str, sender: str, sent_at: str) -> str:
+    return f"{excerpt}（{esc(sender)}，{sent_at}）——请在通知消息下点「已阅」"
+
+
+NOTICE_UNBOUND_MARK = "（未绑定）"
+NOTICE_BLOCKED_MARK = "（已屏蔽）"
+
 
 # --- My to-do (/todo) -----------------------------------------------------------------------
+TODO_HEADING = "<b>我的待办</b>"
+TODO_EMPTY = "暂无待办事项 👍"

@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import texts
 from bot.context import GridApplication, GridContext
 from handlers.access import guarded, refuse
-from knowledge.base import Entry, KnowledgeBase, Ref, SearchOutcome, Verdict
+from knowledge.base import Entry, Ref, SearchOutcome, Verdict
 from services.access import Capability, CommandSpec, Viewer
 from services.profile import build_profile
 
@@ -44,13 +44,20 @@ def handoff_button() -> InlineKeyboardButton:
     return InlineKeyboardButton(texts.FAQ_ASK_INSTRUCTOR, callback_data=HANDOFF_CALLBACK)
 
 
+def entry_basis(entry: Entry) -> str:
+    """What an answer rests on: its articles, or for an approved instructor's answer (which
+    cites no law) who gave it and when it was approved, never dressed up as a citation."""
+    if entry.kind == "local":
+        approved = entry.approved_on.isoformat() if entry.approved_on else ""
+        source = texts.FAQ_LOCAL_ATTRIBUTION.format(date=approved)
+        return f"<b>{texts.FAQ_LOCAL_SOURCE}</b>：{texts.esc(source)}\n{texts.FAQ_LOCAL_NOTE}"
+    basis = "、".join(ref.label for ref in entry.refs)
+    return f"<b>{texts.FAQ_BASIS}</b>：{texts.esc(basis)}"
+
+
 def render_entry(entry: Entry) -> str:
     """An answer with its citations (every answer names the articles it rests on)."""
-    basis = "、".join(ref.label for ref in entry.refs)
-    return (
-        f"<b>{texts.esc(entry.title)}</b>\n\n{texts.esc(entry.answer)}\n\n"
-        f"<b>{texts.FAQ_BASIS}</b>：{texts.esc(basis)}"
-    )
+    return f"<b>{texts.esc(entry.title)}</b>\n\n{texts.esc(entry.answer)}\n\n{entry_basis(entry)}"
 
 
 def entry_markup(entry: Entry) -> InlineKeyboardMarkup:
@@ -84,10 +91,36 @@ def _render_verdict(outcome: SearchOutcome) -> tuple[str, InlineKeyboardMarkup]:
     return texts.FAQ_ABSTAIN, InlineKeyboardMarkup([[handoff_button()]])
 
 
-async def answer_question(update: Update, knowledge: KnowledgeBase, question: str) -> None:
+# The questions behind recent answers, by the answer's message id: the answer's hand-off
+# button opens /ask with that question filled in (handlers.questions).
+MISSED_QUESTIONS_KEY = "faq.missed_questions"
+REMEMBERED_QUESTIONS = 20
+
+
+def missed_question(context: GridContext, message_id: int | None) -> str | None:
+    """The question the bot answered with message `message_id`, if still remembered."""
+    remembered = context.user_data.get(MISSED_QUESTIONS_KEY) if context.user_data else None
+    if not isinstance(remembered, dict) or message_id is None:
+        return None
+    question = remembered.get(message_id)
+    return question if isinstance(question, str) else None
+
+
+def _remember(context: GridContext, message_id: int, question: str) -> None:
+    if context.user_data is None:
+        return
+    remembered = context.user_data.setdefault(MISSED_QUESTIONS_KEY, {})
+    remembered[message_id] = question
+    while len(remembered) > REMEMBERED_QUESTIONS:
+        del remembered[next(iter(remembered))]
+
+
+async def answer_question(update: Update, context: GridContext, question: str) -> None:
     assert update.effective_message is not None
+    knowledge = context.bot_data.knowledge
     text, markup = render_outcome(knowledge.search(question, amount=3))
-    await update.effective_message.reply_html(text, reply_markup=markup)
+    sent = await update.effective_message.reply_html(text, reply_markup=markup)
+    _remember(context, sent.message_id, question)
 
 
 @guarded(Capability.USE_BOT)
@@ -99,7 +132,7 @@ async def faq_command(
     if not question:
         await update.effective_message.reply_html(texts.FAQ_USAGE)
         return
-    await answer_question(update, context.bot_data.knowledge, question)
+    await answer_question(update, context, question)
 
 
 @guarded(Capability.USE_BOT)
@@ -107,7 +140,7 @@ async def plain_question(
     update: Update, context: GridContext, _viewer: Viewer, _session: AsyncSession
 ) -> None:
     assert update.effective_message is not None
-    await answer_question(update, context.bot_data.knowledge, update.effective_message.text or "")
+    await answer_question(update, context, update.effective_message.text or "")
 
 
 @guarded(Capability.USE_BOT)
@@ -147,13 +180,9 @@ def render_article_text(label: str, text: str) -> str:
     return f"<b>{texts.esc(label)}</b>\n\n{texts.esc(text)}"
 
 
-@guarded(Capability.USE_BOT)
-async def handoff(
-    update: Update, _context: GridContext, viewer: Viewer, session: AsyncSession
-) -> None:
-    """Until questions can be filed in the chat, point the member at their instructors."""
-    query = update.callback_query
-    assert query is not None
+async def handoff_contacts(*, session: AsyncSession, viewer: Viewer) -> str:
+    """The member's grid contacts: the hand-off when no question can be filed in the chat
+    (handlers.questions starts /ask from the hand-off button otherwise)."""
     profile = await build_profile(session=session, viewer=viewer)
     lines = [texts.HANDOFF_HEADING]
     for grid in profile.grid_contacts:
@@ -165,18 +194,14 @@ async def handoff(
                 f"• {contact.role.value} {name} {contact.masked_mobile}"
                 f"（{texts.esc(grid.grid_name)}）"
             )
-    await query.answer()
-    assert update.effective_message is not None
-    await update.effective_message.reply_html(
-        "\n".join(lines) if len(lines) > 1 else texts.HANDOFF_NOBODY
-    )
+    return "\n".join(lines) if len(lines) > 1 else texts.HANDOFF_NOBODY
 
 
 def register(app: GridApplication) -> None:
     app.add_handler(CommandHandler("faq", faq_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(show_entry, pattern=r"^faq:"))
     app.add_handler(CallbackQueryHandler(show_article, pattern=r"^art:"))
-    app.add_handler(CallbackQueryHandler(handoff, pattern=rf"^{HANDOFF_CALLBACK}$"))
+    # HANDOFF_CALLBACK is handled by handlers.questions, which is registered above this module.
     # Plain text that no conversation claimed is a question to the knowledge base.
     app.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, plain_question)

@@ -9,6 +9,7 @@ from telegram.ext import CommandHandler, filters
 from bot import texts
 from bot.context import GridApplication, GridContext
 from bot.menus import refresh_menu, visible_commands
+from handlers import activities
 from handlers.profile import render_posts
 from services.access import CommandSpec, Viewer
 from services.onboarding import BindOutcome, load_viewer, redeem_invite
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 # Deep-link payloads that are not invitations: Telegram opens the chat with them from the
 # inline-mode button ("绑定身份后使用", "没有找到可靠答案").
 PLAIN_START_PAYLOADS = frozenset({"inline", "ask"})
+ASK_PAYLOAD = filters.Regex(r"^/start ask$")
 
 COMMANDS = (
     CommandSpec("start", "开始 / 绑定身份", "开始使用；通过个人邀请链接完成身份绑定。", None),
@@ -41,6 +43,10 @@ async def start(update: Update, context: GridContext) -> None:
         return
     specs = context.bot_data.commands
     token = context.args[0] if context.args else None
+    if token is not None and activities.is_checkin_payload(token):
+        # An activity's check-in link (the QR shown in the room), not an invitation.
+        await activities.checkin_link(update, context)
+        return
     if token in PLAIN_START_PAYLOADS:
         token = None
     async with context.bot_data.sessions() as session:
@@ -79,5 +85,6 @@ async def start(update: Update, context: GridContext) -> None:
 
 
 def register(app: GridApplication) -> None:
-    # Tokens are personal: a link opened in a group is never redeemed.
-    app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
+    # Tokens are personal: a link opened in a group is never redeemed. `/start ask` (inline
+    # mode's "ask the instructor" button) is left to handlers.questions, which opens /ask.
+    app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE & ~ASK_PAYLOAD))

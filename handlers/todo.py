@@ -1,10 +1,45 @@
-"""Placeholder: /todo."""
+"""/todo: the user's open items across features, in one message."""
 
-from bot.context import GridApplication
-from services.access import CommandSpec
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Update
+from telegram.ext import CommandHandler, filters
 
-COMMANDS: tuple[CommandSpec, ...] = ()
+from bot import texts
+from bot.context import GridApplication, GridContext
+from handlers.access import guarded
+from models.tables import utcnow
+from services.access import Capability, CommandSpec, Viewer
+from services.todo import TodoItem, collect
+
+COMMANDS = (
+    CommandSpec(
+        "todo",
+        "我的待办",
+        "查看待确认的通知、即将开始或正在进行的活动、您的提问（指导员：待您回复的问题）。",
+        Capability.USE_BOT,
+    ),
+)
+
+
+def render_todo(items: list[TodoItem]) -> str:
+    if not items:
+        return f"{texts.TODO_HEADING}\n\n{texts.TODO_EMPTY}"
+    lines = [texts.TODO_HEADING]
+    section = None
+    for item in items:
+        if item.section != section:
+            section = item.section
+            lines += ["", f"<b>{texts.esc(section)}</b>"]
+        lines.append(f"• {item.text}")
+    return "\n".join(lines)
+
+
+@guarded(Capability.USE_BOT)
+async def todo(update: Update, _c: GridContext, viewer: Viewer, session: AsyncSession) -> None:
+    assert update.effective_message is not None
+    items = await collect(session=session, viewer=viewer, now=utcnow())
+    await update.effective_message.reply_html(render_todo(items), disable_web_page_preview=True)
 
 
 def register(app: GridApplication) -> None:
-    del app
+    app.add_handler(CommandHandler("todo", todo, filters=filters.ChatType.PRIVATE))

@@ -1,6 +1,7 @@
 """The knowledge base: load and check the data once, then search and look up articles."""
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -10,6 +11,7 @@ from knowledge.entries import (
     Tip,
     article_entry,
     check_unique,
+    local_entry,
     parse_faq,
     parse_tips,
 )
@@ -31,6 +33,7 @@ __all__ = [
     "SearchResult",
     "Tip",
     "Verdict",
+    "local_entry",
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -131,6 +134,24 @@ class KnowledgeBase:
             tips=self._tips,
             lookup=self._lookup,
             index=SearchIndex(self.entries, self._index.analyzer, scoring),
+        )
+
+    @property
+    def local_entries(self) -> tuple[Entry, ...]:
+        return tuple(entry for entry in self.entries if entry.kind == "local")
+
+    def with_local_entries(self, local: Sequence[Entry]) -> "KnowledgeBase":
+        """The shipped data plus `local` entries (approved instructors' answers), replacing any
+        local entries given before. Rebuilds the index: run it off the event loop."""
+        if any(entry.kind != "local" for entry in local):
+            raise ValueError("with_local_entries takes local entries only")
+        entries = (*(e for e in self.entries if e.kind != "local"), *local)
+        return KnowledgeBase(
+            articles=self.articles,
+            entries=entries,
+            tips=self._tips,
+            lookup=self._lookup,
+            index=SearchIndex(entries, self._index.analyzer, self.scoring),
         )
 
     def search(self, query: str, amount: int = 3) -> SearchOutcome:

@@ -4,6 +4,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +21,8 @@ _TIP_KEYS = {"id", "text", "refs"}
 
 @dataclass(frozen=True)
 class Entry:
-    """One answer the search can return: a curated Q&A ("faq") or a law article ("article")."""
+    """One answer the search can return: a curated Q&A ("faq"), a law article ("article"), or
+    an instructor's answer approved by an admin ("local": no refs, never a legal citation)."""
 
     id: str
     title: str
@@ -28,7 +30,9 @@ class Entry:
     answer: str
     refs: tuple[Ref, ...]
     topic: str | None
-    kind: Literal["faq", "article"]
+    kind: Literal["faq", "article", "local"]
+    # "local" entries only: the day an admin approved the answer (shown instead of citations).
+    approved_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,20 @@ def article_entry(article: Article) -> Entry:
         refs=(article.ref,),
         topic=article.chapter,
         kind="article",
+    )
+
+
+def local_entry(*, key: str, question: str, answer: str, approved_on: date) -> Entry:
+    """An approved instructor's answer as a searchable entry: id local-<key>, no refs."""
+    return Entry(
+        id=f"local-{key}",
+        title=question,
+        alternatives=(),
+        answer=answer,
+        refs=(),
+        topic=None,
+        kind="local",
+        approved_on=approved_on,
     )
 
 

@@ -26,7 +26,9 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import itemgetter
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -72,20 +74,38 @@ class Scoring:
     postings_budget: int = 2500
 
 
-@dataclass(frozen=True)
-class _Phrasing:
+class _Phrasing(NamedTuple):
     tokens: frozenset[int]
     weight: float  # the idf of its words, each word once
     characters: str  # cleaned text without spaces
     joined: str  # canonical tokens, sorted, space-joined
 
 
-@dataclass(frozen=True)
-class _Document:
+class _Document(NamedTuple):
     entry: Entry
     terms: dict[int, int]  # token id -> frequency in the whole entry
     length: int
     phrasings: tuple[_Phrasing, ...]
+
+
+class _Words(dict[str, tuple[int, ...]]):
+    """While building: each distinct word's token ids (`Analyzer.expand`), and in `group` the
+    number of its group in `groups`, the distinct sets of token ids (a word's concept)."""
+
+    def __init__(self, analyzer: Analyzer, ids: dict[str, int]) -> None:
+        super().__init__()
+        self.analyzer = analyzer
+        self.ids = ids
+        self.group: dict[str, int] = {}
+        self.groups: dict[frozenset[int], int] = {}
+
+    def __missing__(self, word: str) -> tuple[int, ...]:
+        ids = self.ids
+        found = self[word] = tuple(
+            ids.setdefault(token, len(ids)) for token in self.analyzer.expand(word)
+        )
+        self.group[word] = self.groups.setdefault(frozenset(found), len(self.groups))
+        return found
 
 
 @dataclass(frozen=True)
@@ -108,71 +128,74 @@ class SearchIndex:
         self.scoring = scoring or Scoring()
         self.analyzer = analyzer
         self._ids: dict[str, int] = {}
-        self._word_ids: dict[str, tuple[int, ...]] = {}  # only while building
-        analysed: list[tuple[Entry, Counter[int], list[tuple[list[frozenset[int]], str, str]]]]
+        clean, cut = analyzer.clean, analyzer.cut
+        # Words repeat, texts do not: each distinct word is analysed once, and the rest is
+        # lookups and C-level counting over the words of each text.
+        words = _Words(analyzer, self._ids)
+        ids_of, group_of = words.__getitem__, words.group.__getitem__
+        analysed: list[
+            tuple[Entry, Counter[int], list[tuple[dict[int, None], frozenset[int], str]]]
+        ]
         analysed = []
         for entry in entries:
             phrasings = []
-            terms: Counter[int] = Counter()
-            texts = (entry.title, *entry.alternatives) if entry.kind == "faq" else ()
+            found: list[int] = []
+            # Q&A entries (curated or approved local answers) are phrased as questions.
+            texts = (entry.title, *entry.alternatives) if entry.kind != "article" else ()
             for text in texts:
-                words, tokens = analyzer.analyse(text)
-                groups = [frozenset(map(self._id, group)) for group in words]
-                terms.update(map(self._id, tokens))
-                joined = " ".join(sorted(set(tokens)))
-                phrasings.append((groups, self._characters(text), joined))
-            body = entry.answer if entry.kind == "faq" else f"{entry.topic or ''}\n{entry.answer}"
-            terms.update(self._token_ids(body))
-            analysed.append((entry, terms, phrasings))
+                cleaned = clean(text)
+                cut_words = cut(cleaned)
+                ids = list(chain.from_iterable(map(ids_of, cut_words)))
+                found += ids
+                phrasings.append(
+                    (
+                        dict.fromkeys(map(group_of, cut_words)),
+                        frozenset(ids),
+                        cleaned.replace(" ", ""),
+                    )
+                )
+            body = (
+                entry.answer if entry.kind != "article" else f"{entry.topic or ''}\n{entry.answer}"
+            )
+            found += chain.from_iterable(map(ids_of, cut(clean(body))))
+            analysed.append((entry, Counter(found), phrasings))
 
         count = len(analysed)
-        frequency: Counter[int] = Counter()
-        for _, terms, _ in analysed:
-            frequency.update(terms.keys())
-        self._idf = [0.0] * len(self._ids)
-        for token, df in frequency.items():
-            self._idf[token] = math.log(1 + (count - df + 0.5) / (df + 0.5))
+        self._postings: list[list[int]] = [[] for _ in self._ids]  # token id -> entry numbers
+        postings = self._postings
+        for number, (_, terms, _) in enumerate(analysed):
+            for token in terms:
+                postings[token].append(number)
+        self._idf = [
+            math.log(1 + (count - len(numbers) + 0.5) / (len(numbers) + 0.5))
+            for numbers in postings
+        ]
         self._rarest = max(self._idf, default=1.0)
-        self._postings: dict[int, list[int]] = {}
+        # A word weighs its group's highest idf (0 for a stopword's empty group).
+        weight_of = [self._weight(group) for group in words.groups]
+        token_of = list(self._ids)  # token id -> token
         self._documents: list[_Document] = []
         self._citing: dict[Ref, list[int]] = {}
         for number, (entry, terms, phrasings) in enumerate(analysed):
             for ref in entry.refs:
                 self._citing.setdefault(ref, []).append(number)
-            for token in terms:
-                self._postings.setdefault(token, []).append(number)
             self._documents.append(
                 _Document(
-                    entry=entry,
-                    terms=dict(terms),
-                    length=sum(terms.values()),
-                    phrasings=tuple(
+                    entry,
+                    terms,
+                    sum(terms.values()),
+                    tuple(
                         _Phrasing(
-                            tokens=frozenset().union(*groups),
-                            weight=sum(self._weight(group) for group in groups),
-                            characters=characters,
-                            joined=joined,
+                            tokens,
+                            sum(map(weight_of.__getitem__, groups)),
+                            characters,
+                            " ".join(sorted(map(token_of.__getitem__, tokens))),
                         )
-                        for groups, characters, joined in phrasings
+                        for groups, tokens, characters in phrasings
                     ),
                 )
             )
         self._average_length = sum(d.length for d in self._documents) / max(count, 1)
-        self._word_ids.clear()
-
-    def _token_ids(self, text: str) -> list[int]:
-        """Token ids of a long text, going word by word (words repeat; ids are cached)."""
-        ids: list[int] = []
-        cache = self._word_ids
-        for word in self.analyzer.cut(self.analyzer.clean(text)):
-            known = cache.get(word)
-            if known is None:
-                known = cache[word] = tuple(map(self._id, self.analyzer.expand(word)))
-            ids += known
-        return ids
-
-    def _id(self, token: str) -> int:
-        return self._ids.setdefault(token, len(self._ids))
 
     def _weight(self, group: Iterable[int]) -> float:
         return max((self._idf[token] for token in group), default=0.0)
@@ -231,7 +254,7 @@ class SearchIndex:
         for group, weight in sorted(query.groups, key=itemgetter(1), reverse=True):
             if budget <= 0:
                 break
-            lists = [self._postings.get(token, [])[:budget] for token in group]
+            lists = [self._postings[token][:budget] for token in group]
             budget -= sum(map(len, lists))
             # Most words are one token; a synonym group must not count an entry twice.
             found = lists[0] if len(lists) == 1 else set().union(*lists)

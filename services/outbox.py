@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 # Telegram's limit on a message's text, in UTF-16 code units after entity parsing.
 MAX_MESSAGE_LENGTH = 4096
+# ... and on a photo's or document's caption.
+MAX_CAPTION_LENGTH = 1024
+# What the outbox can send by Telegram file_id, with the text as caption.
+MEDIA_KINDS = frozenset({"photo", "document"})
 
 # Default pace: Telegram allows about 30 messages per second per bot and one per second in a
 # private chat; the outbox keeps 5/s of headroom for interactive replies.
@@ -209,6 +213,14 @@ class Recipient:
     person_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Media:
+    """A photo or document sent by Telegram file_id ahead of (or with) a message's text."""
+
+    kind: str
+    file_id: str
+
+
 def _messages(
     recipient: Recipient,
     parts: Sequence[str],
@@ -218,6 +230,7 @@ def _messages(
     dedupe_key: str | None,
     not_before: datetime,
     ref: str | None = None,
+    media: Media | None = None,
 ) -> list[OutboxMessage]:
     return [
         OutboxMessage(
@@ -231,16 +244,38 @@ def _messages(
             dedupe_key=dedupe_key if dedupe_key is None or i == 0 else f"{dedupe_key}#{i + 1}",
             not_before=not_before,
             ref=ref,
+            # The media goes first; its caption is the first part (possibly empty).
+            media_kind=media.kind if media is not None and i == 0 else None,
+            media_file_id=media.file_id if media is not None and i == 0 else None,
         )
         for i, part in enumerate(parts)
     ]
 
 
-def _parts(text: str) -> list[str]:
+def _parts(text: str, media: Media | None = None) -> list[str]:
+    """The texts of the Telegram messages that carry `text` (and `media`, first).
+
+    A text that fits a caption rides on the media; a longer one follows it in its own
+    messages, the media going out without a caption.
+    """
+    if media is not None:
+        if media.kind not in MEDIA_KINDS or not media.file_id:
+            raise ValueError(f"unsupported media: {media.kind!r}")
+        if utf16_len(text) <= MAX_CAPTION_LENGTH:
+            return [text]
+        return ["", *split_html(text)]
     parts = split_html(text)
     if not parts:
         raise ValueError("an outbox message needs visible text")
     return parts
+
+
+def _media(kind: str | None, file_id: str | None) -> Media | None:
+    if kind is None and file_id is None:
+        return None
+    if kind is None or file_id is None:
+        raise ValueError("media_kind and media_file_id go together")
+    return Media(kind=kind, file_id=file_id)
 
 
 async def enqueue_text(
@@ -254,22 +289,28 @@ async def enqueue_text(
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
     ref: str | None = None,
+    media_kind: str | None = None,
+    media_file_id: str | None = None,
 ) -> int:
     """Queue an HTML message in the caller's transaction; returns how many Telegram messages it
     takes (long texts are split). Escape user-provided text with `escape_html` first.
 
     `reply_markup` is a Bot API inline keyboard as a dict (`InlineKeyboardMarkup.to_dict()`).
     With `dedupe_key`, queueing the same key again does nothing. `ref` names what the message
-    belongs to ("notice:12") so its delivery can be counted.
+    belongs to ("notice:12") so its delivery can be counted. With `media_kind` ("photo" or
+    "document") and `media_file_id`, the file is sent with the text as caption; a text longer
+    than a caption follows the file as messages of its own.
     """
+    media = _media(media_kind, media_file_id)
     messages = _messages(
         Recipient(chat_id=chat_id, person_id=person_id),
-        _parts(text),
+        _parts(text, media),
         kind=kind,
         reply_markup=reply_markup,
         dedupe_key=dedupe_key,
         not_before=not_before or utcnow(),
         ref=ref,
+        media=media,
     )
     await queries.enqueue(session=session, messages=messages)
     return len(messages)
@@ -285,10 +326,14 @@ async def enqueue_broadcast(
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
     ref: str | None = None,
+    media_kind: str | None = None,
+    media_file_id: str | None = None,
 ) -> int:
     """Queue the same HTML message to many chats in one statement; returns the number of
-    Telegram messages queued. With `dedupe_key`, each chat's copy is keyed `{key}:{chat_id}`."""
-    parts = _parts(text)
+    Telegram messages queued. With `dedupe_key`, each chat's copy is keyed `{key}:{chat_id}`.
+    Media as for `enqueue_text`."""
+    media = _media(media_kind, media_file_id)
+    parts = _parts(text, media)
     when = not_before or utcnow()
     messages = [
         message
@@ -301,6 +346,7 @@ async def enqueue_broadcast(
             dedupe_key=None if dedupe_key is None else f"{dedupe_key}:{recipient.chat_id}",
             not_before=when,
             ref=ref,
+            media=media,
         )
     ]
     await queries.enqueue(session=session, messages=messages)

@@ -49,11 +49,12 @@ async def test_plain_text_is_a_question_and_nonsense_is_not_answered(
     assert abstained.text == texts.FAQ_ABSTAIN
     assert [b["text"] for b in abstained.buttons] == [texts.FAQ_ASK_INSTRUCTOR]
 
-    _, contacts = await press(
-        emulator, MEMBER_TG, abstained, abstained.buttons[0]["callback_data"], forge=False
-    )
-    assert contacts is not None
-    assert "网格指导员 李指导员 139****0005（虹桥镇·工业网格1）" in (contacts.text or "")
+    # The hand-off opens /ask with the question filled in (tests/handlers/test_questions.py).
+    mark = emulator.checkpoint()
+    await press(emulator, MEMBER_TG, abstained, abstained.buttons[0]["callback_data"], forge=False)
+    prefilled = await emulator.wait_for_message(MEMBER_TG, after=mark)
+    assert "今天中午食堂吃什么" in (prefilled.text or "")
+    assert [b["text"] for b in prefilled.buttons] == [texts.ASK_SUBMIT]
 
 
 def test_every_verdict_renders_with_its_buttons(knowledge: KnowledgeBase) -> None:

@@ -16,8 +16,19 @@ from tests.handlers.chat import bind, command
 
 MEMBER_TG = 5001
 OTHER_TG = 5002
-MEMBER_MENU = ["start", "help", "me", "faq", "law", "tip"]
-STAFF_MENU = [*MEMBER_MENU, "grid"]
+MEMBER_MENU = ["start", "help", "me", "checkin", "activities", "ask", "todo", "faq", "law", "tip"]
+TOWN_HEAD_MENU = [*MEMBER_MENU, "grid"]
+INSTRUCTOR_MENU = [
+    *MEMBER_MENU[:5],
+    "activity",
+    "ask",
+    "questions",
+    "notice",
+    "notices",
+    *MEMBER_MENU[6:],
+    "grid",
+]
+ADMIN_MENU = [*MEMBER_MENU[:6], "faqreview", "notice", "notices", *MEMBER_MENU[6:], "grid"]
 
 pytestmark = pytest.mark.usefixtures("bot_app")
 
@@ -173,9 +184,9 @@ async def test_unbound_user_gets_onboarding_instructions_only(
 async def test_role_specific_menus(emulator: BotApiEmulator, small_city: SmallCity) -> None:
     expected = {
         "member": MEMBER_MENU,
-        "instructor": STAFF_MENU,
-        "town_head": STAFF_MENU,
-        "admin": STAFF_MENU,
+        "instructor": INSTRUCTOR_MENU,
+        "town_head": TOWN_HEAD_MENU,
+        "admin": ADMIN_MENU,
     }
     for number, key in enumerate(expected, start=1):
         user_id = 6000 + number

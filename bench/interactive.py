@@ -1,0 +1,273 @@
+"""Benchmark: interactive reply latency while a broadcast drains (goal: p99 < 100 ms on loopback).
+
+    uv run python bench/interactive.py [--users 200] [--spread 60] [--recipients 5000]
+                                       [--database-url URL]
+
+A town of `--users` enterprise statisticians in grids of 20, each grid with an instructor and an
+activity going on now, all bound to Telegram. While the outbox delivers a notice to
+`--recipients` other chats (the emulator enforcing Telegram's 30 messages/s per bot and 1/s per
+chat, answering 429 beyond), every user, at a random moment within `--spread` seconds, checks in
+with `/checkin <code>` (the code their organiser shows), then asks a question with `/ask`, then
+presses [仍需提问] when the bot first offers knowledge-base answers. Each step's latency is the
+time from the user's update reaching the emulator to the bot's reply (a message or an edit)
+arriving there. Prints p50/p99/max per step and overall and the broadcast's rate meanwhile.
+"""
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.app import build_application
+from bot.emulator import BotApiEmulator
+from bot.runner import polling
+from bot.settings import load_settings
+from knowledge.base import KnowledgeBase
+from models.db import create_engine, session_factory, transaction
+from models.enums import ActivityKind, GridLevel, Industry, Role, Scale
+from models.migrate import upgrade
+from models.tables import Assignment, Grid, Person, SurveyObject, TelegramBinding
+from services import activities
+from services.onboarding import load_viewer
+from services.outbox import Recipient, enqueue_broadcast
+from tests.factories import valid_uscc
+
+TOKEN = "4242:bench-token"
+GOAL_P99_MS = 100.0
+GRID_SIZE = 20
+FIRST_USER = 1_000
+FIRST_INSTRUCTOR = 5_000
+FIRST_BROADCAST_CHAT = 100_000
+QUESTIONS = (
+    "我们厂的统计台账要保存几年",
+    "联网直报的报表还要盖章吗",
+    "统计员被领导要求改数据怎么办",
+    "迟报统计数据会被罚多少钱",
+    "统计局来检查我们要准备什么材料",
+)
+
+
+@dataclass
+class Timings:
+    steps: dict[str, list[float]] = field(default_factory=dict)
+    failures: Counter[str] = field(default_factory=Counter)
+
+    def add(self, step: str, seconds: float) -> None:
+        self.steps.setdefault(step, []).append(seconds * 1000)
+
+
+async def build_town(sessions: async_sessionmaker[AsyncSession], users: int) -> dict[int, str]:
+    """The town, its grids, people and bindings, and one ongoing activity per grid (published
+    through the service, so the invitations go through the outbox). Returns each user's
+    Telegram id -> the code secret of their grid's activity."""
+    now = datetime.now(UTC)
+    grids = (users + GRID_SIZE - 1) // GRID_SIZE
+    published_secrets: dict[int, str] = {}
+    async with transaction(sessions) as session:
+        city = Grid(level=GridLevel.CITY, name="乐清市")
+        session.add(city)
+        await session.flush()
+        town = Grid(level=GridLevel.TOWN, name="虹桥镇", parent_id=city.id)
+        session.add(town)
+        await session.flush()
+        assert town.id is not None
+        for number in range(grids):
+            grid = Grid(
+                level=GridLevel.GRID,
+                name=f"虹桥镇·工业网格{number + 1}",
+                parent_id=town.id,
+                industry=Industry.INDUSTRY,
+                seq=number + 1,
+            )
+            instructor = Person(name=f"指导员{number + 1}", mobile=f"139{number:08d}")
+            session.add_all([grid, instructor])
+            await session.flush()
+            assert grid.id is not None
+            assert instructor.id is not None
+            session.add(Assignment(person_id=instructor.id, grid_id=grid.id, role=Role.INSTRUCTOR))
+            session.add(
+                TelegramBinding(person_id=instructor.id, telegram_user_id=FIRST_INSTRUCTOR + number)
+            )
+            for slot in range(min(GRID_SIZE, users - number * GRID_SIZE)):
+                index = number * GRID_SIZE + slot
+                member = Person(name=f"统计员{index + 1}", mobile=f"138{index:08d}")
+                session.add(member)
+                await session.flush()
+                assert member.id is not None
+                session.add(
+                    SurveyObject(
+                        name=f"乐清市第{index + 1}电气有限公司",
+                        uscc=valid_uscc(index + 1),
+                        industry=Industry.INDUSTRY,
+                        scale=Scale.ABOVE_SCALE,
+                        town_id=town.id,
+                        grid_id=grid.id,
+                        statistician_id=member.id,
+                    )
+                )
+                session.add(
+                    TelegramBinding(person_id=member.id, telegram_user_id=FIRST_USER + index)
+                )
+    async with transaction(sessions) as session:
+        for number in range(grids):
+            viewer = await load_viewer(session=session, telegram_user_id=FIRST_INSTRUCTOR + number)
+            assert viewer is not None
+            draft = activities.ActivityDraft(
+                kind=ActivityKind.STUDY,
+                title="统计法学习会",
+                starts_at=now - timedelta(minutes=5),
+                ends_at=now + timedelta(hours=2),
+                place="镇政府三楼会议室",
+                grid_ids=sorted(viewer.staffed_grid_ids),
+            )
+            published = await activities.publish_activity(
+                session=session, viewer=viewer, draft=draft, now=now, tz=ZoneInfo("Asia/Shanghai")
+            )
+            published_secrets[number] = published.activity.code_secret
+    return {FIRST_USER + index: published_secrets[index // GRID_SIZE] for index in range(users)}
+
+
+async def one_user(
+    emulator: BotApiEmulator,
+    user: int,
+    secret: str,
+    period_s: int,
+    delay: float,
+    timings: Timings,
+) -> None:
+    await asyncio.sleep(delay)
+    code = activities.code_at(secret, activities.code_step(datetime.now(UTC), period_s))
+    mark = emulator.checkpoint()
+    started = time.perf_counter()
+    await emulator.send_text(user, f"/checkin {code}")
+    reply = await emulator.wait_for_message(user, after=mark, timeout=60)
+    timings.add("checkin", time.perf_counter() - started)
+    if "签到成功" not in (reply.text or ""):
+        timings.failures[f"checkin: {(reply.text or '')[:30]}"] += 1
+    await asyncio.sleep(random.uniform(1, 5))
+    mark = emulator.checkpoint()
+    started = time.perf_counter()
+    await emulator.send_text(user, f"/ask {random.choice(QUESTIONS)}")
+    reply = await emulator.wait_for_message(user, after=mark, timeout=60)
+    timings.add("ask", time.perf_counter() - started)
+    still = next((b for b in reply.buttons if b.get("callback_data") == "ask:file"), None)
+    if still is None:
+        return
+    await asyncio.sleep(random.uniform(1, 3))
+    mark = emulator.checkpoint()
+    started = time.perf_counter()
+    callback = await emulator.press_button(user, reply.message_id, "ask:file")
+    await emulator.wait_for_callback_answer(callback, timeout=60)
+    await emulator.wait_for_message(user, after=mark, timeout=60)
+    timings.add("file question", time.perf_counter() - started)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def run(url: str, *, users: int, spread: float, recipients: int) -> int:
+    engine = create_engine(url)
+    await upgrade(engine)
+    sessions = session_factory(engine)
+    knowledge = await asyncio.to_thread(KnowledgeBase.load)
+    try:
+        async with BotApiEmulator(
+            token=TOKEN, rate_limit_per_second=30, per_chat_rate_limit_per_second=1
+        ) as emulator:
+            settings = load_settings(token=TOKEN, database_url=url, api_base_url=emulator.base_url)
+            period_s = settings.checkin_code_seconds
+            secret_of = await build_town(sessions, users)
+            grids = (users + GRID_SIZE - 1) // GRID_SIZE
+            for chat_id in [*secret_of, *range(FIRST_INSTRUCTOR, FIRST_INSTRUCTOR + grids)]:
+                emulator.user(chat_id)
+            broadcast_chats = range(FIRST_BROADCAST_CHAT, FIRST_BROADCAST_CHAT + recipients)
+            for chat_id in broadcast_chats:
+                emulator.user(chat_id)
+            app = build_application(settings, knowledge=knowledge)
+            async with polling(app, poll_timeout=1):
+                async with transaction(sessions) as session:
+                    await enqueue_broadcast(
+                        session=session,
+                        recipients=[Recipient(chat_id=chat_id) for chat_id in broadcast_chats],
+                        text="<b>【统计局通知】</b>请于本月10日前完成联网直报。",
+                        kind="notice",
+                    )
+                app.bot_data.outbox.wake()
+                # The invitations were sent before the meeting: let them arrive first.
+                for user in secret_of:
+                    await emulator.wait_for_message(user, timeout=60)
+                timings = Timings()
+                started = time.perf_counter()
+                before = app.bot_data.outbox.stats.sent
+                await asyncio.gather(
+                    *(
+                        one_user(
+                            emulator, user, secret, period_s, random.uniform(0, spread), timings
+                        )
+                        for user, secret in secret_of.items()
+                    )
+                )
+                elapsed = time.perf_counter() - started
+                broadcast_rate = (app.bot_data.outbox.stats.sent - before) / elapsed
+                remaining = recipients - sum(
+                    1 for chat_id in broadcast_chats if emulator.sent_messages(chat_id)
+                )
+    finally:
+        await engine.dispose()
+
+    print(f"database: {url.split(':', 1)[0]}")
+    print(
+        f"{users} users over {spread:g} s while broadcasting to {recipients} chats "
+        f"(emulator: 30/s per bot, 1/s per chat)"
+    )
+    everything: list[float] = []
+    for step, values in timings.steps.items():
+        everything += values
+        print(
+            f"{step:>14}: {len(values):4d} replies, p50 {statistics.median(values):6.1f} ms, "
+            f"p99 {percentile(values, 0.99):6.1f} ms, max {max(values):6.1f} ms"
+        )
+    p99 = percentile(everything, 0.99)
+    print(
+        f"{'all':>14}: {len(everything):4d} replies, p50 {statistics.median(everything):6.1f} ms, "
+        f"p99 {p99:6.1f} ms (goal < {GOAL_P99_MS:g} ms)"
+    )
+    print(
+        f"outbox meanwhile: {broadcast_rate:.1f} messages/s; "
+        f"{remaining} broadcast chats still waiting when the users were done"
+    )
+    for failure, count in timings.failures.items():
+        print(f"unexpected reply x{count}: {failure}")
+    ok = p99 < GOAL_P99_MS and not timings.failures
+    print("OK" if ok else "GOAL MISSED")
+    return 0 if ok else 1
+
+
+async def main(users: int, spread: float, recipients: int, database_url: str | None) -> int:
+    random.seed(7)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        return await run(url, users=users, spread=spread, recipients=recipients)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--spread", type=float, default=60.0, help="seconds over which users act")
+    parser.add_argument("--recipients", type=int, default=5000)
+    parser.add_argument("--database-url", help="an empty, migrated or new database")
+    args = parser.parse_args()
+    sys.exit(asyncio.run(main(args.users, args.spread, args.recipients, args.database_url)))
