@@ -82,7 +82,9 @@ async def run(
     ) as emulator:
         for chat_id in chat_ids:
             emulator.user(chat_id)
-        settings = load_settings(token=TOKEN, database_url=url, api_base_url=emulator.base_url)
+        settings = load_settings(
+            token=TOKEN, database_url=url, api_base_url=emulator.base_url, quiet_hours=False
+        )
         app = build_application(settings, outbox=OutboxConfig(rate_per_second=rate))
         async with polling(app, poll_timeout=1):
             started = time.perf_counter()

@@ -1,13 +1,16 @@
 """The one place that builds the Application: handlers in order, lifecycle, error handler."""
 
 import asyncio
+import gc
 import logging
 from types import ModuleType
 
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import Application, ContextTypes
 
+from bot import clock
 from bot.context import BotData, GridApplication, GridContext
 from bot.errors import on_error
+from bot.limiter import InteractiveFirstLimiter
 from bot.menus import set_default_menu
 from bot.outbox import OutboxConfig, OutboxWorker
 from bot.outbox import register as register_outbox
@@ -15,6 +18,7 @@ from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
 from handlers import (
     activities,
+    duties,
     fallback,
     faq,
     grids,
@@ -25,12 +29,17 @@ from handlers import (
     onboarding,
     profile,
     questions,
+    reports,
+    study,
     tips,
     todo,
 )
+from handlers import settings as settings_handlers
 from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory
 from services.access import CommandSpec
+from services.duties.config import load_duties
+from services.duties.registry import build_duties
 from services.questions import knowledge_with_approved
 
 log = logging.getLogger(__name__)
@@ -45,6 +54,10 @@ HANDLER_MODULES: tuple[ModuleType, ...] = (
     activities,
     questions,
     notices,
+    study,
+    settings_handlers,
+    reports,
+    duties,
     todo,
     # Plain private text is a question to the knowledge base. Guided conversations added
     # later must be registered above this module, or faq would take their users' replies.
@@ -77,6 +90,9 @@ def build_application(
     commands = all_commands()
 
     async def post_init(app: GridApplication) -> None:
+        # First: a wrong duties file stops the bot before anything starts (DutyConfigError,
+        # in Chinese, naming the file and every problem).
+        duties_config = load_duties(settings.duties_file)
         loaded = knowledge if knowledge is not None else await load_knowledge()
         engine = create_engine(settings.database_url)
         sessions = session_factory(engine)
@@ -85,7 +101,12 @@ def build_application(
             loaded = await knowledge_with_approved(
                 session=session, knowledge=loaded, tz=settings.tz
             )
-        worker = OutboxWorker(bot=app.bot, sessions=sessions, config=outbox)
+        worker = OutboxWorker(
+            bot=app.bot,
+            sessions=sessions,
+            config=outbox,
+            quiet_hours=clock.quiet_hours(settings, duties_config),
+        )
         app.bot_data.start(
             settings=settings,
             engine=engine,
@@ -94,7 +115,15 @@ def build_application(
             commands=commands,
             knowledge=loaded,
             outbox=worker,
+            duties_config=duties_config,
+            duties=build_duties(config=duties_config, settings=settings, knowledge=loaded),
         )
+        clock.start(app, settings=settings, config=duties_config)
+        # The knowledge base and jieba's dictionary are millions of objects that live as long
+        # as the bot: keep them out of the collector's full passes, which would otherwise
+        # stall every chat for a few hundred milliseconds now and then (unfrozen on shutdown).
+        gc.collect()
+        gc.freeze()
         await set_default_menu(app.bot, commands)
         await worker.start()
         log.info("gridbot started as @%s", app.bot.username)
@@ -105,6 +134,7 @@ def build_application(
             await app.bot_data.outbox.stop()
 
     async def post_shutdown(app: GridApplication) -> None:
+        gc.unfreeze()
         if app.bot_data.started:
             await app.bot_data.outbox.stop()  # a no-op unless post_stop was skipped
             await app.bot_data.engine.dispose()
@@ -117,9 +147,9 @@ def build_application(
         .context_types(ContextTypes(context=GridContext, bot_data=BotData))
         # Chats are served side by side, each chat's updates in order.
         .concurrent_updates(PerChatUpdateProcessor())
-        # Shared by replies and the outbox, which paces itself to 25/s under the limiter's 30/s
-        # so that replies never queue behind a broadcast.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Shared by replies and the outbox (25/s at most): the outbox only takes what replies
+        # leave of 29/s, so replies never queue behind a broadcast.
+        .rate_limiter(InteractiveFirstLimiter(max_retries=3))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

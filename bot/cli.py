@@ -12,9 +12,11 @@ import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.duties_cli import duties_app
 from bot.faq_cli import faq_app
 from bot.runner import ALLOWED_UPDATES
 from bot.settings import Settings, SettingsError, load_settings
+from bot.study_cli import study_app
 from models.db import create_engine, session_factory, transaction
 from models.migrate import current_revision, upgrade
 
@@ -32,6 +34,8 @@ app.add_typer(grids_app, name="grids")
 app.add_typer(invites_app, name="invites")
 app.add_typer(people_app, name="people")
 app.add_typer(faq_app, name="faq")
+app.add_typer(duties_app, name="duties")
+app.add_typer(study_app, name="study")
 
 T = TypeVar("T")
 
@@ -251,8 +255,15 @@ def people_rebind(
 def run() -> None:
     """以长轮询方式运行机器人（需要 GRIDBOT_TOKEN）。"""
     from bot.app import build_application
+    from services.duties.config import DutyConfigError, load_duties
 
     settings = _settings(require_token=True)
+    try:
+        # Also checked in post_init; here the error reaches the console without a traceback.
+        load_duties(settings.duties_file)
+    except DutyConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

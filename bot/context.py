@@ -1,5 +1,6 @@
 """The typed PTB context: services live on BotData, created in post_init."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,8 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.settings import Settings
 from knowledge.base import KnowledgeBase
 from services.access import CommandSpec
+from services.duties.base import Duty
+from services.duties.config import DutiesConfig
 
 if TYPE_CHECKING:
     # bot.outbox registers a handler typed with GridContext, so it imports this module.
@@ -29,6 +32,9 @@ class BotData:
     _sessions: async_sessionmaker[AsyncSession] | None = None
     _knowledge: KnowledgeBase | None = None
     _outbox: "OutboxWorker | None" = None
+    _duties_config: DutiesConfig | None = None
+    # What the duty clock runs (services.duties.registry.build_duties).
+    duties: Sequence[Duty] = ()
     bot_username: str = ""
     # Every command of every handler module, in registration order (menus and /help).
     commands: tuple[CommandSpec, ...] = ()
@@ -43,8 +49,11 @@ class BotData:
         commands: tuple[CommandSpec, ...],
         knowledge: KnowledgeBase,
         outbox: "OutboxWorker",
+        duties_config: DutiesConfig | None = None,
+        duties: Sequence[Duty] = (),
     ) -> None:
         self._settings, self._engine, self._sessions = settings, engine, sessions
+        self._duties_config, self.duties = duties_config, duties
         self._knowledge = knowledge
         self._outbox = outbox
         self.bot_username = bot_username
@@ -65,6 +74,13 @@ class BotData:
         if self._engine is None:
             raise NotStartedError("database engine not started")
         return self._engine
+
+    @property
+    def duties_config(self) -> DutiesConfig:
+        """The validated duties file (loaded in post_init)."""
+        if self._duties_config is None:
+            raise NotStartedError("duties file not loaded")
+        return self._duties_config
 
     @property
     def knowledge(self) -> KnowledgeBase:

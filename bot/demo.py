@@ -249,8 +249,12 @@ async def run_demo(*, directory: Path, enterprises: int, towns: int) -> int:
     logging.basicConfig(level=logging.WARNING)
     database_url, cast = await prepare_city(directory, enterprises=enterprises, towns=towns)
     async with BotApiEmulator(token=DEMO_TOKEN, bot_username=DEMO_BOT_USERNAME) as emulator:
+        # The demo is tried at any hour: quiet hours would hold its notices until morning.
         settings = load_settings(
-            token=DEMO_TOKEN, database_url=database_url, api_base_url=emulator.base_url
+            token=DEMO_TOKEN,
+            database_url=database_url,
+            api_base_url=emulator.base_url,
+            quiet_hours=False,
         )
         print(f"本地 Bot API 模拟器：{emulator.base_url}（不连接 Telegram）\n")
         async with polling(build_application(settings), poll_timeout=1):

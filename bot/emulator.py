@@ -645,11 +645,12 @@ class _Signal:
 
 
 class _TokenBucket:
-    """Flood-control bucket: ``rate`` sends per second, bursts up to max(1, rate)."""
+    """Flood-control bucket: ``rate`` sends per second, bursts up to ``burst`` (by default
+    max(1, rate))."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, burst: float | None = None) -> None:
         self.rate = rate
-        self.capacity = max(1.0, rate)
+        self.capacity = max(1.0, rate) if burst is None else max(1.0, burst)
         self.tokens = self.capacity
         self.updated: float | None = None
 
@@ -826,7 +827,9 @@ class BotApiEmulator:
 
     Flood control: ``rate_limit_per_second`` (global) and
     ``per_chat_rate_limit_per_second`` limit sends and edits with 429 answers; both
-    default to None (unlimited) and may be changed at any time.  Message length is
+    default to None (unlimited) and may be changed at any time.  ``per_chat_burst`` lets a
+    private chat take that many messages at once before the per-chat rate applies (Telegram
+    "may allow short bursts"; default 1, i.e. strictly one per second).  Message length is
     counted in UTF-16 code units after HTML parsing, as Telegram does.
     """
 
@@ -844,6 +847,7 @@ class BotApiEmulator:
         port: int = 0,
         rate_limit_per_second: float | None = None,
         per_chat_rate_limit_per_second: float | None = None,
+        per_chat_burst: float = 1.0,
         strict_html: bool = True,
         known_chats_only: bool = True,
         clock: Callable[[], float] = time.time,
@@ -862,6 +866,7 @@ class BotApiEmulator:
         self._requested_port = port
         self.rate_limit_per_second = rate_limit_per_second
         self.per_chat_rate_limit_per_second = per_chat_rate_limit_per_second
+        self.per_chat_burst = per_chat_burst
         self.strict_html = strict_html
         # When False, sending to an unknown positive chat id creates that user on the fly.
         self.known_chats_only = known_chats_only
@@ -1683,9 +1688,9 @@ class BotApiEmulator:
             return
         now = time.monotonic()
         buckets: list[_TokenBucket] = []
-        for key, rate in (
-            (None, self.rate_limit_per_second),
-            (chat_id, self.per_chat_rate_limit_per_second),
+        for key, rate, burst in (
+            (None, self.rate_limit_per_second, None),
+            (chat_id, self.per_chat_rate_limit_per_second, self.per_chat_burst),
         ):
             if rate is None:
                 continue
@@ -1693,7 +1698,7 @@ class BotApiEmulator:
                 raise EmulatorError("rate limits must be positive")
             bucket = self._buckets.get(key)
             if bucket is None or bucket.rate != rate:
-                bucket = self._buckets[key] = _TokenBucket(rate)
+                bucket = self._buckets[key] = _TokenBucket(rate, burst)
             buckets.append(bucket)
         wait = max((bucket.wait_time(now) for bucket in buckets), default=0.0)
         if wait > 0:

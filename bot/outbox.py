@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict
@@ -25,6 +26,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import ChatMemberHandler
 
 from bot.context import GridApplication, GridContext
+from bot.limiter import outbox_context
 from models import outbox as queries
 from models.db import transaction
 from models.tables import OutboxMessage
@@ -33,6 +35,7 @@ from services.outbox import (
     MEDIA_KINDS,
     RATE_PER_SECOND,
     Pacer,
+    QuietHours,
     RetryPolicy,
     record_reachable,
     record_unreachable,
@@ -141,8 +144,14 @@ class OutboxWorker:
         sessions: async_sessionmaker[AsyncSession],
         config: OutboxConfig | None = None,
         worker_id: str | None = None,
+        quiet_hours: QuietHours | None = None,
+        clock: Callable[[], datetime] = _now,
     ) -> None:
         self.config = config or OutboxConfig()
+        # Nothing is claimed inside the quiet window, whoever queued it: this is the one place
+        # that keeps every bot-initiated message out of the night.
+        self.quiet_hours = quiet_hours
+        self._clock = clock
         self.worker_id = worker_id or new_worker_id()
         self.stats = OutboxStats()
         self._bot = bot
@@ -164,7 +173,10 @@ class OutboxWorker:
     async def start(self) -> None:
         if self._loop_task is not None:
             raise RuntimeError("outbox worker already started")
-        self._loop_task = asyncio.create_task(self._run(), name=f"outbox {self.worker_id}")
+        # Its sends, and those of the tasks it starts, yield to interactive replies.
+        self._loop_task = asyncio.create_task(
+            self._run(), name=f"outbox {self.worker_id}", context=outbox_context()
+        )
         log.info("outbox worker %s started", self.worker_id)
 
     async def stop(self) -> None:
@@ -236,7 +248,9 @@ class OutboxWorker:
         room = self.config.max_in_flight - len(self._in_flight)
         if room <= 0:
             return []
-        now = _now()
+        now = self._clock()
+        if self.quiet_hours is not None and self.quiet_hours.resumes_at(now) is not None:
+            return []
         async with self._sessions() as session:
             if not await queries.has_due(session=session, now=now):
                 return []
@@ -248,7 +262,7 @@ class OutboxWorker:
     async def _requeue_expired(self) -> None:
         async with transaction(self._sessions) as session:
             count = await queries.requeue_expired(
-                session=session, now=_now(), lease=self.config.lease
+                session=session, now=self._clock(), lease=self.config.lease
             )
         if count:
             log.warning("outbox: %d messages of a dead worker queued again", count)
@@ -261,7 +275,7 @@ class OutboxWorker:
                 session=session,
                 message_ids=list(self._in_flight),
                 worker_id=self.worker_id,
-                now=_now(),
+                now=self._clock(),
             )
 
     def _dispatch(self, message: OutboxMessage) -> None:
@@ -358,7 +372,7 @@ class OutboxWorker:
                 case _Sent(message_id):
                     self.stats.sent += 1
                     await queries.mark_sent(
-                        session=session, now=_now(), telegram_message_id=message_id, **held
+                        session=session, now=self._clock(), telegram_message_id=message_id, **held
                     )
                 case _Failed(reason):
                     self.stats.failed += 1
@@ -372,7 +386,7 @@ class OutboxWorker:
                         session=session,
                         chat_id=message.chat_id,
                         person_id=message.person_id,
-                        now=_now(),
+                        now=self._clock(),
                         reason=reason,
                     )
                 case _Retry(reason):
@@ -390,7 +404,7 @@ class OutboxWorker:
                         self.stats.retried += 1
                         await queries.mark_retry(
                             session=session,
-                            not_before=_now() + timedelta(seconds=delay),
+                            not_before=self._clock() + timedelta(seconds=delay),
                             error=reason,
                             **held,
                         )

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from functools import cached_property
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -40,6 +41,13 @@ class Settings(BaseSettings):
     # the sender's [提醒未读] works at most once per `notice_manual_remind_minutes`.
     notice_auto_remind_hours: float = Field(default=24, gt=0)
     notice_manual_remind_minutes: int = Field(default=60, ge=1)
+    # Duty definitions (services/duties/duties.toml when unset).
+    duties_file: Path | None = None
+    # Quiet hours (the duties file's [engine] quiet_start/quiet_end) hold every bot-initiated
+    # message until morning. Off only where the wall clock must not matter: tests, the demo.
+    quiet_hours: bool = True
+    # The duty clock's first run, the catch-up after downtime, comes this long after start.
+    duty_first_run_seconds: float = Field(default=20, ge=0)
 
     @field_validator("timezone")
     @classmethod

@@ -589,3 +589,399 @@ NOTICE_BLOCKED_MARK = "（已屏蔽）"
 # --- My to-do (/todo) -----------------------------------------------------------------------
 TODO_HEADING = "<b>我的待办</b>"
 TODO_EMPTY = "暂无待办事项 👍"
+
+
+# --- Monthly grid reports and quarterly activities (/report, digest, [已听取汇报]) ------------
+REPORT_PARTS = (
+    "本月开展的网格活动",
+    "企业报表报送及数据质量问题",
+    "需要协调帮助的事项",
+    "下月工作计划",
+)
+REPORT_USE_SUGGESTION = "使用建议"
+REPORT_NOTHING = "暂无"
+REPORT_SUBMIT = "提交"
+REPORT_CANCEL = "取消"
+REPORT_HEARD = "已听取汇报"
+REPORT_NOT_GRID_HEAD = (
+    "月度情况汇报由三级网格的网格长提交；您不是三级网格的网格长。"
+    "截止日后，二级网格长和分管负责人会收到本镇各网格的汇报汇总。"
+)
+REPORT_CHOOSE_GRID = "您是多个网格的网格长，请选择要汇报的网格："
+REPORT_TEXT_BAD = "内容不能为空，且不超过 {limit} 字，请重新发送。"
+REPORT_PRESS_A_BUTTON = "请点上方按钮，或直接发送文字；发送 /cancel 放弃本次汇报。"
+REPORT_CANCELLED = "已取消，本次汇报没有保存。"
+REPORT_TIMED_OUT = "汇报填写超时，没有保存；需要时请重新发送 /report。"
+REPORT_PREVIEW_FOOTER = "确认无误请点「提交」；发送 /cancel 放弃。"
+REPORT_LOCKED = (
+    "{grid} {period}的汇报已于 {when} 提交，本镇汇总已发出，不能再修改。"
+    "如需补充，请直接联系二级网格长。"
+)
+REPORT_NOT_FOUND = "该汇报不存在或不在您的查看范围内。"
+REPORT_HEARING_FORBIDDEN = "只有本镇（街道）的二级网格长可以确认听取汇报。"
+REPORT_HEARING_TOO_EARLY = "本期汇报尚未汇总，汇总发出后再确认听取。"
+REPORT_HEARING_DONE = "已记录：您已听取{town}{period}网格情况汇报（{when}）。"
+REPORT_HEARING_ALREADY = "{town}{period}的汇报已由{name}于 {when} 确认听取。"
+REPORT_TODO_SECTION = "网格职责"
+QUARTER_NONE = "（无）"
+
+
+def period_label(period: str) -> str:
+    """ "2026-12" -> "2026年12月"."""
+    year, month = period.split("-")
+    return f"{year}年{int(month)}月"
+
+
+def quarter_label(quarter: str) -> str:
+    """ "2026Q4" -> "2026年第四季度"."""
+    year, number = quarter.split("Q")
+    return f"{year}年第{'一二三四'[int(number) - 1]}季度"
+
+
+def report_step(*, index: int, suggestion: str | None, existing: bool) -> str:
+    """One step of /report; `suggestion` is already escaped HTML."""
+    lines = []
+    if existing and index == 0:
+        lines += ["ℹ️ 本月汇报已提交过，再次提交将替换原汇报。", ""]
+    lines.append(f"<b>第{index + 1}步/共4步：{REPORT_PARTS[index]}</b>")
+    if suggestion:
+        lines += [
+            "",
+            "根据机器人记录，建议填写：",
+            f"<blockquote>{suggestion}</blockquote>",
+            "",
+            f"点「{REPORT_USE_SUGGESTION}」采用，或直接发送您要填写的内容。",
+        ]
+    else:
+        lines += ["", f"请直接发送内容；没有可点「{REPORT_NOTHING}」。"]
+    return "\n".join(lines)
+
+
+def report_body(*, parts: tuple[str, str, str, str]) -> str:
+    """The four parts of a report; the parts are user text, escaped here."""
+    lines: list[str] = []
+    for title, body in zip(REPORT_PARTS, parts, strict=True):
+        lines += [f"<b>{title}</b>", esc(body), ""]
+    return "\n".join(lines).rstrip()
+
+
+def report_preview(*, grid: str, period: str, parts: tuple[str, str, str, str]) -> str:
+    return (
+        f"<b>{esc(grid)} {period_label(period)}网格情况汇报（预览）</b>\n\n"
+        f"{report_body(parts=parts)}\n\n{REPORT_PREVIEW_FOOTER}"
+    )
+
+
+def report_view(
+    *,
+    grid: str,
+    period: str,
+    author: str,
+    submitted: str,
+    late: bool,
+    parts: tuple[str, str, str, str],
+) -> str:
+    mark = "（逾期提交）" if late else ""
+    return (
+        f"📄 <b>{esc(grid)} {period_label(period)}网格情况汇报</b>\n"
+        f"网格长 {esc(author)}，提交于 {submitted}{mark}\n\n{report_body(parts=parts)}"
+    )
+
+
+def report_submitted(*, grid: str, period: str, late: bool, replaced: bool) -> str:
+    text = f"✅ 已提交{esc(grid)} {period_label(period)}网格情况汇报。"
+    if replaced:
+        text += "原汇报已被替换。"
+    if late:
+        text += "\n本镇汇总已发出，本汇报记为逾期提交，并已转给二级网格长和分管负责人。"
+    return text
+
+
+def report_heard_button(when: str) -> str:
+    return f"✅ 已听取汇报（{when}）"
+
+
+def report_view_button(grid: str) -> str:
+    return f"查看 {grid}"
+
+
+def report_reminder(*, period: str, deadline: str, grids: list[str], step: str) -> str:
+    when = "今天是截止日" if step == "d0" else f"截止日为 {deadline}"
+    names = "、".join(esc(g) for g in grids)
+    return (
+        f"⏰ <b>月度网格情况汇报提醒</b>\n\n"
+        f"您负责的 {names} 还没有提交{period_label(period)}网格情况汇报，{when}。\n"
+        "发送 /report 开始填写（机器人会根据本月活动、提问和通知给出建议）。"
+    )
+
+
+def report_digest(
+    *,
+    town: str,
+    period: str,
+    deadline: str,
+    submitted: list[tuple[str, str, str, bool]],
+    missing: list[tuple[str, str]],
+    for_head: bool,
+) -> str:
+    """The town's digest. `submitted`: (grid, author, when, late); `missing`: (grid, heads)."""
+    total = len(submitted) + len(missing)
+    lines = [
+        f"📋 <b>{esc(town)} {period_label(period)}网格情况汇报汇总</b>",
+        f"截止日 {deadline}；已提交 {len(submitted)}/{total} 个网格。",
+    ]
+    if submitted:
+        lines += ["", "<b>已提交</b>"]
+        lines += [
+            f"• {esc(grid)}：{esc(author)}，{when}{'（逾期）' if late else ''}"
+            for grid, author, when, late in submitted
+        ]
+    if missing:
+        lines += ["", f"<b>未提交（{len(missing)}）</b>"]
+        lines += [f"• {esc(grid)}（网格长：{esc(heads) or '未配备'}）" for grid, heads in missing]
+    lines += ["", "点下方「查看」按钮阅读各网格的汇报。"]
+    if for_head:
+        lines.append(f"听取汇报后请点「{REPORT_HEARD}」确认（每月至少听取1次）。")
+    return "\n".join(lines)
+
+
+def report_late_alert(*, grid: str, period: str, author: str) -> str:
+    return (
+        f"📄 {esc(grid)}的{period_label(period)}网格情况汇报已由{esc(author)}逾期提交，"
+        "点下方按钮查看。"
+    )
+
+
+def report_escalation(
+    *, town: str, period: str, heads: str, submitted: int, total: int, by: str
+) -> str:
+    return (
+        f"⚠️ <b>月度汇报听取未确认</b>\n\n"
+        f"{esc(town)}二级网格长（{esc(heads) or '未配备'}）截至 {by} 仍未确认听取"
+        f"{period_label(period)}网格情况汇报（已提交 {submitted}/{total} 个网格）。"
+        "请督促落实“二级网格长每月听取三级网格长情况汇报不少于1次”。"
+    )
+
+
+def report_todo_submit(*, grid: str, period: str, deadline: str) -> str:
+    return f"提交{esc(grid)} {period_label(period)}网格情况汇报（截止 {deadline}）——发送 /report"
+
+
+def report_todo_hearing(*, town: str, period: str) -> str:
+    return (
+        f"听取{esc(town)}{period_label(period)}网格情况汇报，并在汇总消息下点「{REPORT_HEARD}」确认"
+    )
+
+
+def quarter_reminder(*, quarter: str, grids: list[str], end: str) -> str:
+    names = "、".join(esc(g) for g in grids)
+    return (
+        f"⏰ <b>季度网格活动提醒</b>\n\n"
+        f"{names} 在{quarter_label(quarter)}还没有安排网格活动。按要求各级网格每季度要组织"
+        f"学习、交流、探讨、团建等活动，请在 {end} 前安排；发送 /activity 发起活动。"
+    )
+
+
+def quarter_escalation(*, town: str, quarter: str, grids: list[str], end: str) -> str:
+    names = "\n".join(f"• {esc(g)}" for g in grids)
+    return (
+        f"⚠️ <b>{esc(town)}{quarter_label(quarter)}网格活动督促</b>\n\n"
+        f"距季度末（{end}）已不足两周，以下 {len(grids)} 个网格本季度仍未安排活动：\n{names}"
+    )
+
+
+def quarter_summary(
+    *, scope: str, quarter: str, towns: list[tuple[str, list[str], list[str]]]
+) -> str:
+    """`towns`: (town, grids with an activity, grids without)."""
+    held = sum(len(w) for _t, w, _wo in towns)
+    total = held + sum(len(wo) for _t, _w, wo in towns)
+    lines = [
+        f"📊 <b>{esc(scope)}{quarter_label(quarter)}网格活动情况</b>",
+        f"已开展活动的网格 {held}/{total} 个。",
+    ]
+    for town, with_activity, without in towns:
+        lines += [
+            "",
+            f"<b>{esc(town)}</b>（{len(with_activity)}/{len(with_activity) + len(without)}）",
+        ]
+        lines.append("已开展：" + ("、".join(esc(g) for g in with_activity) or QUARTER_NONE))
+        lines.append("未开展：" + ("、".join(esc(g) for g in without) or QUARTER_NONE))
+    return "\n".join(lines)
+
+
+# --- Reporting deadlines, continuing education (/study), law tips, /settings -----------------
+
+# Imported here rather than at the top so that this section stays self-contained for merging.
+from datetime import date as _date  # noqa: E402
+
+WEEKDAYS_CN = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def cn_date(day: _date) -> str:
+    """12月3日（周四）."""
+    return f"{day.month}月{day.day}日（{WEEKDAYS_CN[day.weekday()]}）"
+
+
+def fmt_hours(hours: float) -> str:
+    """6 or 1.5: hours come in steps of 0.5."""
+    return f"{hours:g}"
+
+
+DEADLINE_HEADING = "<b>联网直报截止提醒</b>"
+DEADLINE_EXAMPLE_NOTE = (
+    "⚠️ 注意：以上截止日期来自<b>示例日历</b>，并非官方规定，请以市统计局正式通知为准。"
+)
+
+
+def deadline_intro(*, deadline: str, today: bool) -> str:
+    when = "今天" if today else deadline
+    return f"以下报表将于<b>{when}</b>截止，请按时在联网直报平台报送："
+
+
+def deadline_line(*, report: str, enterprises: list[str], moved_from: str | None) -> str:
+    moved = f"（原定{moved_from}，遇休息日提前）" if moved_from else ""
+    names = "、".join(esc(name) for name in enterprises)
+    return f"• {esc(report)}{moved}：{names}"
+
+
+def calendar_entry(index: int, name: object) -> str:
+    label = f"「{esc(name)}」" if isinstance(name, str) and name else ""
+    return f"第{index}条{label}"
+
+
+CALENDAR_FIELDS = {
+    "example": "example（是否示例）",
+    "deadline": "deadline（截止日条目）",
+    "name": "name（报表名称）",
+    "industries": "industries（适用行业）",
+    "frequency": "frequency（频率）",
+    "day": "day（截止日）",
+    "months": "months（月份）",
+}
+
+EDU_REMIND_HEADING = "<b>统计继续教育提醒</b>"
+
+
+def education_member_reminder(*, year: int, hours: float, target: float) -> str:
+    return (
+        f"{EDU_REMIND_HEADING}\n"
+        f"您{year}年已登记继续教育 <b>{fmt_hours(hours)}</b> 学时，年度目标 {fmt_hours(target)} 学时，"
+        f"还差 {fmt_hours(max(target - hours, 0))} 学时。\n"
+        "请及时参加统计继续教育，学习后发送 /study 登记学时。"
+    )
+
+
+def education_instructor_heading(*, year: int, target: float) -> str:
+    return (
+        "<b>统计继续教育 · 未达标成员</b>\n"
+        f"{year}年度目标 {fmt_hours(target)} 学时，您指导的网格中以下成员尚未达标，请督促他们及时参加学习："
+    )
+
+
+def education_member_line(*, name: str, hours: float, target: float) -> str:
+    return f"• {esc(name)} {fmt_hours(hours)}/{fmt_hours(target)} 学时"
+
+
+EDU_TODO_SECTION = "继续教育"
+
+
+def education_todo_line(*, hours: float, target: float) -> str:
+    return f"继续教育 {fmt_hours(hours)}/{fmt_hours(target)} 学时（发送 /study 登记）"
+
+
+LAW_TIP_HEADING = "<b>每周法治小贴士</b>"
+LAW_TIP_OPT_OUT_HINT = "不想再收到？发送 /settings 关闭每周法治小贴士。"
+
+
+def law_tip_message(*, tip: str, basis: str) -> str:
+    return f"{LAW_TIP_HEADING}\n\n{esc(tip)}\n\n<b>依据</b>：{esc(basis)}\n\n{LAW_TIP_OPT_OUT_HINT}"
+
+
+def study_summary(*, year: int, hours: float, target: float) -> str:
+    status = "已达标 ✅" if hours >= target else f"还差 {fmt_hours(target - hours)} 学时"
+    return f"<b>统计继续教育</b>\n{year}年已登记 <b>{fmt_hours(hours)}</b>/{fmt_hours(target)} 学时（{status}）"
+
+
+def study_recent_line(*, day: str, topic: str, hours: float, imported: bool) -> str:
+    source = "（导入）" if imported else ""
+    return f"• {day} {esc(topic)} {fmt_hours(hours)} 学时{source}"
+
+
+STUDY_RECENT_HEADING = "最近的记录："
+STUDY_DATE_PROMPT = "登记一次学习：请发送<b>学习日期</b>，例如：今天、昨天、12月3日、2026-12-03。\n随时发送 /cancel 取消。"
+STUDY_DATE_ERRORS = {
+    "bad": "没看懂这个日期。请发送：今天、昨天、12月3日 或 2026-12-03。",
+    "future": "学习日期不能晚于今天，请重新发送。",
+    "old": "只能登记今年或去年的学习，请重新发送日期。",
+}
+STUDY_TOPIC_PROMPT = (
+    "请发送<b>学习内容</b>（例如：统计法律法规培训、联网直报业务培训），100字以内。"
+)
+STUDY_TOPIC_BAD = "学习内容不能为空，且不超过100字，请重新发送。"
+STUDY_HOURS_PROMPT = "请发送<b>学时</b>：0.5–12 之间，以 0.5 为单位（例如 2 或 1.5）。"
+STUDY_HOURS_BAD = "学时须是 0.5–12 之间、以 0.5 为单位的数字（例如 2 或 1.5），请重新发送。"
+STUDY_CONFIRM = "确认登记"
+STUDY_DISCARD = "取消"
+STUDY_PRESS_A_BUTTON = "请点击上方的「确认登记」或「取消」；也可发送 /cancel 取消。"
+STUDY_CANCELLED = "已取消，没有登记任何学时。"
+STUDY_TIMED_OUT = "登记学时已超时取消，没有登记任何内容。需要时请重新发送 /study。"
+
+
+def study_confirm(*, day: str, topic: str, hours: float) -> str:
+    return f"请确认：\n日期：{day}\n内容：{esc(topic)}\n学时：{fmt_hours(hours)}\n\n确认后登记。"
+
+
+def study_saved(*, year: int, hours: float, target: float) -> str:
+    return "已登记 ✅\n" + study_summary(year=year, hours=hours, target=target)
+
+
+SETTINGS_HEADING = "<b>个人设置</b>\n点击下方按钮切换。"
+SETTINGS_LAW_TIP_ON = "每周法治小贴士：开"
+SETTINGS_LAW_TIP_OFF = "每周法治小贴士：关"
+SETTINGS_LAW_TIP_NOW_ON = "已开启每周法治小贴士，每周会收到一条统计法治小贴士。"
+SETTINGS_LAW_TIP_NOW_OFF = "已关闭每周法治小贴士。需要时可随时在 /settings 重新开启。"
+SETTINGS_UNCHANGED = "设置未变：已经是这个状态。"
+
+STUDY_IMPORT_HEADERS_MISSING = "缺少表头：{missing}（第1行须为：手机号、日期、内容、学时）"
+STUDY_IMPORT_ROW_ERROR = "第{row}行 {column}：{reason}"
+STUDY_IMPORT_EMPTY = "不能为空"
+STUDY_IMPORT_DATE_ERRORS = {
+    "bad": "看不懂的日期（可写 2026-12-03 或用日期格式的单元格）",
+    "future": "不能晚于今天",
+    "old": "只能导入今年或去年的学习",
+}
+
+
+# --- Duties overview and reminder engine (/duties, gridbot duties) -------------------------
+
+DUTY_NAMES = {
+    "question_sla": "问题超时",
+    "notice_unread": "通知未读",
+    "monthly_report": "月度汇报",
+    "quarterly_activity": "季度活动",
+    "reporting_deadlines": "联网直报",
+    "education": "继续教育",
+    "law_tip": "法治小贴士",
+}
+DUTIES_NONE_IN_SCOPE = "您的职责范围内没有网格。"
+DUTIES_MONTHLY_TITLE = "📋 <b>{period} 网格月度情况汇报</b>"
+DUTIES_MONTHLY_TOWN = "\n<b>{town}</b>（已提交 {done}/{total}）"
+DUTIES_HEARD = "  ✅ 已听取汇报：{who}（{when}）"
+DUTIES_NOT_HEARD = "  ⏳ 二级网格长尚未确认听取汇报"
+DUTIES_SUBMITTED = "  · {grid}：{who} {when} 提交{late}"
+DUTIES_LATE = "（逾期）"
+DUTIES_MISSING = "  · {grid}：❌ 未提交（网格长：{heads}）"
+DUTIES_NO_HEAD = "未配备"
+DUTIES_QUARTERLY_TITLE = "🗓 <b>{quarter} 网格活动</b>"
+DUTIES_QUARTERLY_TOWN = "\n<b>{town}</b>（已开展活动 {done}/{total}）"
+DUTIES_ACTIVITIES = "  · {grid}：已组织 {count} 次"
+DUTIES_NO_ACTIVITY = "  · {grid}：❌ 本季度尚无活动"
+DUTIES_UNAVAILABLE = "（{what}统计暂不可用）"
+DUTIES_PREVIEW_NONE = "{at} 没有待发出的提醒。"
+DUTIES_PREVIEW_TITLE = "{at} 将处理的提醒共 {count} 条（仅预览，不发送、不记录）："
+DUTIES_PREVIEW_LINE = "· [{duty}] {who}{outcome}：{text}"
+DUTIES_PREVIEW_SEND = ""
+DUTIES_PREVIEW_SKIP = "（将跳过：{why}）"
+DUTIES_BAD_MOMENT = '时间格式应为 "YYYY-MM-DD HH:MM"（北京时间），例如 "2026-12-24 09:00"。'
+DUTIES_STATUS_NEEDS_ONE = "请指定 --period 2026-12 或 --quarter 2026Q4。"

@@ -28,7 +28,6 @@ from telegram.warnings import PTBUserWarning
 from bot import texts
 from bot.context import GridApplication, GridContext
 from handlers.access import guarded, refuse
-from models.db import transaction
 from services import notices
 from services.access import Capability, CommandSpec, Viewer
 
@@ -52,7 +51,6 @@ COMMANDS = (
 TEXT, MEDIA, TARGET, AUDIENCE, CONFIRM = range(5)
 END = ConversationHandler.END
 TIMEOUT_SECONDS = 15 * 60
-SWEEP_SECONDS = 5 * 60
 
 SKIP = "nt:skip"
 SEND = "nt:ok"
@@ -454,19 +452,6 @@ async def remind_button(
     await query.answer(texts.notice_reminded(result.reminded), show_alert=True)
 
 
-# --- Automatic reminders -------------------------------------------------------------------
-
-
-async def auto_remind_job(context: GridContext) -> None:
-    async with transaction(context.bot_data.sessions) as session:
-        queued = await notices.auto_remind_sweep(
-            session=session, now=_now(), settings=context.bot_data.settings
-        )
-    if queued:
-        log.info("notices: %d automatic reminders queued", queued)
-        context.bot_data.outbox.wake()
-
-
 def register(app: GridApplication) -> None:
     private = filters.ChatType.PRIVATE
     # per_message=False with CallbackQueryHandlers in states makes PTB warn that callbacks are
@@ -508,12 +493,3 @@ def register(app: GridApplication) -> None:
     app.add_handler(CallbackQueryHandler(read_button, pattern=rf"^{notices.RECEIPT_PREFIX}"))
     app.add_handler(CallbackQueryHandler(panel_button, pattern=r"^np:"))
     app.add_handler(CallbackQueryHandler(remind_button, pattern=r"^nm:"))
-    assert app.job_queue is not None
-    app.job_queue.run_repeating(
-        auto_remind_job,
-        interval=SWEEP_SECONDS,
-        first=SWEEP_SECONDS,
-        name="notices:auto-remind",
-        # A missed run is simply caught up by the next one; claims keep reminders single.
-        job_kwargs={"misfire_grace_time": 300, "coalesce": True},
-    )

@@ -32,7 +32,6 @@ from bot.context import BotData, GridApplication, GridContext
 from handlers import faq
 from handlers.access import guarded, refuse
 from knowledge.base import Verdict
-from models.db import transaction
 from services import questions
 from services.access import Capability, CommandSpec, Viewer
 
@@ -62,7 +61,7 @@ COMMANDS = (
 WRITING, DECIDING, REPLYING, FOLLOWING = range(4)
 END = ConversationHandler.END
 CONVERSATION_TIMEOUT = timedelta(minutes=15)
-SLA_INTERVAL_SECONDS = 300
+KNOWLEDGE_INTERVAL_SECONDS = 300
 KB_SUGGESTIONS = 3
 ANSWER_SNIPPET = 80
 
@@ -664,18 +663,13 @@ async def refresh_knowledge(bot_data: BotData) -> None:
         bot_data.replace_knowledge(rebuilt)
 
 
-# --- The SLA job --------------------------------------------------------------------------
+# --- Answers approved elsewhere ----------------------------------------------------------
 
 
-async def sla_job(context: GridContext) -> None:
-    """Every few minutes: SLA reminders and escalations, and approved answers another
-    process added to the knowledge base."""
+async def knowledge_job(context: GridContext) -> None:
+    """Every few minutes: pick up answers another process approved for the knowledge base.
+    (SLA reminders run on the duty engine's clock, bot/clock.py.)"""
     bot_data = context.bot_data
-    async with transaction(bot_data.sessions) as session:
-        report = await questions.sla_sweep(session=session, now=_now(), settings=bot_data.settings)
-    if report.reminded or report.escalated:
-        log.info("question SLA: reminded %s, escalated %s", report.reminded, report.escalated)
-        bot_data.outbox.wake()
     async with bot_data.sessions() as session:
         approved = await questions.approved_count(session=session)
     if approved != len(bot_data.knowledge.local_entries):
@@ -732,10 +726,10 @@ def register(app: GridApplication) -> None:
     )
     if app.job_queue is not None:
         app.job_queue.run_repeating(
-            sla_job,
-            interval=SLA_INTERVAL_SECONDS,
-            first=SLA_INTERVAL_SECONDS,
-            name="question-sla",
-            # One late run is enough to catch up: the sweep looks at everything still waiting.
-            job_kwargs={"misfire_grace_time": SLA_INTERVAL_SECONDS, "coalesce": True},
+            knowledge_job,
+            interval=KNOWLEDGE_INTERVAL_SECONDS,
+            first=KNOWLEDGE_INTERVAL_SECONDS,
+            name="questions:knowledge",
+            # A late or missed run changes nothing that the next one does not pick up.
+            job_kwargs={"misfire_grace_time": KNOWLEDGE_INTERVAL_SECONDS, "coalesce": True},
         )

@@ -92,6 +92,14 @@ async def grid_by_id(*, session: AsyncSession, grid_id: int) -> Grid | None:
     return await session.get(Grid, grid_id)
 
 
+async def grids_by_ids(*, session: AsyncSession, grid_ids: Collection[int]) -> dict[int, Grid]:
+    """Grids by id, in one query."""
+    if not grid_ids:
+        return {}
+    result = await session.exec(select(Grid).where(col(Grid.id).in_(list(grid_ids))))
+    return {g.id: g for g in result.all() if g.id is not None}
+
+
 async def grid_by_name(*, session: AsyncSession, name: str) -> Grid | None:
     """The grid of any level with exactly this name (names are unique)."""
     return (await session.exec(select(Grid).where(Grid.name == name))).first()

@@ -247,9 +247,10 @@ def claim_target(notice_id: int, person_id: int) -> str:
 
 async def unclaimed_unconfirmed(
     *, session: AsyncSession, created_before: datetime, duty: str, step: str
-) -> list[tuple[NoticeRecipient, Notice]]:
-    """Unconfirmed copies of notices sent before `created_before` that have no claim of this
-    duty and step yet."""
+) -> list[tuple[int, int]]:
+    """(notice id, person id) of unconfirmed copies of notices sent before `created_before` that
+    have no claim of this duty and step yet. Plain rows, no ORM objects: a city-wide notice has
+    a copy per member."""
     target = (
         sa.literal("notice:")
         + sa.cast(col(NoticeRecipient.notice_id), sa.String)
@@ -265,8 +266,8 @@ async def unclaimed_unconfirmed(
         )
         .correlate(NoticeRecipient)
     )
-    result = await session.exec(
-        select(NoticeRecipient, Notice)
+    statement = (
+        sa.select(col(NoticeRecipient.notice_id), col(NoticeRecipient.person_id))
         .join(Notice, col(Notice.id) == col(NoticeRecipient.notice_id))
         .where(
             col(NoticeRecipient.confirmed_at).is_(None),
@@ -275,7 +276,8 @@ async def unclaimed_unconfirmed(
         )
         .order_by(col(NoticeRecipient.notice_id), col(NoticeRecipient.id))
     )
-    return list(result.all())
+    connection = await session.connection()
+    return [(int(n), int(p)) for n, p in (await connection.execute(statement)).all()]
 
 
 async def claim_reminder(

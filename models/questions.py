@@ -1,14 +1,13 @@
 """Query functions for questions to instructors, their threads, FAQ candidates and the SLA
 reminder claims."""
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import CandidateStatus, GridLevel, QuestionStatus, ReminderStatus, Role
+from models.enums import CandidateStatus, GridLevel, QuestionStatus, Role
 from models.tables import (
     Assignment,
     FaqCandidate,
@@ -16,7 +15,6 @@ from models.tables import (
     Person,
     Question,
     QuestionPost,
-    ReminderClaim,
     utcnow,
 )
 
@@ -193,47 +191,3 @@ async def approved_count(*, session: AsyncSession) -> int:
 
 
 # --- Reminder claims ----------------------------------------------------------------------
-
-
-async def claim_reminder(
-    *,
-    session: AsyncSession,
-    duty: str,
-    target: str,
-    period: str,
-    step: str,
-    status: ReminderStatus,
-    note: str | None = None,
-) -> bool:
-    """Claim a reminder in the caller's transaction; False when it was claimed before (by this
-    or another process), in which case the caller must not send it."""
-    connection = await session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(ReminderClaim)
-        .values(
-            duty=duty,
-            target=target,
-            period=period,
-            step=step,
-            status=status,
-            note=note,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["duty", "target", "period", "step"])
-    )
-    result = await session.exec(statement)
-    return bool(result.rowcount)
-
-
-async def claims_for(
-    *, session: AsyncSession, duty: str, targets: Sequence[str]
-) -> list[ReminderClaim]:
-    if not targets:
-        return []
-    result = await session.exec(
-        select(ReminderClaim)
-        .where(ReminderClaim.duty == duty, col(ReminderClaim.target).in_(list(targets)))
-        .order_by(col(ReminderClaim.id))
-    )
-    return list(result.all())

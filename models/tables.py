@@ -1,7 +1,7 @@
 """SQLModel tables: the grid tree, survey objects, people, role assignments, Telegram bindings,
 invitations and the outbox. Every timestamp is timezone-aware UTC."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -409,3 +409,87 @@ class ReminderClaim(SQLModel, table=True):
     status: ReminderStatus = Field(sa_column=_enum_column(ReminderStatus))
     note: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+# --- Continuing education and personal settings --------------------------------------------
+
+
+class StudyRecord(SQLModel, table=True):
+    """Hours of 统计继续教育 a person took part in, recorded by them (/study) or imported."""
+
+    __tablename__ = "study_record"
+    __table_args__ = (
+        # An imported row is identified by person, day and topic: importing the same file again
+        # adds nothing, even when two admins run it at once.
+        sa.Index(
+            "uq_study_record_import",
+            "person_id",
+            "studied_on",
+            "topic",
+            unique=True,
+            sqlite_where=sa.text("source = 'import'"),
+            postgresql_where=sa.text("source = 'import'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    studied_on: date = Field(index=True)
+    topic: str = Field(max_length=100)
+    # Half hours are exact in binary floating point, and hours come in steps of 0.5.
+    hours: float
+    # "self" (/study) or "import" (gridbot study import).
+    source: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+class PersonPreference(SQLModel, table=True):
+    """A person's own choices in /settings; no row means every default."""
+
+    __tablename__ = "person_preference"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True)
+    law_tip_opt_out: bool = False
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+# --- Monthly grid reports and the town's hearing --------------------------------------------
+
+
+class MonthlyReport(SQLModel, table=True):
+    """A level-3 网格长's monthly report on their grid (情况汇报) for one period "YYYY-MM".
+
+    One per grid and period: submitting again before the town's digest replaces the report;
+    after the digest a missing report is still accepted but marked late, and a report the
+    digest already carried is no longer changed (the town leaders have read it).
+    """
+
+    __tablename__ = "monthly_report"
+    __table_args__ = (sa.UniqueConstraint("grid_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    grid_id: int = Field(foreign_key="grid.id", index=True)
+    period: str = Field(max_length=7, index=True)
+    author_id: int = Field(foreign_key="person.id", index=True)
+    # The four parts of the report, as the 网格长 wrote or accepted them.
+    activities: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    problems: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    help_needed: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    plan: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    # Submitted after the town's digest was due: listed as late in the status.
+    late: bool = False
+    submitted_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))
+
+
+class ReportHearing(SQLModel, table=True):
+    """The town's 二级网格长 confirming [已听取汇报] for a period: the policy's monthly hearing."""
+
+    __tablename__ = "report_hearing"
+    __table_args__ = (sa.UniqueConstraint("town_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    town_id: int = Field(foreign_key="grid.id", index=True)
+    period: str = Field(max_length=7)
+    confirmed_by: int = Field(foreign_key="person.id")
+    confirmed_at: datetime = Field(default_factory=utcnow, sa_column=_tz_column(nullable=False))

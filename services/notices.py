@@ -19,10 +19,12 @@ from bot import texts
 from bot.settings import Settings
 from models import grids, people
 from models import notices as queries
-from models.enums import GRID_STAFF_ROLES, TOWN_ROLES, GridLevel, OutboxStatus, ReminderStatus, Role
+from models.enums import GRID_STAFF_ROLES, TOWN_ROLES, GridLevel, OutboxStatus, Role
 from models.outbox import UNREACHABLE_REASON
 from models.tables import Notice
 from services.access import Capability, Viewer
+from services.duties import engine
+from services.duties.base import Reminder
 from services.outbox import Recipient, enqueue_broadcast
 from services.todo import TodoItem
 
@@ -505,49 +507,76 @@ async def remind_unread(
     return RemindResult(reminded)
 
 
-async def auto_remind_sweep(*, session: AsyncSession, now: datetime, settings: Settings) -> int:
-    """Remind every recipient who has not confirmed a notice `notice_auto_remind_hours` after it
-    was sent, once: each reminder is claimed (duty notice_unread, step auto) in the same
-    transaction as its enqueue. Those unbound or unreachable then are claimed as skipped.
-    Returns the number of reminders queued."""
-    cutoff = now - timedelta(hours=settings.notice_auto_remind_hours)
+async def unread_reminders(
+    *, session: AsyncSession, at: datetime, settings: Settings
+) -> list[Reminder]:
+    """The automatic reminders due by `at` (a read): every recipient who has not confirmed a
+    notice `notice_auto_remind_hours` after it was sent, once (duty notice_unread, step auto).
+    Copies already claimed are left out here already: the engine would skip them anyway."""
+    hours = timedelta(hours=settings.notice_auto_remind_hours)
     due = await queries.unclaimed_unconfirmed(
-        session=session, created_before=cutoff, duty=REMIND_DUTY, step=AUTO_STEP
+        session=session, created_before=at - hours, duty=REMIND_DUTY, step=AUTO_STEP
     )
-    chats = await people.live_telegram_ids(
-        session=session, person_ids=list({copy.person_id for copy, _n in due})
-    )
-    blocked = await queries.unreachable_ids(session=session, person_ids=list(chats))
-    claimed: dict[int, tuple[Notice, list[int]]] = {}
-    for copy, notice in due:
-        assert notice.id is not None
-        reachable = copy.person_id in chats and copy.person_id not in blocked
-        if (
-            await queries.claim_reminder(
-                session=session,
-                duty=REMIND_DUTY,
-                target=queries.claim_target(notice.id, copy.person_id),
-                period="",
-                step=AUTO_STEP,
-                status=ReminderStatus.QUEUED if reachable else ReminderStatus.SKIPPED,
-                note=None if reachable else "unbound or unreachable",
-                now=now,
+    # What every copy of one notice shares: its text, buttons, period and due time.
+    shared: dict[int, tuple[str, dict[str, Any], str, datetime]] = {}
+    found: list[Reminder] = []
+    for notice_id, person_id in due:
+        if notice_id not in shared:
+            notice = await queries.notice_by_id(session=session, notice_id=notice_id)
+            assert notice is not None
+            sender = await people.person_by_id(session=session, person_id=notice.sender_id)
+            sent_at = notice.created_at.astimezone(settings.tz)
+            shared[notice_id] = (
+                texts.notice_reminder(
+                    sender=sender.name if sender else "",
+                    sent_at=sent_at.strftime("%m-%d %H:%M"),
+                    body=notice.text,
+                ),
+                receipt_markup(notice_id),
+                # The month it was sent: claims are looked up by period, so this keeps the
+                # lookup to recent notices.
+                f"{sent_at:%Y-%m}",
+                notice.created_at + hours,
             )
-            and reachable
-        ):
-            claimed.setdefault(notice.id, (notice, []))[1].append(copy.person_id)
-    queued = 0
-    for notice, person_ids in claimed.values():
-        assert notice.id is not None
-        queued += await _remind(
-            session=session,
-            notice=notice,
-            person_ids=person_ids,
-            key=f"{notice_ref(notice.id)}:auto",
-            now=now,
-            tz=settings.tz,
+        text, markup, period, due_at = shared[notice_id]
+        found.append(
+            Reminder(
+                duty=REMIND_DUTY,
+                target=queries.claim_target(notice_id, person_id),
+                period=period,
+                step=AUTO_STEP,
+                person_id=person_id,
+                text=text,
+                due_at=due_at,
+                reply_markup=markup,
+                ref=notice_ref(notice_id),
+            )
         )
-    return queued
+    return found
+
+
+async def record_auto_reminded(
+    *, session: AsyncSession, reminders: Sequence[Reminder], now: datetime
+) -> None:
+    """Count the queued automatic reminders on each recipient's copy."""
+    by_notice: dict[int, list[int]] = {}
+    for reminder in reminders:
+        notice_id = int(reminder.target.split(":")[1])
+        by_notice.setdefault(notice_id, []).append(reminder.person_id)
+    for notice_id, person_ids in by_notice.items():
+        await queries.mark_reminded(
+            session=session, notice_id=notice_id, person_ids=person_ids, now=now
+        )
+
+
+async def auto_remind_sweep(*, session: AsyncSession, now: datetime, settings: Settings) -> int:
+    """Run the automatic reminders due at `now` through the reminder engine in the caller's
+    transaction (the caller commits); those unbound or unreachable are claimed as skipped.
+    Returns the number queued. The bot's clock runs all duties through `engine.run_due`."""
+    found = await unread_reminders(session=session, at=now, settings=settings)
+    report = await engine.settle(session=session, reminders=found, now=now)
+    await record_auto_reminded(session=session, reminders=report.queued, now=now)
+    return len(report.queued)
 
 
 # --- To-do ---------------------------------------------------------------------------------

@@ -28,14 +28,15 @@ from models.enums import (
     CandidateStatus,
     GridLevel,
     QuestionStatus,
-    ReminderStatus,
     Role,
 )
 from models.tables import FaqCandidate, Person, Question
 from services import outbox
 from services.access import ROLE_CAPABILITIES, Capability, Post, Viewer
+from services.duties import engine
+from services.duties.base import Reminder
 from services.todo import TodoItem
-from services.workdays import working_hours_between
+from services.workdays import add_working_hours, working_hours_between
 
 log = logging.getLogger(__name__)
 
@@ -628,125 +629,138 @@ class SlaReport:
     escalated: list[int] = field(default_factory=list)
 
 
-async def sla_sweep(*, session: AsyncSession, now: datetime, settings: Settings) -> SlaReport:
-    """Remind the assignee of every question waiting `question_remind_hours` working hours, and
-    escalate to the town's 分管负责人 (else 二级网格长) after `question_escalate_hours`; each
-    once per wait, claimed by a ReminderClaim in the caller's transaction (the caller commits).
+REMIND_STEP = "remind"
+ESCALATE_STEP = "escalate"
 
-    A question first seen past the escalation point is escalated only: its reminder is claimed
-    as skipped, since its moment passed.
-    """
-    report = SlaReport()
+
+async def sla_reminders(
+    *, session: AsyncSession, at: datetime, settings: Settings
+) -> list[Reminder]:
+    """The SLA's reminders due by `at` (a read): the assignee of every question waiting
+    `question_remind_hours` working hours, until it has waited `question_escalate_hours` (the
+    reminder's deadline: a question first seen later is escalated only); then the town's
+    分管负责人 (else 二级网格长). Each once per wait: the period is when the wait began."""
+    tz = settings.tz
+    due: list[tuple[Question, datetime]] = []
     for question in await queries.waiting_questions(session=session):
+        assert question.waiting_since is not None
+        remind_at = add_working_hours(question.waiting_since, settings.question_remind_hours, tz)
+        if remind_at <= at:
+            due.append((question, remind_at))
+    involved = {pid for q, _r in due for pid in (q.asker_id, q.assignee_id) if pid is not None}
+    names = {
+        p.id: p.name for p in await people.people_by_ids(session=session, person_ids=list(involved))
+    }
+    grid_rows = await grids.grids_by_ids(session=session, grid_ids={q.grid_id for q, _r in due})
+    # Town leaders, looked up once per town however many of its questions wait.
+    leaders: dict[int | None, list[tuple[Role, int]]] = {}
+    found: list[Reminder] = []
+    for question, remind_at in due:
         assert question.id is not None
         assert question.waiting_since is not None
-        hours = working_hours_between(question.waiting_since, now, settings.tz)
-        if hours < settings.question_remind_hours:
-            continue
+        escalate_at = add_working_hours(
+            question.waiting_since, settings.question_escalate_hours, tz
+        )
+        hours = int(working_hours_between(question.waiting_since, at, tz))
         target = f"question:{question.id}"
         period = question.waiting_since.isoformat()
-        if hours >= settings.question_escalate_hours:
-            await queries.claim_reminder(
-                session=session,
-                duty=SLA_DUTY,
-                target=target,
-                period=period,
-                step="remind",
-                status=ReminderStatus.SKIPPED,
-                note="escalated instead",
+        grid_row = grid_rows.get(question.grid_id)
+        grid = texts.esc(grid_row.name if grid_row is not None else "")
+        asker = texts.esc(names.get(question.asker_id, ""))
+        if question.assignee_id is not None:
+            found.append(
+                Reminder(
+                    duty=SLA_DUTY,
+                    target=target,
+                    period=period,
+                    step=REMIND_STEP,
+                    person_id=question.assignee_id,
+                    text=texts.QUESTION_REMIND.format(
+                        id=question.id,
+                        hours=hours,
+                        grid=grid,
+                        asker=asker,
+                        text=texts.esc(question.text),
+                    ),
+                    due_at=remind_at,
+                    deadline=escalate_at,
+                    reply_markup=answer_keyboard(question.id),
+                    ref=target,
+                )
             )
-            if await _escalate(session, question, hours, period):
-                report.escalated.append(question.id)
-        elif await _remind(session, question, hours, period):
-            report.reminded.append(question.id)
-    return report
-
-
-async def _remind(session: AsyncSession, question: Question, hours: float, period: str) -> bool:
-    assert question.id is not None
-    accounts = await people.live_telegram_ids(
-        session=session, person_ids=[question.assignee_id] if question.assignee_id else []
-    )
-    reachable = question.assignee_id in accounts
-    claimed = await queries.claim_reminder(
-        session=session,
-        duty=SLA_DUTY,
-        target=f"question:{question.id}",
-        period=period,
-        step="remind",
-        status=ReminderStatus.QUEUED if reachable else ReminderStatus.SKIPPED,
-        note=None if reachable else "assignee has no Telegram account",
-    )
-    if not claimed or not reachable:
-        return False
-    assert question.assignee_id is not None
-    await _notify(
-        session,
-        person_id=question.assignee_id,
-        text=texts.QUESTION_REMIND.format(
+        if escalate_at > at:
+            continue
+        text = texts.QUESTION_ESCALATE.format(
             id=question.id,
-            hours=int(hours),
-            grid=texts.esc(await _grid_name(session, question.grid_id)),
-            asker=texts.esc(await _name(session, question.asker_id)),
+            hours=hours,
+            grid=grid,
+            asker=asker,
+            assignee=texts.esc(
+                names.get(question.assignee_id, "")
+                if question.assignee_id is not None
+                else texts.QUESTION_NOBODY_ASSIGNED
+            ),
             text=texts.esc(question.text),
-        ),
-        reply_markup=answer_keyboard(question.id),
-        dedupe_key=f"question-sla:{question.id}:{period}:remind",
-        question_id=question.id,
-    )
-    return True
-
-
-async def _escalate(session: AsyncSession, question: Question, hours: float, period: str) -> bool:
-    assert question.id is not None
-    town_id = await _town_of(session, question.grid_id)
-    leaders = (
-        await queries.staff_holding(session=session, grid_ids=[town_id], roles=ESCALATION_ROLES)
-        if town_id is not None
-        else []
-    )
-    accounts = await people.live_telegram_ids(
-        session=session, person_ids=[p.id for _r, _g, p in leaders if p.id is not None]
-    )
-    # The 分管负责人 if any is on Telegram; the 二级网格长 only as a fallback.
-    for wanted in ESCALATION_ROLES:
-        chosen = [(r, p) for r, _g, p in leaders if r == wanted and p.id in accounts]
-        if chosen:
-            break
-    claimed = await queries.claim_reminder(
-        session=session,
-        duty=SLA_DUTY,
-        target=f"question:{question.id}",
-        period=period,
-        step="escalate",
-        status=ReminderStatus.QUEUED if chosen else ReminderStatus.SKIPPED,
-        note=None if chosen else "no town leader on Telegram",
-    )
-    if not claimed or not chosen:
-        if claimed:
-            log.warning("question %s: nobody to escalate to", question.id)
-        return False
-    text = texts.QUESTION_ESCALATE.format(
-        id=question.id,
-        hours=int(hours),
-        grid=texts.esc(await _grid_name(session, question.grid_id)),
-        asker=texts.esc(await _name(session, question.asker_id)),
-        assignee=texts.esc(await _name(session, question.assignee_id)),
-        text=texts.esc(question.text),
-    )
-    for role, person in chosen:
-        assert person.id is not None
-        may = Capability.ANSWER_QUESTIONS in ROLE_CAPABILITIES[role]
-        await _notify(
-            session,
-            person_id=person.id,
-            text=text,
-            # Only a leader who may answer gets the buttons (the 二级网格长 may not).
-            reply_markup=answer_keyboard(question.id) if may else None,
-            dedupe_key=f"question-sla:{question.id}:{period}:escalate:{person.id}",
-            question_id=question.id,
         )
-    return True
+        town_id = grid_row.parent_id if grid_row is not None else None
+        if town_id not in leaders:
+            leaders[town_id] = await _escalation_leaders(session, town_id)
+        for role, person_id in leaders[town_id]:
+            may = Capability.ANSWER_QUESTIONS in ROLE_CAPABILITIES[role]
+            found.append(
+                Reminder(
+                    duty=SLA_DUTY,
+                    target=target,
+                    period=period,
+                    step=f"{ESCALATE_STEP}:{person_id}",
+                    person_id=person_id,
+                    text=text,
+                    due_at=escalate_at,
+                    # Only a leader who may answer gets the buttons (the 二级网格长 may not).
+                    reply_markup=answer_keyboard(question.id) if may else None,
+                    ref=target,
+                )
+            )
+    return found
+
+
+async def _escalation_leaders(session: AsyncSession, town_id: int | None) -> list[tuple[Role, int]]:
+    """The town's 分管负责人 if any is on Telegram, else its 二级网格长 on Telegram; when none
+    is, all of them (their reminders are then claimed as skipped, for the record)."""
+    if town_id is None:
+        return []
+    leaders = [
+        (role, person.id)
+        for role, _g, person in await queries.staff_holding(
+            session=session, grid_ids=[town_id], roles=ESCALATION_ROLES
+        )
+        if person.id is not None
+    ]
+    accounts = await people.live_telegram_ids(
+        session=session, person_ids=[pid for _r, pid in leaders]
+    )
+    for wanted in ESCALATION_ROLES:
+        chosen = [(r, pid) for r, pid in leaders if r == wanted and pid in accounts]
+        if chosen:
+            return chosen
+    return leaders
+
+
+async def sla_sweep(*, session: AsyncSession, now: datetime, settings: Settings) -> SlaReport:
+    """Run the SLA's due reminders through the reminder engine in the caller's transaction (the
+    caller commits): each is claimed once, so sweeping again sends nothing twice. The bot's
+    clock runs all duties through `services.duties.engine.run_due` instead."""
+    found = await sla_reminders(session=session, at=now, settings=settings)
+    done = await engine.settle(
+        session=session, reminders=[r for r in found if engine.is_due(r, now)], now=now
+    )
+    report = SlaReport()
+    for reminder in done.queued:
+        question_id = int(reminder.target.removeprefix("question:"))
+        wanted = report.reminded if reminder.step == REMIND_STEP else report.escalated
+        if question_id not in wanted:
+            wanted.append(question_id)
+    return report
 
 
 # --- Knowledge-base candidates ------------------------------------------------------------

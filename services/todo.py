@@ -26,11 +26,14 @@ async def collect(*, session: "AsyncSession", viewer: "Viewer", now: datetime) -
     by time inside each section."""
     # Imported here: the feature services import TodoItem from this module.
     from services import activities, notices, questions
+    from services.duties import education, monthly_report
 
     items = [
         *await notices.todo_items(session=session, viewer=viewer, now=now),
         *await activities.todo_items(session=session, viewer=viewer, now=now),
         *await questions.todo_items(session=session, viewer=viewer, now=now),
+        *await monthly_report.todo_items(session=session, viewer=viewer, now=now),
+        *await education.todo_items(session=session, viewer=viewer, now=now),
     ]
     order = {section: rank for rank, section in enumerate(dict.fromkeys(i.section for i in items))}
     far = datetime.max.replace(tzinfo=now.tzinfo)

@@ -43,6 +43,20 @@ def previous_workday(d: date) -> date:
     return day
 
 
+def workday_on_or_before(d: date) -> date:
+    """`d` itself if it is a working day, else the last working day before it."""
+    return d if is_workday(d) else previous_workday(d)
+
+
+def workdays_before(d: date, n: int) -> date:
+    """The working day `n` working days before `d` (`d` itself for n = 0)."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    for _ in range(n):
+        d = previous_workday(d)
+    return d
+
+
 def nth_workday_of_month(year: int, month: int, n: int) -> date:
     """The `n`-th (1-based) working day of the month; ValueError if the month has fewer."""
     if n < 1:
@@ -82,3 +96,20 @@ def working_hours_between(start: datetime, end: datetime, tz: tzinfo) -> float:
                 total += overlap
         day += timedelta(days=1)
     return total.total_seconds() / 3600
+
+
+def add_working_hours(start: datetime, hours: float, tz: tzinfo) -> datetime:
+    """The moment (UTC) at which `hours` working hours have passed since `start`: the inverse
+    of `working_hours_between`."""
+    if start.tzinfo is None:
+        raise ValueError("add_working_hours needs a timezone-aware datetime")
+    remaining = timedelta(hours=hours)
+    moment = start.astimezone(UTC)
+    while True:
+        day = moment.astimezone(tz).date()
+        next_start = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz).astimezone(UTC)
+        if is_workday(day):
+            if remaining <= next_start - moment:
+                return moment + remaining
+            remaining -= next_start - moment
+        moment = next_start

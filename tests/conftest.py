@@ -31,6 +31,9 @@ from services.onboarding import issue_invites
 from tests.factories import valid_uscc
 
 TEST_DATABASE_URL = os.environ.get("GRIDBOT_TEST_DATABASE_URL", "")
+# Quiet hours would hold outbox messages whenever the suite runs at night: off for every
+# Settings the tests build (and the subprocesses they start); quiet-hours tests pass their own.
+os.environ.setdefault("GRIDBOT_QUIET_HOURS", "false")
 
 
 async def _migrate(url: str, *, reset_schema: bool) -> None:
@@ -200,6 +203,14 @@ async def bot_app(
 ) -> AsyncIterator[GridApplication]:
     """The real Application, long-polling the emulator; `engine` ensures a clean database."""
     del engine
-    settings = load_settings(token=TOKEN, database_url=database_url, api_base_url=emulator.base_url)
+    settings = load_settings(
+        token=TOKEN,
+        database_url=database_url,
+        api_base_url=emulator.base_url,
+        # Tests never depend on the wall-clock hour, and the duty clock only runs when a test
+        # runs its job: its first run is far beyond any test.
+        quiet_hours=False,
+        duty_first_run_seconds=24 * 3600,
+    )
     async with polling(build_application(settings, knowledge=knowledge), poll_timeout=1) as app:
         yield app

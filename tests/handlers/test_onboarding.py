@@ -16,8 +16,22 @@ from tests.handlers.chat import bind, command
 
 MEMBER_TG = 5001
 OTHER_TG = 5002
-MEMBER_MENU = ["start", "help", "me", "checkin", "activities", "ask", "todo", "faq", "law", "tip"]
-TOWN_HEAD_MENU = [*MEMBER_MENU, "grid"]
+MEMBER_MENU = [
+    "start",
+    "help",
+    "me",
+    "checkin",
+    "activities",
+    "ask",
+    "study",
+    "settings",
+    "todo",
+    "faq",
+    "law",
+    "tip",
+]
+# MEMBER_MENU[:8] ends with /settings; staff commands of later modules (/report, /duties) follow.
+TOWN_HEAD_MENU = [*MEMBER_MENU[:8], "duties", *MEMBER_MENU[8:], "grid"]
 INSTRUCTOR_MENU = [
     *MEMBER_MENU[:5],
     "activity",
@@ -25,10 +39,22 @@ INSTRUCTOR_MENU = [
     "questions",
     "notice",
     "notices",
-    *MEMBER_MENU[6:],
+    *MEMBER_MENU[6:8],
+    "report",
+    "duties",
+    *MEMBER_MENU[8:],
     "grid",
 ]
-ADMIN_MENU = [*MEMBER_MENU[:6], "faqreview", "notice", "notices", *MEMBER_MENU[6:], "grid"]
+ADMIN_MENU = [
+    *MEMBER_MENU[:6],
+    "faqreview",
+    "notice",
+    "notices",
+    *MEMBER_MENU[6:8],
+    "duties",
+    *MEMBER_MENU[8:],
+    "grid",
+]
 
 pytestmark = pytest.mark.usefixtures("bot_app")
 

@@ -398,7 +398,7 @@ async def test_sla_reminds_after_24_and_escalates_after_72_working_hours(
         ).all()
     assert [(c.duty, c.target, c.step) for c in claims] == [
         ("question_sla", f"question:{question_id}", "remind"),
-        ("question_sla", f"question:{question_id}", "escalate"),
+        ("question_sla", f"question:{question_id}", f"escalate:{small_city.person_id('deputy')}"),
     ]
     assert {c.period for c in claims} == {filed_at.isoformat()}
     # Filing, one reminder, one escalation: nothing twice.

@@ -1,0 +1,63 @@
+"""The duty engine's clock: a JobQueue job that asks the engine for due reminders.
+
+The job decides nothing and remembers nothing: every reminder is claimed in the database
+(services/duties/engine.py), so a run that comes late, twice, or in two processes at once sends
+each reminder once. Its first run, shortly after start, is the catch-up after downtime.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from bot.context import GridApplication, GridContext
+from bot.settings import Settings
+from services.duties.config import DutiesConfig
+from services.duties.engine import run_due
+from services.outbox import QuietHours
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "duties:engine"
+
+
+def quiet_hours(settings: Settings, config: DutiesConfig) -> QuietHours | None:
+    """The quiet window from the duties file, unless the settings switch it off."""
+    if not settings.quiet_hours:
+        return None
+    return QuietHours(start=config.engine.quiet_start, end=config.engine.quiet_end, tz=settings.tz)
+
+
+async def engine_tick(context: GridContext) -> None:
+    """One run of the engine over every duty, at the wall-clock time."""
+    bot_data = context.bot_data
+    now = datetime.now(UTC)
+    quiet = bot_data.outbox.quiet_hours
+    if quiet is not None and quiet.resumes_at(now) is not None:
+        # Decided in the morning instead, so that a reminder whose deadline passes overnight is
+        # skipped rather than delivered late (the outbox would hold it until then anyway).
+        return
+    report = await run_due(sessions=bot_data.sessions, duties=bot_data.duties, now=now)
+    if report.queued:
+        bot_data.outbox.wake()
+
+
+def start(app: GridApplication, *, settings: Settings, config: DutiesConfig) -> None:
+    """Schedule the engine every `tick_minutes` (called in post_init, once the duties file is
+    loaded); the first run comes `duty_first_run_seconds` after start."""
+    assert app.job_queue is not None
+    tick = timedelta(minutes=config.engine.tick_minutes)
+    app.job_queue.run_repeating(
+        engine_tick,
+        interval=tick,
+        first=settings.duty_first_run_seconds,
+        name=JOB_NAME,
+        job_kwargs={
+            # PTB's default grace of 1 s would silently drop a run delayed by a busy loop or a
+            # suspended host; a run up to one tick late is still worth doing.
+            "misfire_grace_time": int(tick.total_seconds()),
+            # Runs missed during a stall collapse into one: the engine catches up on its own.
+            "coalesce": True,
+            # Never two runs of one process at once (two processes are fine: claims decide).
+            "max_instances": 1,
+        },
+    )
+    log.info("duty clock: every %s, first run in %s s", tick, settings.duty_first_run_seconds)

@@ -1,0 +1,37 @@
+"""/duties: this month's reports and this quarter's activities, for what the viewer's roles
+cover (city roles: the city; town leaders: their towns; grid staff: their grids)."""
+
+from datetime import UTC, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot.context import GridApplication, GridContext
+from handlers.access import guarded
+from services.access import Capability, CommandSpec, Viewer
+from services.duties.status import overview
+
+COMMANDS = (
+    CommandSpec(
+        "duties",
+        "网格履职情况",
+        "查看本月各网格情况汇报的提交与听取、本季度各网格的活动开展情况（按您的管辖范围）。",
+        Capability.VIEW_GRIDS,
+    ),
+)
+
+
+@guarded(Capability.VIEW_GRIDS)
+async def duties_command(
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
+) -> None:
+    assert update.effective_message is not None
+    text = await overview(
+        session=session, viewer=viewer, now=datetime.now(UTC), tz=context.bot_data.settings.tz
+    )
+    await update.effective_message.reply_html(text)
+
+
+def register(app: GridApplication) -> None:
+    app.add_handler(CommandHandler("duties", duties_command, filters=filters.ChatType.PRIVATE))

@@ -1,0 +1,259 @@
+"""/study: this year's continuing-education hours against the target, and a guided entry of one
+study (date, topic, hours, confirm). Nothing is written until [确认登记]."""
+
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import texts
+from bot.context import GridApplication, GridContext
+from handlers.access import refuse
+from models.db import transaction
+from models.study import SOURCE_IMPORT
+from services import study as service
+from services.access import Capability, CommandSpec, Viewer
+from services.duties.education import education_config
+from services.onboarding import load_viewer
+
+COMMANDS = (
+    CommandSpec(
+        "study",
+        "继续教育学时",
+        "查看今年已登记的统计继续教育学时，并登记一次学习（日期、内容、学时）。",
+        Capability.USE_BOT,
+    ),
+)
+
+DRAFT_KEY = "study_draft"
+CONVERSATION_TIMEOUT = timedelta(minutes=15)
+DATE, TOPIC, HOURS, CONFIRM = range(4)
+CONFIRM_CALLBACK = "study:ok"
+DISCARD_CALLBACK = "study:no"
+
+
+@dataclass
+class StudyDraft:
+    studied_on: date | None = None
+    topic: str | None = None
+    hours: float | None = None
+
+
+def _user_data(context: GridContext) -> dict[Any, Any]:
+    assert context.user_data is not None
+    return context.user_data
+
+
+def _draft(context: GridContext) -> StudyDraft:
+    draft = _user_data(context).get(DRAFT_KEY)
+    if not isinstance(draft, StudyDraft):
+        draft = StudyDraft()
+        _user_data(context)[DRAFT_KEY] = draft
+    return draft
+
+
+def _today(context: GridContext) -> date:
+    return datetime.now(UTC).astimezone(context.bot_data.settings.tz).date()
+
+
+def _target(context: GridContext) -> float:
+    return education_config(context.bot_data.settings.duties_file).yearly_target_hours
+
+
+async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(text, reply_markup=markup)
+
+
+async def _viewer(update: Update, session: AsyncSession) -> Viewer | None:
+    """Like `guarded`, for conversation callbacks, which must return their next state."""
+    user = update.effective_user
+    viewer = (
+        await load_viewer(session=session, telegram_user_id=user.id) if user is not None else None
+    )
+    if viewer is None:
+        await refuse(update, texts.NOT_BOUND_FOR_COMMAND)
+        return None
+    if not viewer.can(Capability.USE_BOT):
+        await refuse(update, texts.FORBIDDEN)
+        return None
+    return viewer
+
+
+async def study_command(update: Update, context: GridContext) -> int:
+    today = _today(context)
+    async with context.bot_data.sessions() as session:
+        viewer = await _viewer(update, session)
+        if viewer is None:
+            return ConversationHandler.END
+        overview = await service.overview(
+            session=session, person_id=viewer.person_id, year=today.year
+        )
+    lines = [texts.study_summary(year=today.year, hours=overview.hours, target=_target(context))]
+    if overview.recent:
+        lines += ["", texts.STUDY_RECENT_HEADING]
+        lines += [
+            texts.study_recent_line(
+                day=record.studied_on.isoformat(),
+                topic=record.topic,
+                hours=record.hours,
+                imported=record.source == SOURCE_IMPORT,
+            )
+            for record in overview.recent
+        ]
+    lines += ["", texts.STUDY_DATE_PROMPT]
+    _user_data(context)[DRAFT_KEY] = StudyDraft()
+    await _reply(update, "\n".join(lines))
+    return DATE
+
+
+async def got_date(update: Update, context: GridContext) -> int:
+    assert update.effective_message is not None
+    try:
+        day = service.parse_study_date(update.effective_message.text or "", today=_today(context))
+    except service.StudyDateError as error:
+        await _reply(update, error.message)
+        return DATE
+    _draft(context).studied_on = day
+    await _reply(update, texts.STUDY_TOPIC_PROMPT)
+    return TOPIC
+
+
+async def got_topic(update: Update, context: GridContext) -> int:
+    assert update.effective_message is not None
+    topic = service.clean_topic(update.effective_message.text or "")
+    if topic is None:
+        await _reply(update, texts.STUDY_TOPIC_BAD)
+        return TOPIC
+    _draft(context).topic = topic
+    await _reply(update, texts.STUDY_HOURS_PROMPT)
+    return HOURS
+
+
+async def got_hours(update: Update, context: GridContext) -> int:
+    assert update.effective_message is not None
+    hours = service.parse_hours(update.effective_message.text or "")
+    if hours is None:
+        await _reply(update, texts.STUDY_HOURS_BAD)
+        return HOURS
+    draft = _draft(context)
+    draft.hours = hours
+    assert draft.studied_on is not None
+    assert draft.topic is not None
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.STUDY_CONFIRM, callback_data=CONFIRM_CALLBACK),
+                InlineKeyboardButton(texts.STUDY_DISCARD, callback_data=DISCARD_CALLBACK),
+            ]
+        ]
+    )
+    text = texts.study_confirm(day=draft.studied_on.isoformat(), topic=draft.topic, hours=hours)
+    await _reply(update, text, markup)
+    return CONFIRM
+
+
+async def confirmed(update: Update, context: GridContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    draft = _user_data(context).pop(DRAFT_KEY, None)
+    if (
+        not isinstance(draft, StudyDraft)
+        or draft.studied_on is None
+        or draft.topic is None
+        or draft.hours is None
+    ):
+        await refuse(update, texts.STALE_BUTTON)
+        return ConversationHandler.END
+    async with transaction(context.bot_data.sessions) as session:
+        # The person is looked up again: the press may come long after /study.
+        viewer = await _viewer(update, session)
+        if viewer is None:
+            return ConversationHandler.END
+        total = await service.record_study(
+            session=session,
+            person_id=viewer.person_id,
+            studied_on=draft.studied_on,
+            topic=draft.topic,
+            hours=draft.hours,
+        )
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await _reply(
+        update, texts.study_saved(year=draft.studied_on.year, hours=total, target=_target(context))
+    )
+    return ConversationHandler.END
+
+
+async def discarded(update: Update, context: GridContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    _user_data(context).pop(DRAFT_KEY, None)
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await _reply(update, texts.STUDY_CANCELLED)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: GridContext) -> int:
+    _user_data(context).pop(DRAFT_KEY, None)
+    await _reply(update, texts.STUDY_CANCELLED)
+    return ConversationHandler.END
+
+
+async def press_a_button(update: Update, _context: GridContext) -> int:
+    await _reply(update, texts.STUDY_PRESS_A_BUTTON)
+    return CONFIRM
+
+
+async def timed_out(update: Update, context: GridContext) -> None:
+    _user_data(context).pop(DRAFT_KEY, None)
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, texts.STUDY_TIMED_OUT)
+
+
+Handlers = list[BaseHandler[Update, GridContext, object]]
+
+
+def _handlers(*handlers: BaseHandler[Update, GridContext, Any]) -> Handlers:
+    return list(handlers)
+
+
+def register(app: GridApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    text = private & filters.TEXT & ~filters.COMMAND
+    # PTB warns that CallbackQueryHandlers in a per_message=False conversation are tracked per
+    # chat and user rather than per message; that is what we want (one draft per member).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=_handlers(CommandHandler("study", study_command, filters=private)),
+            states={
+                DATE: _handlers(MessageHandler(text, got_date)),
+                TOPIC: _handlers(MessageHandler(text, got_topic)),
+                HOURS: _handlers(MessageHandler(text, got_hours)),
+                CONFIRM: _handlers(
+                    CallbackQueryHandler(confirmed, pattern=f"^{CONFIRM_CALLBACK}$"),
+                    CallbackQueryHandler(discarded, pattern=f"^{DISCARD_CALLBACK}$"),
+                    MessageHandler(text, press_a_button),
+                ),
+                ConversationHandler.TIMEOUT: _handlers(TypeHandler(Update, timed_out)),
+            },
+            fallbacks=_handlers(CommandHandler("cancel", cancel, filters=private)),
+            conversation_timeout=CONVERSATION_TIMEOUT,
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)

@@ -1,0 +1,84 @@
+"""Query functions for the reminder engine: which reminders are claimed, and claiming one."""
+
+from collections.abc import Collection, Iterable
+from datetime import datetime
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.enums import ReminderStatus
+from models.tables import ReminderClaim
+
+ClaimKey = tuple[str, str, str, str]
+# Bound parameters per IN list: well under SQLite's and asyncpg's limits.
+_CHUNK = 500
+
+
+async def claim(
+    *,
+    session: AsyncSession,
+    key: ClaimKey,
+    status: ReminderStatus,
+    note: str | None,
+    now: datetime,
+) -> bool:
+    """Insert the claim of reminder `key` (duty, target, period, step) in the caller's
+    transaction; False when it was claimed before, by this or another process (then the caller
+    sends nothing). INSERT .. ON CONFLICT DO NOTHING on both dialects, so two processes racing
+    for one key never both win."""
+    duty, target, period, step = key
+    connection = await session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(ReminderClaim)
+        .values(
+            duty=duty,
+            target=target,
+            period=period,
+            step=step,
+            status=status,
+            note=None if note is None else note[:200],
+            created_at=now,
+        )
+        .on_conflict_do_nothing(
+            index_elements=[
+                col(ReminderClaim.duty),
+                col(ReminderClaim.target),
+                col(ReminderClaim.period),
+                col(ReminderClaim.step),
+            ]
+        )
+        .returning(col(ReminderClaim.id))
+    )
+    result = await session.exec(statement)
+    return result.first() is not None
+
+
+async def claimed_keys(
+    *, session: AsyncSession, duty: str, periods: Iterable[str]
+) -> set[ClaimKey]:
+    """Every claimed key of `duty` in the given periods."""
+    wanted = sorted(set(periods))
+    keys: set[ClaimKey] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        result = await session.exec(
+            select(
+                ReminderClaim.duty, ReminderClaim.target, ReminderClaim.period, ReminderClaim.step
+            ).where(
+                ReminderClaim.duty == duty,
+                col(ReminderClaim.period).in_(wanted[start : start + _CHUNK]),
+            )
+        )
+        keys.update(result.all())
+    return keys
+
+
+async def claims_of(
+    *, session: AsyncSession, duties: Collection[str] | None = None
+) -> list[ReminderClaim]:
+    """Claims (of some duties, or all), oldest first: for status views and tests."""
+    statement = select(ReminderClaim).order_by(col(ReminderClaim.id))
+    if duties is not None:
+        statement = statement.where(col(ReminderClaim.duty).in_(list(duties)))
+    return list((await session.exec(statement)).all())

@@ -1,0 +1,121 @@
+"""Duty definitions: a TOML file the city statistics bureau can edit (default: duties.toml next
+to this module; `GRIDBOT_DUTIES_FILE` points elsewhere), validated at start-up with clear errors."""
+
+import tomllib
+from datetime import time
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_FILE = Path(__file__).with_name("duties.toml")
+
+
+class DutyConfigError(Exception):
+    """The duties file is missing or wrong; the message says where, in Chinese."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    enabled: bool = True
+
+
+class EngineConfig(_Section):
+    # Reminders due on a day go out at this local time (moved off weekends and holidays).
+    send_time: time = time(9, 0)
+    # No bot-initiated message between these local times; queued messages wait for morning.
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    # How often the clock asks the engine for due reminders.
+    tick_minutes: int = Field(default=5, ge=1, le=60)
+
+
+class MonthlyReportConfig(_Section):
+    # Level-3 网格长s submit by this day of the month (moved to the previous working day).
+    deadline_day: int = Field(default=25, ge=1, le=28)
+    # Reminders to those who have not submitted, in days before the deadline (0 = the day).
+    remind_days_before: tuple[int, ...] = (5, 1, 0)
+    # The town's 网格长 must confirm [已听取汇报] by this working day of the next month, or the
+    # city 管理员 hears of it.
+    hearing_by_workday: int = Field(default=5, ge=1, le=15)
+
+    @field_validator("remind_days_before")
+    @classmethod
+    def _days(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 0 or d > 27 for d in value) or len(set(value)) != len(value):
+            raise ValueError("提前天数须为 0–27 之间且不重复")
+        return tuple(sorted(value, reverse=True))
+
+
+class QuarterlyActivityConfig(_Section):
+    # Remind a grid without an activity on the first working day of the quarter's second month;
+    # escalate to the town this many days before the quarter ends; summary at quarter end.
+    escalate_days_before_end: int = Field(default=14, ge=1, le=45)
+
+
+class ReportingDeadlinesConfig(_Section):
+    # The 联网直报 calendar (relative to the duties file). The shipped one is an EXAMPLE.
+    calendar: str = "reporting_calendar.example.toml"
+    remind_workdays_before: int = Field(default=3, ge=0, le=20)
+
+
+class EducationConfig(_Section):
+    yearly_target_hours: float = Field(default=24, gt=0, le=500)
+    # From this month on (Q4 by default), members below target and their instructors hear of it.
+    remind_from_month: int = Field(default=10, ge=1, le=12)
+    # Reminded on this day of each month from `remind_from_month` (moved to a working day).
+    remind_day: int = Field(default=1, ge=1, le=28)
+
+
+class LawTipConfig(_Section):
+    # ISO weekday (1 = Monday) of the weekly 法治小贴士.
+    weekday: int = Field(default=1, ge=1, le=7)
+    # Local time it goes out; unset: the engine's send_time.
+    send_time: time | None = None
+
+
+class DutiesConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    engine: EngineConfig = EngineConfig()
+    monthly_report: MonthlyReportConfig = MonthlyReportConfig()
+    quarterly_activity: QuarterlyActivityConfig = QuarterlyActivityConfig()
+    reporting_deadlines: ReportingDeadlinesConfig = ReportingDeadlinesConfig()
+    education: EducationConfig = EducationConfig()
+    law_tip: LawTipConfig = LawTipConfig()
+    # Where the file was read from: relative paths inside it are resolved against its folder.
+    base_dir: Path = Path(__file__).parent
+
+    @model_validator(mode="after")
+    def _calendar_exists(self) -> "DutiesConfig":
+        if self.reporting_deadlines.enabled and not self.calendar_path.is_file():
+            raise ValueError(f"找不到报送日历文件 {self.calendar_path}")
+        return self
+
+    @property
+    def calendar_path(self) -> Path:
+        return self.base_dir / self.reporting_deadlines.calendar
+
+
+def load_duties(path: Path | None = None) -> DutiesConfig:
+    """Read and validate the duties file; raises DutyConfigError with every problem listed."""
+    path = path or DEFAULT_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DutyConfigError(f"无法读取职责配置文件 {path}：{exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise DutyConfigError(f"职责配置文件 {path} 格式错误：{exc}") from exc
+    try:
+        config = DutiesConfig.model_validate({**data, "base_dir": path.parent})
+    except ValidationError as exc:
+        problems = "；".join(
+            f"[{'.'.join(str(p) for p in err['loc'])}] {err['msg']}" for err in exc.errors()
+        )
+        raise DutyConfigError(f"职责配置文件 {path} 有误：{problems}") from exc
+    if config.reporting_deadlines.enabled:
+        # Imported here: the calendar module builds on this one. Its CalendarError is a
+        # DutyConfigError naming the wrong entry, so a bad calendar also stops the start.
+        from services.duties.reporting_deadlines import load_calendar
+
+        load_calendar(config.calendar_path)
+    return config

@@ -1,0 +1,209 @@
+"""The reminder engine: asks every duty for its due reminders, claims each one by its unique key
+and queues the claimed ones in the outbox, in the same transaction. No `telegram` import.
+
+The database is the source of truth; the clock (bot/clock.py) only says when to look. A
+reminder is claimed (`reminder_claim`, unique duty/target/period/step) with INSERT .. ON
+CONFLICT DO NOTHING before it is queued, so recomputing is harmless: a restart, a catch-up after
+downtime and a second process on the same PostgreSQL all find the claim and send nothing. A
+reminder whose deadline passed before anyone claimed it is claimed as skipped (过期未发), and so
+is one whose recipient has no Telegram account or blocked the bot.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import duties as queries
+from models import people
+from models.db import transaction
+from models.enums import ReminderStatus
+from models.outbox import unreachable_people
+from services import outbox
+from services.duties.base import Duty, Reminder
+
+log = logging.getLogger(__name__)
+
+REMINDER_KIND = "reminder"
+# Notes on skipped claims (shown by `gridbot duties status` and kept for the record).
+NOTE_EXPIRED = "过期未发"
+NOTE_UNBOUND = "未绑定 Telegram"
+NOTE_UNREACHABLE = "已屏蔽机器人"
+# Reminders claimed per transaction: small enough that one bad reminder costs little (the batch
+# is then redone one by one), large enough that a city-wide duty does not take 100,000 commits.
+BATCH_SIZE = 100
+
+
+@runtime_checkable
+class RecordsQueued(Protocol):
+    """A duty that keeps its own record of reminders sent (e.g. a notice copy's reminder count)
+    implements this; the engine calls it in the transaction that queued them."""
+
+    async def record_queued(
+        self, *, session: AsyncSession, reminders: Sequence[Reminder], now: datetime
+    ) -> None: ...
+
+
+@dataclass
+class EngineReport:
+    """What one run did."""
+
+    queued: list[Reminder] = field(default_factory=list)
+    # Claimed as skipped, with the note recorded on the claim.
+    skipped: list[tuple[Reminder, str]] = field(default_factory=list)
+    # Found claimed already (sent or skipped earlier, or by another process just now).
+    already: int = 0
+    # Duties whose reminders could not be computed, and reminders that could not be queued.
+    failed: list[str] = field(default_factory=list)
+
+    def merge(self, other: "EngineReport") -> None:
+        self.queued += other.queued
+        self.skipped += other.skipped
+        self.already += other.already
+        self.failed += other.failed
+
+
+def dedupe_key(reminder: Reminder) -> str:
+    return "reminder:" + ":".join(reminder.key)
+
+
+def is_due(reminder: Reminder, at: datetime) -> bool:
+    return reminder.due_at <= at
+
+
+def is_expired(reminder: Reminder, at: datetime) -> bool:
+    """At or after its deadline a reminder is no longer worth sending."""
+    return reminder.deadline is not None and at >= reminder.deadline
+
+
+async def pending(*, session: AsyncSession, duty: Duty, at: datetime) -> list[Reminder]:
+    """The duty's reminders due at `at` that nobody has claimed yet, earliest first (a read)."""
+    due = [r for r in await duty.reminders(session=session, at=at) if is_due(r, at)]
+    if not due:
+        return []
+    claimed = await queries.claimed_keys(
+        session=session, duty=duty.name, periods={r.period for r in due}
+    )
+    # A duty may list a reminder twice (e.g. two grids lead to one person): keep the first.
+    unclaimed = {r.key: r for r in reversed(due) if r.key not in claimed}
+    return sorted(unclaimed.values(), key=lambda r: (r.due_at, r.key))
+
+
+async def preview(*, session: AsyncSession, duties: Sequence[Duty], at: datetime) -> list[Reminder]:
+    """What a run at `at` would claim (queued or skipped); nothing is written."""
+    found: list[Reminder] = []
+    for duty in duties:
+        found += await pending(session=session, duty=duty, at=at)
+    return sorted(found, key=lambda r: (r.due_at, r.key))
+
+
+async def settle(
+    *,
+    session: AsyncSession,
+    reminders: Sequence[Reminder],
+    now: datetime,
+    duty: Duty | None = None,
+) -> EngineReport:
+    """Claim each reminder in the caller's transaction and queue those claimed as QUEUED; the
+    caller commits (then wakes the outbox worker). Already-claimed reminders are counted, never
+    queued again."""
+    report = EngineReport()
+    if not reminders:
+        return report
+    recipients = list({r.person_id for r in reminders})
+    chats = await people.live_telegram_ids(session=session, person_ids=recipients)
+    blocked = await unreachable_people(session=session, person_ids=recipients)
+    for reminder in reminders:
+        note = skip_note(reminder, now=now, chats=chats, blocked=blocked)
+        status = ReminderStatus.QUEUED if note is None else ReminderStatus.SKIPPED
+        if not await queries.claim(
+            session=session, key=reminder.key, status=status, note=note, now=now
+        ):
+            report.already += 1
+            continue
+        if note is not None:
+            report.skipped.append((reminder, note))
+            continue
+        await outbox.enqueue_text(
+            session=session,
+            chat_id=chats[reminder.person_id],
+            person_id=reminder.person_id,
+            text=reminder.text,
+            kind=REMINDER_KIND,
+            reply_markup=reminder.reply_markup,
+            dedupe_key=dedupe_key(reminder),
+            ref=reminder.ref,
+        )
+        report.queued.append(reminder)
+    if report.queued and isinstance(duty, RecordsQueued):
+        await duty.record_queued(session=session, reminders=report.queued, now=now)
+    return report
+
+
+def skip_note(
+    reminder: Reminder, *, now: datetime, chats: dict[int, int], blocked: set[int]
+) -> str | None:
+    """Why the reminder would be claimed as skipped at `now`; None: it would be sent."""
+    if is_expired(reminder, now):
+        return NOTE_EXPIRED
+    if reminder.person_id not in chats:
+        return NOTE_UNBOUND
+    if reminder.person_id in blocked:
+        return NOTE_UNREACHABLE
+    return None
+
+
+async def run_due(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    duties: Sequence[Duty],
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+) -> EngineReport:
+    """Claim and queue every duty's reminders due at `now`, a batch per transaction. A duty that
+    fails is logged and the others still run; the caller wakes the outbox worker afterwards."""
+    report = EngineReport()
+    for duty in duties:
+        try:
+            async with sessions() as session:
+                due = await pending(session=session, duty=duty, at=now)
+        except Exception:
+            # One broken duty (a bad data file, a bug) must not silence all the others.
+            log.exception("duty %s: computing reminders failed", duty.name)
+            report.failed.append(duty.name)
+            continue
+        for start in range(0, len(due), batch_size):
+            report.merge(await _settle_batch(sessions, duty, due[start : start + batch_size], now))
+    if report.queued or report.skipped:
+        log.info(
+            "duties: %d reminders queued, %d skipped, %d already claimed",
+            len(report.queued),
+            len(report.skipped),
+            report.already,
+        )
+    return report
+
+
+async def _settle_batch(
+    sessions: async_sessionmaker[AsyncSession],
+    duty: Duty,
+    batch: Sequence[Reminder],
+    now: datetime,
+) -> EngineReport:
+    try:
+        async with transaction(sessions) as session:
+            return await settle(session=session, reminders=batch, now=now, duty=duty)
+    except Exception:
+        if len(batch) == 1:
+            # The transaction rolled back: the reminder stays unclaimed and is tried next tick.
+            log.exception("duty %s: reminder %s could not be queued", duty.name, batch[0].key)
+            return EngineReport(failed=[":".join(batch[0].key)])
+    # Redo one by one, so that a single bad reminder holds back only itself.
+    report = EngineReport()
+    for reminder in batch:
+        report.merge(await _settle_batch(sessions, duty, [reminder], now))
+    return report

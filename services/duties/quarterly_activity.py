@@ -1,0 +1,302 @@
+"""The quarterly grid activity (policy: 各级网格每季度要组织学习、交流、探讨、团建等活动).
+
+A level-3 grid holds its quarter's activity when an uncancelled Activity for it starts inside
+the quarter (local time). For each quarter "YYYYQn":
+
+- "remind": on the first working day of the quarter's second month, the 网格长 and 网格指导员
+  of each grid with none scheduled yet (one message per person, listing their grids);
+- "escalate": `escalate_days_before_end` days before the quarter's last day (moved to the
+  previous working day), the town's 二级网格长 and 分管负责人 get the list of their grids still
+  without one;
+- "summary": on the quarter's last working day, the town leaders get their town's grids with
+  and without an activity, and the city 管理员s the whole city's.
+
+Reminders and escalations are pointless once the quarter is over (catch-up skips them); the
+summary is always sent.
+"""
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import texts
+from models import reports as queries
+from models.tables import Grid, Person
+from services.duties.base import Reminder
+from services.duties.config import QuarterlyActivityConfig
+from services.duties.monthly_report import Roster, day_label, load_roster, settings_tz
+from services.workdays import nth_workday_of_month, workday_on_or_before
+
+DUTY = "quarterly_activity"
+QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+class QuarterError(ValueError):
+    """A quarter that is not "YYYYQn"."""
+
+
+def parse_quarter(quarter: str) -> tuple[int, int]:
+    match = QUARTER_RE.fullmatch(quarter)
+    if match is None:
+        raise QuarterError(f"季度应为 YYYYQn，例如 2026Q4：{quarter!r}")
+    return int(match[1]), int(match[2])
+
+
+def quarter_of(moment: datetime, tz: tzinfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.year:04d}Q{(local.month - 1) // 3 + 1}"
+
+
+def shift_quarter(quarter: str, quarters: int) -> str:
+    year, number = parse_quarter(quarter)
+    index = year * 4 + number - 1 + quarters
+    return f"{index // 4:04d}Q{index % 4 + 1}"
+
+
+def _at(d: date, clock: time, tz: tzinfo) -> datetime:
+    return datetime.combine(d, clock, tzinfo=tz).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class QuarterSchedule:
+    quarter: str
+    start: datetime  # UTC, inclusive
+    end: datetime  # UTC, exclusive: the next quarter's first moment
+    last_day: date
+    remind_at: datetime
+    escalate_at: datetime
+    summary_at: datetime
+
+
+def quarter_window(quarter: str, tz: tzinfo) -> tuple[datetime, datetime]:
+    year, number = parse_quarter(quarter)
+    next_year, next_number = parse_quarter(shift_quarter(quarter, 1))
+    start = datetime(year, 3 * number - 2, 1, tzinfo=tz).astimezone(UTC)
+    end = datetime(next_year, 3 * next_number - 2, 1, tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def schedule(
+    quarter: str, *, config: QuarterlyActivityConfig, send_time: time, tz: tzinfo
+) -> QuarterSchedule:
+    year, number = parse_quarter(quarter)
+    start, end = quarter_window(quarter, tz)
+    last_day = end.astimezone(tz).date() - timedelta(days=1)
+    escalate_day = workday_on_or_before(last_day - timedelta(days=config.escalate_days_before_end))
+    return QuarterSchedule(
+        quarter=quarter,
+        start=start,
+        end=end,
+        last_day=last_day,
+        remind_at=_at(nth_workday_of_month(year, 3 * number - 1, 1), send_time, tz),
+        escalate_at=_at(escalate_day, send_time, tz),
+        summary_at=_at(workday_on_or_before(last_day), send_time, tz),
+    )
+
+
+class QuarterlyActivityDuty:
+    """Reminders, escalations and the summary of the quarterly grid activity.
+
+    Built as `QuarterlyActivityDuty(config.quarterly_activity,
+    send_time=config.engine.send_time, tz=settings.tz)`.
+    """
+
+    name = DUTY
+
+    def __init__(self, config: QuarterlyActivityConfig, *, send_time: time, tz: tzinfo) -> None:
+        self.config = config
+        self.send_time = send_time
+        self.tz = tz
+
+    def schedule(self, quarter: str) -> QuarterSchedule:
+        return schedule(quarter, config=self.config, send_time=self.send_time, tz=self.tz)
+
+    async def reminders(self, *, session: AsyncSession, at: datetime) -> Sequence[Reminder]:
+        """The current and the previous quarter's steps due by `at`."""
+        if not self.config.enabled:
+            return []
+        current = quarter_of(at, self.tz)
+        found: list[Reminder] = []
+        roster: Roster | None = None
+        for quarter in (shift_quarter(current, -1), current):
+            plan = self.schedule(quarter)
+            if plan.remind_at > at:
+                continue
+            roster = roster or await load_roster(session=session)
+            counts = await queries.activity_counts(session=session, start=plan.start, end=plan.end)
+            found += self._reminders(plan, roster, counts)
+            if plan.escalate_at <= at:
+                found += self._escalations(plan, roster, counts)
+            if plan.summary_at <= at:
+                found += self._summaries(plan, roster, counts)
+        return found
+
+    def _reminders(
+        self, plan: QuarterSchedule, roster: Roster, counts: dict[int, int]
+    ) -> list[Reminder]:
+        people: dict[int, list[str]] = {}
+        for grid in roster.grids:
+            assert grid.id is not None
+            if counts.get(grid.id):
+                continue
+            staff = roster.grid_heads.get(grid.id, []) + roster.instructors.get(grid.id, [])
+            for person in staff:
+                assert person.id is not None
+                names = people.setdefault(person.id, [])
+                if grid.name not in names:
+                    names.append(grid.name)
+        return [
+            Reminder(
+                duty=DUTY,
+                target=f"person:{person_id}",
+                period=plan.quarter,
+                step="remind",
+                person_id=person_id,
+                text=texts.quarter_reminder(
+                    quarter=plan.quarter, grids=names, end=day_label(plan.last_day)
+                ),
+                due_at=plan.remind_at,
+                deadline=plan.end,
+            )
+            for person_id, names in sorted(people.items())
+        ]
+
+    def _escalations(
+        self, plan: QuarterSchedule, roster: Roster, counts: dict[int, int]
+    ) -> list[Reminder]:
+        found = []
+        for town in roster.towns:
+            without = [g.name for g in town.grids if not counts.get(g.id or 0)]
+            if not without:
+                continue
+            text = texts.quarter_escalation(
+                town=town.town.name,
+                quarter=plan.quarter,
+                grids=without,
+                end=day_label(plan.last_day),
+            )
+            for person in _unique(town.heads + town.deputies):
+                assert person.id is not None
+                found.append(
+                    Reminder(
+                        duty=DUTY,
+                        target=f"town:{town.town.id}:person:{person.id}",
+                        period=plan.quarter,
+                        step="escalate",
+                        person_id=person.id,
+                        text=text,
+                        due_at=plan.escalate_at,
+                        deadline=plan.end,
+                    )
+                )
+        return found
+
+    def _summaries(
+        self, plan: QuarterSchedule, roster: Roster, counts: dict[int, int]
+    ) -> list[Reminder]:
+        rows = [
+            (
+                town.town.name,
+                [g.name for g in town.grids if counts.get(g.id or 0)],
+                [g.name for g in town.grids if not counts.get(g.id or 0)],
+            )
+            for town in roster.towns
+        ]
+        found = []
+        for town, row in zip(roster.towns, rows, strict=True):
+            text = texts.quarter_summary(scope=town.town.name, quarter=plan.quarter, towns=[row])
+            for person in _unique(town.heads + town.deputies):
+                assert person.id is not None
+                found.append(
+                    Reminder(
+                        duty=DUTY,
+                        target=f"town:{town.town.id}:person:{person.id}",
+                        period=plan.quarter,
+                        step="summary",
+                        person_id=person.id,
+                        text=text,
+                        due_at=plan.summary_at,
+                    )
+                )
+        if rows:
+            text = texts.quarter_summary(scope="全市", quarter=plan.quarter, towns=rows)
+            for admin in roster.admins:
+                assert admin.id is not None
+                found.append(
+                    Reminder(
+                        duty=DUTY,
+                        target=f"city:person:{admin.id}",
+                        period=plan.quarter,
+                        step="summary",
+                        person_id=admin.id,
+                        text=text,
+                        due_at=plan.summary_at,
+                    )
+                )
+        return found
+
+
+def _unique(people: Sequence[Person]) -> list[Person]:
+    """Each person once (someone may be both 二级网格长 and 分管负责人)."""
+    return list({person.id: person for person in people}.values())
+
+
+# --- Status (CLI `gridbot duties status --quarter`, /duties) --------------------------------
+
+
+@dataclass(frozen=True)
+class GridQuarterly:
+    grid_id: int
+    grid_name: str
+    # Uncancelled activities for the grid starting in the quarter.
+    activities: int
+
+
+@dataclass(frozen=True)
+class TownQuarterly:
+    town_id: int
+    town_name: str
+    grids: tuple[GridQuarterly, ...]
+
+    @property
+    def without(self) -> tuple[GridQuarterly, ...]:
+        return tuple(grid for grid in self.grids if not grid.activities)
+
+
+@dataclass(frozen=True)
+class QuarterlyStatus:
+    quarter: str
+    towns: tuple[TownQuarterly, ...]
+
+
+async def quarterly_status(
+    *,
+    session: AsyncSession,
+    quarter: str,
+    town_ids: Collection[int] | None,
+    tz: tzinfo | None = None,
+) -> QuarterlyStatus:
+    """Per town (by name) and level-3 grid: how many activities it holds in the quarter.
+    `town_ids` None: the whole city; `tz` defaults to the bot's time zone."""
+    start, end = quarter_window(quarter, tz or settings_tz())
+    roster = await load_roster(session=session, town_ids=town_ids)
+    counts = await queries.activity_counts(session=session, start=start, end=end)
+    return QuarterlyStatus(
+        quarter=quarter,
+        towns=tuple(
+            TownQuarterly(
+                town_id=town.town.id or 0,
+                town_name=town.town.name,
+                grids=tuple(_grid_row(grid, counts) for grid in town.grids),
+            )
+            for town in roster.towns
+        ),
+    )
+
+
+def _grid_row(grid: Grid, counts: dict[int, int]) -> GridQuarterly:
+    assert grid.id is not None
+    return GridQuarterly(grid_id=grid.id, grid_name=grid.name, activities=counts.get(grid.id, 0))

@@ -1,0 +1,45 @@
+"""The member-core reminders as duties: unanswered questions (SLA) and unconfirmed notices.
+
+The decisions stay with their features (`services.questions.sla_reminders`,
+`services.notices.unread_reminders`); these classes only put them on the engine's clock.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.settings import Settings
+from services import notices, questions
+from services.duties.base import Reminder
+
+
+class QuestionSlaDuty:
+    """Remind a question's assignee after `question_remind_hours` working hours, escalate to
+    the town after `question_escalate_hours` (settings)."""
+
+    name = questions.SLA_DUTY
+
+    def __init__(self, *, settings: Settings) -> None:
+        self.settings = settings
+
+    async def reminders(self, *, session: AsyncSession, at: datetime) -> Sequence[Reminder]:
+        return await questions.sla_reminders(session=session, at=at, settings=self.settings)
+
+
+class NoticeUnreadDuty:
+    """Remind each recipient who has not confirmed a notice `notice_auto_remind_hours` after
+    it was sent, once (settings)."""
+
+    name = notices.REMIND_DUTY
+
+    def __init__(self, *, settings: Settings) -> None:
+        self.settings = settings
+
+    async def reminders(self, *, session: AsyncSession, at: datetime) -> Sequence[Reminder]:
+        return await notices.unread_reminders(session=session, at=at, settings=self.settings)
+
+    async def record_queued(
+        self, *, session: AsyncSession, reminders: Sequence[Reminder], now: datetime
+    ) -> None:
+        await notices.record_auto_reminded(session=session, reminders=reminders, now=now)
