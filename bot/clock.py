@@ -5,13 +5,17 @@ The job decides nothing and remembers nothing: every reminder is claimed in the 
 each reminder once. Its first run, shortly after start, is the catch-up after downtime.
 """
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.context import GridApplication, GridContext
 from bot.settings import Settings
+from models.db import create_engine, session_factory
+from services.duties.base import Duty
 from services.duties.config import DutiesConfig
-from services.duties.engine import run_due
+from services.duties.engine import EngineReport, run_due
 from services.outbox import QuietHours
 
 log = logging.getLogger(__name__)
@@ -35,9 +39,26 @@ async def engine_tick(context: GridContext) -> None:
         # Decided in the morning instead, so that a reminder whose deadline passes overnight is
         # skipped rather than delivered late (the outbox would hold it until then anyway).
         return
-    report = await run_due(sessions=bot_data.sessions, duties=bot_data.duties, now=now)
+    # Deciding a day's reminders for a city is seconds of Python: done on the event loop it
+    # would hold up every chat, so it runs in a thread with its own loop and connections.
+    report = await asyncio.to_thread(
+        run_in_thread, bot_data.settings.database_url, bot_data.duties, now
+    )
     if report.queued:
         bot_data.outbox.wake()
+
+
+def run_in_thread(database_url: str, duties: Sequence[Duty], now: datetime) -> EngineReport:
+    """One engine run on a private event loop and database engine (for a worker thread)."""
+
+    async def run() -> EngineReport:
+        engine = create_engine(database_url)
+        try:
+            return await run_due(sessions=session_factory(engine), duties=duties, now=now)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 def start(app: GridApplication, *, settings: Settings, config: DutiesConfig) -> None:

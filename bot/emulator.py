@@ -873,6 +873,8 @@ class BotApiEmulator:
         self.clock = clock
 
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        # Every send refused with 429 by the rate limits above: (method, chat_id).
+        self.flood_refusals: list[tuple[str, int]] = []
         self.callback_answers: list[CallbackAnswer] = []
         self.inline_answers: list[InlineAnswer] = []
 
@@ -1702,6 +1704,7 @@ class BotApiEmulator:
             buckets.append(bucket)
         wait = max((bucket.wait_time(now) for bucket in buckets), default=0.0)
         if wait > 0:
+            self.flood_refusals.append((method, chat_id))
             retry_after = max(1, math.ceil(wait))
             raise _ApiError(
                 429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}

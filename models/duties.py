@@ -1,6 +1,7 @@
 """Query functions for the reminder engine: which reminders are claimed, and claiming one."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -53,6 +54,61 @@ async def claim(
     )
     result = await session.exec(statement)
     return result.first() is not None
+
+
+@dataclass(frozen=True)
+class NewClaim:
+    key: ClaimKey
+    status: ReminderStatus
+    note: str | None
+
+
+async def claim_many(
+    *, session: AsyncSession, claims: Sequence[NewClaim], now: datetime
+) -> set[ClaimKey]:
+    """Insert many claims at once in the caller's transaction; returns the keys this call
+    claimed (those claimed before, by this or another process, are left out). One
+    INSERT .. ON CONFLICT DO NOTHING RETURNING per chunk on both dialects."""
+    if not claims:
+        return set()
+    connection = await session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    won: set[ClaimKey] = set()
+    # Seven values per row: stay well under SQLite's 32,766 bound parameters.
+    for start in range(0, len(claims), _CHUNK):
+        rows = [
+            {
+                "duty": c.key[0],
+                "target": c.key[1],
+                "period": c.key[2],
+                "step": c.key[3],
+                "status": c.status,
+                "note": None if c.note is None else c.note[:200],
+                "created_at": now,
+            }
+            for c in claims[start : start + _CHUNK]
+        ]
+        statement = (
+            dialect.insert(ReminderClaim)
+            .values(rows)
+            .on_conflict_do_nothing(
+                index_elements=[
+                    col(ReminderClaim.duty),
+                    col(ReminderClaim.target),
+                    col(ReminderClaim.period),
+                    col(ReminderClaim.step),
+                ]
+            )
+            .returning(
+                col(ReminderClaim.duty),
+                col(ReminderClaim.target),
+                col(ReminderClaim.period),
+                col(ReminderClaim.step),
+            )
+        )
+        result = await session.exec(statement)
+        won.update(tuple(row) for row in result.all())
+    return won
 
 
 async def claimed_keys(

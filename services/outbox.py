@@ -308,6 +308,42 @@ def _media(kind: str | None, file_id: str | None) -> Media | None:
     return Media(kind=kind, file_id=file_id)
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One text message for `enqueue_many` (the arguments of `enqueue_text`, without media)."""
+
+    chat_id: int
+    text: str
+    kind: str
+    person_id: int | None = None
+    reply_markup: dict[str, Any] | None = None
+    dedupe_key: str | None = None
+    ref: str | None = None
+
+
+async def enqueue_many(
+    *, session: AsyncSession, messages: Sequence[Outgoing], not_before: datetime | None = None
+) -> int:
+    """Queue many different texts in one statement in the caller's transaction (e.g. a day's
+    reminders); returns the number of Telegram messages queued."""
+    when = not_before or utcnow()
+    rows = [
+        row
+        for message in messages
+        for row in _messages(
+            Recipient(chat_id=message.chat_id, person_id=message.person_id),
+            _parts(message.text),
+            kind=message.kind,
+            reply_markup=message.reply_markup,
+            dedupe_key=message.dedupe_key,
+            not_before=when,
+            ref=message.ref,
+        )
+    ]
+    await queries.enqueue(session=session, messages=rows)
+    return len(rows)
+
+
 async def enqueue_text(
     *,
     session: AsyncSession,

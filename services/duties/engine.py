@@ -117,28 +117,44 @@ async def settle(
     recipients = list({r.person_id for r in reminders})
     chats = await people.live_telegram_ids(session=session, person_ids=recipients)
     blocked = await unreachable_people(session=session, person_ids=recipients)
-    for reminder in reminders:
-        note = skip_note(reminder, now=now, chats=chats, blocked=blocked)
-        status = ReminderStatus.QUEUED if note is None else ReminderStatus.SKIPPED
-        if not await queries.claim(
-            session=session, key=reminder.key, status=status, note=note, now=now
-        ):
+    # A duty may list one reminder twice: the first one counts.
+    unique = list({r.key: r for r in reversed(reminders)}.values())[::-1]
+    report.already += len(reminders) - len(unique)
+    notes = {r.key: skip_note(r, now=now, chats=chats, blocked=blocked) for r in unique}
+    # One statement claims the whole batch; only what this call claimed is queued.
+    won = await queries.claim_many(
+        session=session,
+        claims=[
+            queries.NewClaim(
+                key=r.key,
+                status=ReminderStatus.QUEUED if notes[r.key] is None else ReminderStatus.SKIPPED,
+                note=notes[r.key],
+            )
+            for r in unique
+        ],
+        now=now,
+    )
+    outgoing: list[outbox.Outgoing] = []
+    for reminder in unique:
+        note = notes[reminder.key]
+        if reminder.key not in won:
             report.already += 1
-            continue
-        if note is not None:
+        elif note is not None:
             report.skipped.append((reminder, note))
-            continue
-        await outbox.enqueue_text(
-            session=session,
-            chat_id=chats[reminder.person_id],
-            person_id=reminder.person_id,
-            text=reminder.text,
-            kind=REMINDER_KIND,
-            reply_markup=reminder.reply_markup,
-            dedupe_key=dedupe_key(reminder),
-            ref=reminder.ref,
-        )
-        report.queued.append(reminder)
+        else:
+            outgoing.append(
+                outbox.Outgoing(
+                    chat_id=chats[reminder.person_id],
+                    person_id=reminder.person_id,
+                    text=reminder.text,
+                    kind=REMINDER_KIND,
+                    reply_markup=reminder.reply_markup,
+                    dedupe_key=dedupe_key(reminder),
+                    ref=reminder.ref,
+                )
+            )
+            report.queued.append(reminder)
+    await outbox.enqueue_many(session=session, messages=outgoing)
     if report.queued and isinstance(duty, RecordsQueued):
         await duty.record_queued(session=session, reminders=report.queued, now=now)
     return report
