@@ -180,7 +180,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def start_bot(url: str, emulator: BotApiEmulator) -> asyncio.subprocess.Process:
+async def start_bot(url: str, emulator: BotApiEmulator, log: Path) -> asyncio.subprocess.Process:
     """`gridbot run`, as in production, in its own process: the harness (the emulator and the
     simulated users, which keep every message in memory) shares neither its event loop nor its
     garbage collector. Returns once the bot polls for updates."""
@@ -198,13 +198,14 @@ async def start_bot(url: str, emulator: BotApiEmulator) -> asyncio.subprocess.Pr
         "run",
         env=environment,
         stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+        # A file, not a pipe: an unread pipe would fill up and block the bot's logging.
+        stderr=log.open("wb"),
     )
     deadline = time.monotonic() + 60
     while not any(method == "getUpdates" for method, _data in emulator.calls):
         if process.returncode is not None or time.monotonic() > deadline:
-            assert process.stderr is not None
-            raise RuntimeError((await process.stderr.read()).decode()[-2000:])
+            output = await asyncio.to_thread(log.read_text, encoding="utf-8", errors="replace")
+            raise RuntimeError(output[-2000:])
         await asyncio.sleep(0.1)
     return process
 
@@ -218,7 +219,7 @@ async def stop_bot(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
-async def run(url: str, *, users: int, spread: float, recipients: int) -> int:
+async def run(url: str, *, users: int, spread: float, recipients: int, log: Path) -> int:
     engine = create_engine(url)
     await upgrade(engine)
     sessions = session_factory(engine)
@@ -238,7 +239,7 @@ async def run(url: str, *, users: int, spread: float, recipients: int) -> int:
             broadcast_chats = range(FIRST_BROADCAST_CHAT, FIRST_BROADCAST_CHAT + recipients)
             for chat_id in broadcast_chats:
                 emulator.user(chat_id)
-            bot = await start_bot(url, emulator)
+            bot = await start_bot(url, emulator, log)
             try:
                 # The invitations were sent before the meeting: let them arrive first.
                 for user in secret_of:
@@ -314,7 +315,9 @@ async def main(users: int, spread: float, recipients: int, database_url: str | N
     random.seed(7)
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        return await run(url, users=users, spread=spread, recipients=recipients)
+        return await run(
+            url, users=users, spread=spread, recipients=recipients, log=Path(tmp) / "bot.log"
+        )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
 from handlers import (
     activities,
+    departments,
     duties,
+    exports,
     fallback,
     faq,
     grids,
@@ -30,6 +32,7 @@ from handlers import (
     profile,
     questions,
     reports,
+    stats,
     study,
     tips,
     todo,
@@ -59,6 +62,9 @@ HANDLER_MODULES: tuple[ModuleType, ...] = (
     reports,
     duties,
     todo,
+    exports,
+    stats,
+    departments,
     # Plain private text is a question to the knowledge base. Guided conversations added
     # later must be registered above this module, or faq would take their users' replies.
     faq,

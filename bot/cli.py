@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.duties_cli import duties_app
+from bot.export_cli import export_app
 from bot.faq_cli import faq_app
+from bot.oversight_cli import departments_app, evaluate_app, funding_app
 from bot.runner import ALLOWED_UPDATES
 from bot.settings import Settings, SettingsError, load_settings
 from bot.study_cli import study_app
@@ -36,6 +38,10 @@ app.add_typer(people_app, name="people")
 app.add_typer(faq_app, name="faq")
 app.add_typer(duties_app, name="duties")
 app.add_typer(study_app, name="study")
+app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(funding_app, name="funding")
+app.add_typer(departments_app, name="departments")
+app.add_typer(export_app, name="export")
 
 T = TypeVar("T")
 

@@ -26,12 +26,17 @@ MEMBER_MENU = [
     "study",
     "settings",
     "todo",
+    "mystats",
     "faq",
     "law",
     "tip",
 ]
 # MEMBER_MENU[:8] ends with /settings; staff commands of later modules (/report, /duties) follow.
-TOWN_HEAD_MENU = [*MEMBER_MENU[:8], "duties", *MEMBER_MENU[8:], "grid"]
+# MEMBER_MENU[8:10] is /todo and /mystats: leaders get /export and /stats between them and
+# /departments after them.
+LEADER_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "departments"]
+LEADER_TAIL += MEMBER_MENU[10:]
+TOWN_HEAD_MENU = [*MEMBER_MENU[:8], "duties", *LEADER_TAIL, "grid"]
 INSTRUCTOR_MENU = [
     *MEMBER_MENU[:5],
     "activity",
@@ -42,7 +47,7 @@ INSTRUCTOR_MENU = [
     *MEMBER_MENU[6:8],
     "report",
     "duties",
-    *MEMBER_MENU[8:],
+    *LEADER_TAIL,
     "grid",
 ]
 ADMIN_MENU = [
@@ -52,7 +57,7 @@ ADMIN_MENU = [
     "notices",
     *MEMBER_MENU[6:8],
     "duties",
-    *MEMBER_MENU[8:],
+    *LEADER_TAIL,
     "grid",
 ]
 

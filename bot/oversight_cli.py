@@ -1,0 +1,259 @@
+"""`gridbot evaluate`, `gridbot funding` and `gridbot departments`: the annual grid evaluation
+(computed, written to .xlsx, confirmed and frozen), the funding ledger, and the 五有 checklist."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.settings import Settings, SettingsError, load_settings
+from models.db import create_engine, session_factory, transaction
+from models.migrate import current_revision
+from services.oversight import departments as dept
+from services.oversight.evaluation import (
+    AlreadyConfirmed,
+    EvaluationOutcome,
+    FundingLedger,
+    confirm_year,
+    evaluation_for_year,
+    evaluation_xlsx,
+    funding_ledger,
+    funding_xlsx,
+    summary,
+)
+from services.oversight.evaluation_config import (
+    EvaluationConfig,
+    EvaluationConfigError,
+    load_evaluation_config,
+)
+
+evaluate_app = typer.Typer(
+    help="年度网格绩效评定：计算得分、等级与建议奖励并导出 .xlsx；confirm 确认后结果冻结。",
+    invoke_without_command=True,
+)
+funding_app = typer.Typer(
+    help="网格运行经费台账：每个调查对象每年500元（年内新增按天折算）加已确认的评定奖励。",
+    invoke_without_command=True,
+)
+departments_app = typer.Typer(
+    help="部门统计“五有”达标：登记部门、记录各项情况与佐证、输出达标报告。",
+    no_args_is_help=True,
+)
+
+T = TypeVar("T")
+
+YearOption = Annotated[int | None, typer.Option("--year", help="评定年度，如 2026")]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="评定权重与分档文件（默认随附 evaluation.toml）")
+]
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+def _config(path: Path | None) -> EvaluationConfig:
+    try:
+        return load_evaluation_config(path)
+    except EvaluationConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+def _year(year: int | None) -> int:
+    if year is None:
+        typer.echo("请用 --year 指定年度，如 --year 2026。", err=True)
+        raise typer.Exit(2)
+    if not 2000 <= year <= 2100:
+        typer.echo("年度应在 2000–2100 之间。", err=True)
+        raise typer.Exit(2)
+    return year
+
+
+def _run(settings: Settings, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+    async def runner() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            if await current_revision(engine) is None:
+                typer.echo("数据库尚未初始化，请先运行：gridbot db upgrade", err=True)
+                raise typer.Exit(2)
+            return await work(session_factory(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(runner())
+
+
+@evaluate_app.callback()
+def evaluate(
+    ctx: typer.Context,
+    year: YearOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="输出 .xlsx 文件")] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """计算各三级网格的年度得分、等级和建议奖励，写出评定表（已确认的年度输出冻结结果）。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    the_year = _year(year)
+    settings, config = _settings(), _config(config_file)
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> EvaluationOutcome:
+        async with sessions() as session:
+            return await evaluation_for_year(
+                session=session, year=the_year, config=config, tz=settings.tz
+            )
+
+    outcome = _run(settings, work)
+    target = out or Path(f"网格绩效评定_{the_year}.xlsx")
+    evaluation_xlsx(outcome, config, target)
+    typer.echo(summary(outcome))
+    typer.echo(f"评定表已保存：{target}")
+
+
+@evaluate_app.command("confirm")
+def evaluate_confirm(
+    year: YearOption = None,
+    by: Annotated[str, typer.Option("--by", help="确认人（记入评定表）")] = "市统计局",
+    out: Annotated[Path | None, typer.Option("--out", help="输出 .xlsx 文件")] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """确认年度评定结果（市统计局）：结果冻结，此后数据变化不再改变该年度的评定。"""
+    the_year = _year(year)
+    settings, config = _settings(), _config(config_file)
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> EvaluationOutcome:
+        async with transaction(sessions) as session:
+            return await confirm_year(
+                session=session,
+                year=the_year,
+                config=config,
+                confirmed_by=by.strip() or "市统计局",
+                now=datetime.now(UTC),
+                tz=settings.tz,
+            )
+
+    try:
+        outcome = _run(settings, work)
+    except AlreadyConfirmed as exc:
+        typer.echo(f"{the_year} 年度评定已确认过，结果已冻结，不能再次确认。", err=True)
+        raise typer.Exit(1) from exc
+    target = out or Path(f"网格绩效评定_{the_year}_已确认.xlsx")
+    evaluation_xlsx(outcome, config, target)
+    typer.echo(summary(outcome))
+    typer.echo(f"评定表已保存：{target}")
+
+
+@funding_app.callback()
+def funding(
+    year: YearOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="输出 .xlsx 文件")] = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """按乡镇（街道）写出年度经费台账：调查对象活动经费（年内新增按天折算）与已确认的奖励。"""
+    the_year = _year(year)
+    settings, config = _settings(), _config(config_file)
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> FundingLedger:
+        async with sessions() as session:
+            return await funding_ledger(
+                session=session, year=the_year, config=config, tz=settings.tz
+            )
+
+    ledger = _run(settings, work)
+    target = out or Path(f"网格经费台账_{the_year}.xlsx")
+    funding_xlsx(ledger, target)
+    for town in ledger.towns:
+        typer.echo(
+            f"{town.town_name}：调查对象 {town.objects_full_year + town.objects_joined} 个"
+            f"（年内新增 {town.objects_joined} 个），活动经费 {town.object_yuan} 元，"
+            f"奖励 {town.reward_yuan} 元，合计 {town.total_yuan} 元"
+        )
+    if not ledger.rewards_confirmed:
+        typer.echo(f"{the_year} 年度评定尚未确认，奖励未计入。")
+    typer.echo(f"经费台账已保存：{target}")
+
+
+@departments_app.command("add")
+def departments_add(name: Annotated[str, typer.Argument(help="部门名称")]) -> None:
+    """登记一个具有全行业管理职能的部门。"""
+    settings = _settings()
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> None:
+        async with transaction(sessions) as session:
+            await dept.add_department(session=session, name=name)
+
+    try:
+        _run(settings, work)
+    except dept.DepartmentError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"已登记部门：{name.strip()}")
+
+
+@departments_app.command("set")
+def departments_set(
+    name: Annotated[str, typer.Argument(help="部门名称")],
+    item: Annotated[
+        str, typer.Argument(help="项目：" + "，".join(f"{k}={v}" for k, v in dept.ITEMS.items()))
+    ],
+    met: Annotated[bool, typer.Option("--met/--not-met", help="是否达标")] = True,
+    evidence: Annotated[str, typer.Option("--evidence", help="佐证说明（文件号、人员等）")] = "",
+    on: Annotated[str, typer.Option("--date", help="核查日期 YYYY-MM-DD（默认今天）")] = "",
+) -> None:
+    """记录部门某一项“五有”情况（覆盖该项此前的记录）。"""
+    settings = _settings()
+    try:
+        checked_on = (
+            date.fromisoformat(on) if on else datetime.now(UTC).astimezone(settings.tz).date()
+        )
+    except ValueError as exc:
+        typer.echo("日期格式应为 YYYY-MM-DD。", err=True)
+        raise typer.Exit(2) from exc
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> None:
+        async with transaction(sessions) as session:
+            await dept.set_item(
+                session=session,
+                department=name,
+                item=item,
+                met=met,
+                evidence=evidence,
+                checked_on=checked_on,
+                now=datetime.now(UTC),
+            )
+
+    try:
+        _run(settings, work)
+    except dept.DepartmentError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(
+        f"已记录：{name} · {dept.ITEMS[item]} · {'达标' if met else '未达标'}（{checked_on}）"
+    )
+
+
+@departments_app.command("report")
+def departments_report(
+    out: Annotated[Path | None, typer.Option("--out", help="同时写出 .xlsx 文件")] = None,
+) -> None:
+    """列出“五有”全部达标的部门，以及其余部门所缺项目。"""
+    settings = _settings()
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> list[dept.DepartmentStatus]:
+        async with sessions() as session:
+            return await dept.department_statuses(session=session)
+
+    statuses = _run(settings, work)
+    typer.echo(dept.report_text(statuses))
+    if out is not None:
+        dept.departments_xlsx(statuses, out)
+        typer.echo(f"报告已保存：{out}")

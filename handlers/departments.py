@@ -1,0 +1,39 @@
+"""/departments: the city level's view of each department's 五有 standing (recorded with
+`gridbot departments`)."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Update
+from telegram.ext import CommandHandler, filters
+
+from bot import texts
+from bot.context import GridApplication, GridContext
+from handlers.access import guarded, refuse
+from services.access import Capability, CommandSpec, Viewer
+from services.oversight import departments
+
+COMMANDS = (
+    CommandSpec(
+        "departments",
+        "部门“五有”达标情况",
+        "查看各部门统计工作“五有”达标情况及佐证（市级管理员、一级网格长）。",
+        Capability.VIEW_GRIDS,
+    ),
+)
+
+
+@guarded(Capability.VIEW_GRIDS)
+async def departments_command(
+    update: Update, _context: GridContext, viewer: Viewer, session: AsyncSession
+) -> None:
+    if not departments.may_view(viewer):
+        await refuse(update, texts.DEPARTMENTS_FORBIDDEN)
+        return
+    statuses = await departments.department_statuses(session=session)
+    if update.effective_message is not None:
+        await update.effective_message.reply_html(departments.chat_view(statuses))
+
+
+def register(app: GridApplication) -> None:
+    app.add_handler(
+        CommandHandler("departments", departments_command, filters=filters.ChatType.PRIVATE)
+    )

@@ -1,0 +1,401 @@
+"""Grid scorecards: what each level-3 grid did in a month ("2026-11"), quarter ("2026Q4") or
+year ("2026"), rolled up per town and for the city.
+
+Definitions (the same in the chat, the chart and the bench):
+- activities: uncancelled activities for the grid starting in the period, by kind;
+  attendance rate = the grid's members' check-ins / (activities x the grid's members now).
+- notices: copies of notices sent in the period to the grid's members; confirmation rate and
+  the median time from sending to [已阅].
+- monthly reports: months of the period whose deadline has passed ("due"), reports submitted
+  for them and how many were not late; hearings: due months (hearing day passed) the town's
+  二级网格长 confirmed [已听取汇报].
+- questions: filed in the period in the grid; answered = has an answer; median time to the
+  first answer.
+- continuing education: hours studied from 1 January to the end of the period against the
+  yearly target; members reaching it.
+- unreachable: members who blocked the bot (now).
+"""
+
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import scorecards as queries
+from models.enums import ActivityKind, AttendanceStatus
+from services.access import Viewer
+from services.duties.config import DutiesConfig
+from services.duties.monthly_report import schedule
+from services.duties.status import Scope, scope_of
+
+
+class PeriodError(ValueError):
+    """Not a month "2026-11", a quarter "2026Q4" or a year "2026"."""
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})|[Qq]([1-4]))?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month, quarter or calendar year in local time."""
+
+    label: str
+    year: int
+    first_month: int
+    last_month: int
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        return tuple(f"{self.year}-{m:02d}" for m in range(self.first_month, self.last_month + 1))
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.first_month, 1)
+
+    @property
+    def end_day(self) -> date:
+        """The first day after the period."""
+        if self.last_month == 12:
+            return date(self.year + 1, 1, 1)
+        return date(self.year, self.last_month + 1, 1)
+
+    def bounds(self, tz: tzinfo) -> tuple[datetime, datetime]:
+        """[start, end) in UTC."""
+        return (
+            datetime.combine(self.first_day, time(), tzinfo=tz).astimezone(UTC),
+            datetime.combine(self.end_day, time(), tzinfo=tz).astimezone(UTC),
+        )
+
+
+def parse_period(text: str) -> Period:
+    match = _PERIOD.match(text.strip())
+    if match is None:
+        raise PeriodError(text)
+    year = int(match[1])
+    if match[2] is not None:
+        month = int(match[2])
+        if not 1 <= month <= 12:
+            raise PeriodError(text)
+        return Period(f"{year}-{month:02d}", year, month, month)
+    if match[3] is not None:
+        quarter = int(match[3])
+        return Period(f"{year}Q{quarter}", year, 3 * quarter - 2, 3 * quarter)
+    return Period(str(year), year, 1, 12)
+
+
+def month_of(moment: datetime, tz: tzinfo) -> Period:
+    local = moment.astimezone(tz)
+    return parse_period(f"{local:%Y-%m}")
+
+
+def year_of(moment: datetime, tz: tzinfo) -> Period:
+    return parse_period(f"{moment.astimezone(tz).year}")
+
+
+def _median_hours(seconds: Sequence[float]) -> float | None:
+    return statistics.median(seconds) / 3600 if seconds else None
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The additive numbers of a scorecard: a grid's own, or summed over grids."""
+
+    members: int = 0
+    unreachable: int = 0
+    activities: tuple[tuple[ActivityKind, int], ...] = ()
+    # Activity x member slots at the grids' activities, and what became of them.
+    attendance_slots: int = 0
+    checked_in: int = 0
+    on_leave: int = 0
+    notice_copies: int = 0
+    confirm_seconds: tuple[float, ...] = ()
+    reports_due: int = 0
+    reports_submitted: int = 0
+    reports_on_time: int = 0
+    questions_asked: int = 0
+    answer_seconds: tuple[float, ...] = ()
+    study_hours: float = 0.0
+    study_reached: int = 0
+
+    @property
+    def activity_total(self) -> int:
+        return sum(count for _, count in self.activities)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return _rate(self.checked_in, self.attendance_slots)
+
+    @property
+    def notices_confirmed(self) -> int:
+        return len(self.confirm_seconds)
+
+    @property
+    def confirm_rate(self) -> float | None:
+        return _rate(self.notices_confirmed, self.notice_copies)
+
+    @property
+    def confirm_median_hours(self) -> float | None:
+        return _median_hours(self.confirm_seconds)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.reports_on_time, self.reports_due)
+
+    @property
+    def questions_answered(self) -> int:
+        return len(self.answer_seconds)
+
+    @property
+    def answer_median_hours(self) -> float | None:
+        return _median_hours(self.answer_seconds)
+
+    @property
+    def study_rate(self) -> float | None:
+        return _rate(self.study_reached, self.members)
+
+
+def combine(tallies: Iterable[Tally]) -> Tally:
+    """The sum of grids' tallies; medians are then taken over the pooled times."""
+    items = list(tallies)
+    kinds: dict[ActivityKind, int] = {}
+    for item in items:
+        for kind, count in item.activities:
+            kinds[kind] = kinds.get(kind, 0) + count
+    return Tally(
+        members=sum(t.members for t in items),
+        unreachable=sum(t.unreachable for t in items),
+        activities=_ordered(kinds),
+        attendance_slots=sum(t.attendance_slots for t in items),
+        checked_in=sum(t.checked_in for t in items),
+        on_leave=sum(t.on_leave for t in items),
+        notice_copies=sum(t.notice_copies for t in items),
+        confirm_seconds=tuple(s for t in items for s in t.confirm_seconds),
+        reports_due=sum(t.reports_due for t in items),
+        reports_submitted=sum(t.reports_submitted for t in items),
+        reports_on_time=sum(t.reports_on_time for t in items),
+        questions_asked=sum(t.questions_asked for t in items),
+        answer_seconds=tuple(s for t in items for s in t.answer_seconds),
+        study_hours=sum(t.study_hours for t in items),
+        study_reached=sum(t.study_reached for t in items),
+    )
+
+
+def _ordered(kinds: dict[ActivityKind, int]) -> tuple[tuple[ActivityKind, int], ...]:
+    return tuple((kind, kinds[kind]) for kind in ActivityKind if kinds.get(kind))
+
+
+@dataclass(frozen=True)
+class GridScorecard:
+    grid_id: int
+    grid_name: str
+    town_id: int
+    town_name: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class TownScorecard:
+    town_id: int
+    town_name: str
+    grids: tuple[GridScorecard, ...]
+    tally: Tally
+    hearings_due: int
+    hearings_confirmed: int
+
+    @property
+    def hearing_rate(self) -> float | None:
+        return _rate(self.hearings_confirmed, self.hearings_due)
+
+
+@dataclass(frozen=True)
+class CityScorecard:
+    period: Period
+    towns: tuple[TownScorecard, ...]
+    tally: Tally
+    target_hours: float
+    hearings_due: int = 0
+    hearings_confirmed: int = 0
+    # When the figures were taken (what counts as due depends on it).
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def grids(self) -> tuple[GridScorecard, ...]:
+        return tuple(grid for town in self.towns for grid in town.grids)
+
+    @property
+    def hearing_rate(self) -> float | None:
+        return _rate(self.hearings_confirmed, self.hearings_due)
+
+
+def due_months(
+    period: Period, *, now: datetime, duties: DutiesConfig, tz: tzinfo
+) -> tuple[list[str], list[str]]:
+    """Months of the period whose report deadline has passed, and whose hearing day has."""
+    reports, hearings = [], []
+    for month in period.months:
+        plan = schedule(
+            month, config=duties.monthly_report, send_time=duties.engine.send_time, tz=tz
+        )
+        if plan.deadline_end <= now:
+            reports.append(month)
+        hearing_end = datetime.combine(plan.hearing_by + timedelta(days=1), time(), tzinfo=tz)
+        if hearing_end <= now:
+            hearings.append(month)
+    return reports, hearings
+
+
+async def scorecard(
+    *,
+    session: AsyncSession,
+    period: Period,
+    now: datetime,
+    tz: tzinfo,
+    duties: DutiesConfig,
+    town_ids: Iterable[int] | None = None,
+    grid_ids: Iterable[int] | None = None,
+) -> CityScorecard:
+    """Scorecards of the level-3 grids in `town_ids` (None: the city), optionally only those in
+    `grid_ids`, rolled up per town and overall. Hearings count only for towns seen whole
+    (grid_ids None)."""
+    towns_filter = None if town_ids is None else set(town_ids)
+    grids_filter = None if grid_ids is None else set(grid_ids)
+    start, end = period.bounds(tz)
+    report_months, hearing_months = due_months(period, now=now, duties=duties, tz=tz)
+    target = duties.education.yearly_target_hours
+
+    rows = await queries.level3_grids(session=session, town_ids=towns_filter)
+    if grids_filter is not None:
+        rows = [row for row in rows if row.grid_id in grids_filter]
+    # The city's own numbers are read unfiltered (cheaper than a long IN list); a part of it
+    # only for its grids.
+    only = None if towns_filter is None and grids_filter is None else [r.grid_id for r in rows]
+    members = await queries.member_counts(session=session, grid_ids=only)
+    kinds = await queries.activity_kinds(session=session, start=start, end=end, grid_ids=only)
+    attendance = await queries.attendance_by_grid(
+        session=session, start=start, end=end, grid_ids=only
+    )
+    notices = await queries.notice_confirmations(
+        session=session, start=start, end=end, grid_ids=only
+    )
+    questions = await queries.question_answers(session=session, start=start, end=end, grid_ids=only)
+    reports = await queries.report_counts(session=session, periods=report_months, grid_ids=only)
+    hearings = await queries.hearing_counts(session=session, periods=hearing_months)
+    study = await queries.education_by_grid(
+        session=session,
+        first_day=date(period.year, 1, 1),
+        last_day=period.end_day - timedelta(days=1),
+        target_hours=target,
+        grid_ids=only,
+    )
+
+    empty_members = queries.MemberCounts(0, 0)
+    by_town: dict[int, list[GridScorecard]] = {}
+    town_names: dict[int, str] = {}
+    for row in rows:
+        counted = members.get(row.grid_id, empty_members)
+        grid_kinds = kinds.get(row.grid_id, {})
+        seen = attendance.get(row.grid_id, {})
+        notice = notices.get(row.grid_id)
+        asked = questions.get(row.grid_id)
+        report = reports.get(row.grid_id)
+        studied = study.get(row.grid_id)
+        tally = Tally(
+            members=counted.members,
+            unreachable=counted.unreachable,
+            activities=_ordered(grid_kinds),
+            attendance_slots=counted.members * sum(grid_kinds.values()),
+            checked_in=seen.get(AttendanceStatus.CHECKED_IN, 0),
+            on_leave=seen.get(AttendanceStatus.LEAVE, 0),
+            notice_copies=notice.recipients if notice else 0,
+            confirm_seconds=notice.confirm_seconds if notice else (),
+            reports_due=len(report_months),
+            reports_submitted=report.submitted if report else 0,
+            reports_on_time=report.on_time if report else 0,
+            questions_asked=asked.asked if asked else 0,
+            answer_seconds=asked.answer_seconds if asked else (),
+            study_hours=studied.hours if studied else 0.0,
+            study_reached=studied.reached if studied else 0,
+        )
+        by_town.setdefault(row.town_id, []).append(
+            GridScorecard(row.grid_id, row.grid_name, row.town_id, row.town_name, tally)
+        )
+        town_names[row.town_id] = row.town_name
+
+    whole = grids_filter is None
+    towns = tuple(
+        TownScorecard(
+            town_id=town_id,
+            town_name=town_names[town_id],
+            grids=tuple(grid_cards),
+            tally=combine(g.tally for g in grid_cards),
+            hearings_due=len(hearing_months) if whole else 0,
+            hearings_confirmed=hearings.get(town_id, 0) if whole else 0,
+        )
+        for town_id, grid_cards in by_town.items()
+    )
+    return CityScorecard(
+        period=period,
+        towns=towns,
+        tally=combine(t.tally for t in towns),
+        target_hours=target,
+        hearings_due=sum(t.hearings_due for t in towns),
+        hearings_confirmed=sum(t.hearings_confirmed for t in towns),
+        at=now,
+    )
+
+
+def restrict(card: CityScorecard, scope: Scope) -> CityScorecard:
+    """Only the grids `scope` covers; towns not seen whole lose their hearings (a grid's staff
+    see their grids, not their town)."""
+    if scope.town_ids is None:
+        return card
+    towns = []
+    for town in card.towns:
+        grids = tuple(g for g in town.grids if scope.covers(g.town_id, g.grid_id))
+        if not grids:
+            continue
+        whole = town.town_id in scope.whole_towns
+        towns.append(
+            TownScorecard(
+                town_id=town.town_id,
+                town_name=town.town_name,
+                grids=grids,
+                tally=combine(g.tally for g in grids),
+                hearings_due=town.hearings_due if whole else 0,
+                hearings_confirmed=town.hearings_confirmed if whole else 0,
+            )
+        )
+    return CityScorecard(
+        period=card.period,
+        towns=tuple(towns),
+        tally=combine(t.tally for t in towns),
+        target_hours=card.target_hours,
+        hearings_due=sum(t.hearings_due for t in towns),
+        hearings_confirmed=sum(t.hearings_confirmed for t in towns),
+        at=card.at,
+    )
+
+
+async def scorecard_for(
+    *,
+    session: AsyncSession,
+    viewer: Viewer,
+    period: Period,
+    now: datetime,
+    tz: tzinfo,
+    duties: DutiesConfig,
+) -> tuple[Scope, CityScorecard]:
+    """The scorecard of what the viewer's roles cover (scoped like /duties)."""
+    scope = await scope_of(session=session, viewer=viewer)
+    card = await scorecard(
+        session=session, period=period, now=now, tz=tz, duties=duties, town_ids=scope.town_ids
+    )
+    return scope, restrict(card, scope)
