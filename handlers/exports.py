@@ -17,12 +17,12 @@ from services.oversight.exports import (
     YEARLY_KINDS,
     ExportError,
     ExportKind,
-    Period,
     parse_kind,
     parse_period,
     recent_periods,
     viewer_export,
 )
+from services.oversight.scorecard import Period
 
 COMMANDS = (
     CommandSpec(

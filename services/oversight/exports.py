@@ -8,10 +8,9 @@ Times are shown in the given time zone.
 """
 
 import asyncio
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from io import BytesIO
 from statistics import median
@@ -25,6 +24,8 @@ from models.enums import AttendanceStatus
 from models.exports import AttendanceRow, GridPlace, ReceiptRow
 from services.access import Viewer
 from services.duties.status import CITY, Scope, scope_of
+from services.oversight import scorecard
+from services.oversight.scorecard import Period
 from services.xlsx import CellValue, append_sheet
 
 
@@ -45,56 +46,15 @@ class ExportError(ValueError):
     """A period or scope that cannot be exported; the message is Chinese, for users."""
 
 
-@dataclass(frozen=True)
-class Period:
-    """A month, quarter or year in local time: [first, after) as dates."""
-
-    label: str
-    first: date
-    after: date
-
-    @property
-    def months(self) -> list[str]:
-        """The "YYYY-MM" months the period spans (monthly reports are filed per month)."""
-        months = []
-        year, month = self.first.year, self.first.month
-        while date(year, month, 1) < self.after:
-            months.append(f"{year:04d}-{month:02d}")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return months
-
-    def bounds(self, tz: tzinfo) -> tuple[datetime, datetime]:
-        """The period as an aware [start, end) window in `tz`."""
-        return (
-            datetime.combine(self.first, time(), tzinfo=tz),
-            datetime.combine(self.after, time(), tzinfo=tz),
-        )
-
-
-_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})|Q([1-4]))?$")
-
-
 def parse_period(text: str) -> Period:
-    """ "2026-11" (month), "2026Q4" (quarter) or "2026" (year)."""
-    match = _PERIOD.match(text.strip().upper())
-    if match is None:
+    """ "2026-11" (month), "2026Q4" (quarter) or "2026" (year), as the scorecards read them."""
+    try:
+        period = scorecard.parse_period(text)
+    except scorecard.PeriodError:
+        raise ExportError(texts.EXPORT_BAD_PERIOD.format(period=text)) from None
+    if not 2000 <= period.year <= 2100:
         raise ExportError(texts.EXPORT_BAD_PERIOD.format(period=text))
-    year = int(match[1])
-    if not 2000 <= year <= 2100:
-        raise ExportError(texts.EXPORT_BAD_PERIOD.format(period=text))
-    if match[2] is not None:
-        month = int(match[2])
-        if not 1 <= month <= 12:
-            raise ExportError(texts.EXPORT_BAD_PERIOD.format(period=text))
-        first = date(year, month, 1)
-        after = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-        return Period(f"{year:04d}-{month:02d}", first, after)
-    if match[3] is not None:
-        quarter = int(match[3])
-        first = date(year, 3 * quarter - 2, 1)
-        after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-        return Period(f"{year}Q{quarter}", first, after)
-    return Period(str(year), date(year, 1, 1), date(year + 1, 1, 1))
+    return period
 
 
 def recent_periods(today: date) -> list[str]:
@@ -434,9 +394,9 @@ async def _yearly(
         load_evaluation_config,
     )
 
-    if period.first.month != 1 or period.after.year != period.first.year + 1:
+    if (period.first_month, period.last_month) != (1, 12):
         raise ExportError(texts.EXPORT_YEAR_ONLY.format(kind=texts.EXPORT_KIND_NAMES[kind.value]))
-    year = period.first.year
+    year = period.year
     try:
         config = await asyncio.to_thread(load_evaluation_config)
     except EvaluationConfigError as exc:

@@ -215,15 +215,23 @@ def records(sheet: Worksheet) -> list[dict[str, object]]:
 
 
 def test_periods_parse_to_local_bounds() -> None:
-    assert (NOV.first, NOV.after, NOV.months) == (date(2026, 11, 1), date(2026, 12, 1), ["2026-11"])
+    assert (NOV.first_day, NOV.end_day, NOV.months) == (
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+        ("2026-11",),
+    )
     quarter = parse_period("2026q4")
-    assert (quarter.label, quarter.after, quarter.months) == (
+    assert (quarter.label, quarter.end_day, quarter.months) == (
         "2026Q4",
         date(2027, 1, 1),
-        ["2026-10", "2026-11", "2026-12"],
+        ("2026-10", "2026-11", "2026-12"),
     )
     year = parse_period("2026")
-    assert (year.first, year.after, len(year.months)) == (date(2026, 1, 1), date(2027, 1, 1), 12)
+    assert (year.first_day, year.end_day, len(year.months)) == (
+        date(2026, 1, 1),
+        date(2027, 1, 1),
+        12,
+    )
     start, end = NOV.bounds(TZ)
     # Beijing midnight is 16:00 UTC the day before.
     assert start.astimezone(UTC) == datetime(2026, 10, 31, 16, tzinfo=UTC)
