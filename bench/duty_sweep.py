@@ -7,14 +7,25 @@
 The roster is bulk-inserted: 25 towns, `--grids` level-3 grids with a 网格长 and an instructor
 each, `--members` statisticians keeping one enterprise each, everybody bound to Telegram; one
 city-wide notice sent the day before and left unconfirmed by all (a reminder per member) and
-500 questions waiting for an answer. Reported: the time (untraced) and the peak Python memory
-(a second run, under tracemalloc) of computing the due, unclaimed reminders of every duty, per
-duty and in total. Goal: under 2 s. Nothing is claimed or queued. By default a temporary SQLite
-file is used.
+500 questions waiting for an answer.
+
+Three sweeps are timed (untraced; then once more under tracemalloc for the peak Python memory),
+per duty and in total. Nothing is queued; claims are written directly.
+- cold start: nothing was ever claimed, so everything due by `--at` in the periods the duties
+  look at is pending (this month's and last month's education reminders, this week's law tip,
+  the notice, the monthly report's d-5 and d-1, the quarter's reminders): the first start of the
+  bot on a city this size, or a restart after weeks of downtime.
+- the day (the goal, under 2 s): every reminder due before the day began is claimed, as the
+  clock would have done on earlier days; the sweep at `--at` computes that day's reminders.
+- a tick: the day's reminders claimed too; what each 5-minute tick of the clock costs after.
+
+The heap built at start (knowledge base, dictionaries) is frozen out of the garbage collector
+first, as the bot does after start-up (bot/app.py). By default a temporary SQLite file is used.
 """
 
 import argparse
 import asyncio
+import gc
 import sys
 import tempfile
 import time
@@ -29,8 +40,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.settings import load_settings
 from knowledge.base import KnowledgeBase
+from models import duties as claims
 from models.db import create_engine, session_factory, transaction
-from models.enums import GridLevel, Industry, QuestionStatus, Role, Scale
+from models.enums import GridLevel, Industry, QuestionStatus, ReminderStatus, Role, Scale
 from models.migrate import upgrade
 from models.tables import (
     Assignment,
@@ -43,6 +55,7 @@ from models.tables import (
     TelegramBinding,
 )
 from services.duties import engine
+from services.duties.base import Duty
 from services.duties.config import load_duties
 from services.duties.registry import build_duties
 from tests.factories import valid_uscc
@@ -179,12 +192,62 @@ async def populate(session: AsyncSession, *, members: int, grids: int, sent_at: 
     )
 
 
+Timings = dict[str, tuple[float, int]]
+
+
+async def sweep(sessions: Any, duties: list[Duty], at: datetime) -> tuple[Timings, float]:
+    """Every duty's pending reminders at `at`: (seconds, count) per duty and the total time."""
+    per_duty: Timings = {}
+    started = time.perf_counter()
+    async with sessions() as session:
+        for duty in duties:
+            begun = time.perf_counter()
+            found = await engine.pending(session=session, duty=duty, at=at)
+            per_duty[duty.name] = (time.perf_counter() - begun, len(found))
+    return per_duty, time.perf_counter() - started
+
+
+async def traced_peak(sessions: Any, duties: list[Duty], at: datetime) -> float:
+    """Peak Python memory (MiB) of the same sweep under tracemalloc."""
+    tracemalloc.start()
+    async with sessions() as session:
+        await engine.preview(session=session, duties=duties, at=at)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+async def claim_everything(sessions: Any, duties: list[Duty], at: datetime) -> int:
+    """Claim every reminder pending at `at`, as the engine's runs would have (nothing queued)."""
+    async with transaction(sessions) as session:
+        found = await engine.preview(session=session, duties=duties, at=at)
+        await claims.claim_many(
+            session=session,
+            claims=[
+                claims.NewClaim(key=r.key, status=ReminderStatus.QUEUED, note=None) for r in found
+            ],
+            now=at,
+        )
+    return len(found)
+
+
+def report(title: str, per_duty: Timings, elapsed: float, peak: float) -> None:
+    total = sum(count for _s, count in per_duty.values())
+    print(f"{title}: {total:,} reminders in {elapsed:.2f} s, peak traced memory {peak:.0f} MiB")
+    for name, (seconds, count) in per_duty.items():
+        print(f"  {name:<22} {count:>8,} reminders  {seconds:6.2f} s")
+
+
 async def main(members: int, grids: int, at_text: str, database_url: str | None) -> int:
     settings = load_settings(quiet_hours=False)
     at = datetime.strptime(at_text, "%Y-%m-%d %H:%M").replace(tzinfo=settings.tz)
+    day_start = datetime.combine(at.date(), datetime.min.time(), tzinfo=settings.tz)
     config = load_duties(settings.duties_file)
     knowledge = await asyncio.to_thread(KnowledgeBase.load)
     duties = build_duties(config=config, settings=settings, knowledge=knowledge)
+    # As the bot does after start-up: the start-up heap stays out of every collection.
+    gc.collect()
+    gc.freeze()
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         db = create_engine(url)
@@ -201,31 +264,27 @@ async def main(members: int, grids: int, at_text: str, database_url: str | None)
                 f"in {time.perf_counter() - loading:.1f} s ({db.dialect.name})"
             )
             print(f"duties: {', '.join(d.name for d in duties)}; at {at:%Y-%m-%d %H:%M %Z}")
-            # Timed without tracing (tracemalloc slows Python code down severalfold), then
-            # once more under tracemalloc for the peak memory.
-            per_duty: dict[str, tuple[float, int]] = {}
-            started = time.perf_counter()
-            async with sessions() as session:
-                for duty in duties:
-                    begun = time.perf_counter()
-                    found = await engine.pending(session=session, duty=duty, at=at)
-                    per_duty[duty.name] = (time.perf_counter() - begun, len(found))
-            elapsed = time.perf_counter() - started
-            tracemalloc.start()
-            async with sessions() as session:
-                await engine.preview(session=session, duties=duties, at=at)
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
+            cold, cold_elapsed = await sweep(sessions, duties, at)
+            cold_peak = await traced_peak(sessions, duties, at)
+            before = await claim_everything(sessions, duties, day_start - timedelta(seconds=1))
+            day, day_elapsed = await sweep(sessions, duties, at)
+            day_peak = await traced_peak(sessions, duties, at)
+            await claim_everything(sessions, duties, at)
+            tick, tick_elapsed = await sweep(sessions, duties, at + timedelta(minutes=5))
+            tick_peak = await traced_peak(sessions, duties, at + timedelta(minutes=5))
         finally:
             await db.dispose()
-    for name, (seconds, count) in per_duty.items():
-        print(f"  {name:<22} {count:>8,} reminders  {seconds:6.2f} s")
-    total = sum(count for _s, count in per_duty.values())
+    report("cold start (nothing claimed)", cold, cold_elapsed, cold_peak)
+    print(f"claimed before {day_start:%Y-%m-%d}: {before:,} reminders of earlier days")
+    report(f"the day ({at:%Y-%m-%d %H:%M})", day, day_elapsed, day_peak)
+    report("next tick (5 minutes later)", tick, tick_elapsed, tick_peak)
+    met = day_elapsed < GOAL_SECONDS
     print(
-        f"one day's reminders: {total:,} in {elapsed:.2f} s, peak traced memory "
-        f"{peak / 2**20:.0f} MiB (goal < {GOAL_SECONDS:.0f} s)"
+        f"one day's reminders: {day_elapsed:.2f} s (goal < {GOAL_SECONDS:.0f} s: "
+        f"{'met' if met else 'MISSED'}); cold start {cold_elapsed:.2f} s; a tick "
+        f"{tick_elapsed:.2f} s"
     )
-    return 0 if elapsed < GOAL_SECONDS else 1
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

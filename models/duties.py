@@ -3,7 +3,9 @@
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,6 +16,25 @@ from models.tables import ReminderClaim
 ClaimKey = tuple[str, str, str, str]
 # Bound parameters per IN list: well under SQLite's and asyncpg's limits.
 _CHUNK = 500
+
+
+def person_target(person_id: Any) -> sa.ColumnElement[str]:
+    """The SQL for a reminder target "person:<id>" built from a person id column."""
+    return sa.literal("person:") + sa.cast(person_id, sa.String)
+
+
+def unclaimed(*, duty: str, period: str, step: str, target: Any) -> sa.ColumnElement[bool]:
+    """A WHERE clause: no claim (duty, `target`, period, step) exists. `target` is an SQL
+    expression over the outer query's row (e.g. `person_target(col(Person.id))`), so a
+    city-wide duty reads only the reminders still to send, through the claims' unique index."""
+    return ~(
+        sa.exists().where(
+            col(ReminderClaim.duty) == duty,
+            col(ReminderClaim.target) == target,
+            col(ReminderClaim.period) == period,
+            col(ReminderClaim.step) == step,
+        )
+    )
 
 
 async def claim(
@@ -114,19 +135,24 @@ async def claim_many(
 async def claimed_keys(
     *, session: AsyncSession, duty: str, periods: Iterable[str]
 ) -> set[ClaimKey]:
-    """Every claimed key of `duty` in the given periods."""
+    """Every claimed key of `duty` in the given periods (plain tuples: a duty tests thousands of
+    keys against them per sweep)."""
     wanted = sorted(set(periods))
     keys: set[ClaimKey] = set()
+    connection = await session.connection()
     for start in range(0, len(wanted), _CHUNK):
-        result = await session.exec(
-            select(
-                ReminderClaim.duty, ReminderClaim.target, ReminderClaim.period, ReminderClaim.step
+        result = await connection.execute(
+            sa.select(
+                col(ReminderClaim.duty),
+                col(ReminderClaim.target),
+                col(ReminderClaim.period),
+                col(ReminderClaim.step),
             ).where(
-                ReminderClaim.duty == duty,
+                col(ReminderClaim.duty) == duty,
                 col(ReminderClaim.period).in_(wanted[start : start + _CHUNK]),
             )
         )
-        keys.update(result.all())
+        keys.update((d, t, p, s) for d, t, p, s in result.all())
     return keys
 
 

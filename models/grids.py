@@ -4,7 +4,7 @@ bulk reads and writes the partition needs."""
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -86,6 +86,24 @@ async def level3_grids(
         statement = statement.where(col(Grid.parent_id).in_(list(town_ids)))
     grids = (await session.exec(statement)).all()
     return sorted(grids, key=lambda g: (g.parent_id or 0, _grid_key(g)))
+
+
+class GridRef(NamedTuple):
+    """A level-3 grid as the duties read it on every sweep: a row, not an ORM object."""
+
+    id: int
+    name: str
+    parent_id: int
+
+
+async def level3_grid_refs(*, session: AsyncSession) -> list[GridRef]:
+    """Every level-3 grid as a plain row, in `level3_grids`' order."""
+    statement = sa.select(col(Grid.id), col(Grid.name), col(Grid.parent_id), col(Grid.seq)).where(
+        col(Grid.level) == GridLevel.GRID
+    )
+    rows = await _rows(session, statement)
+    rows.sort(key=lambda r: (r[2] or 0, grid_order_key(name=r[1], seq=r[3])))
+    return [GridRef(grid_id, name, parent_id or 0) for grid_id, name, parent_id, _seq in rows]
 
 
 async def grid_by_id(*, session: AsyncSession, grid_id: int) -> Grid | None:

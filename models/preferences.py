@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.duties import person_target, unclaimed
 from models.tables import Person, PersonPreference, TelegramBinding
 
 
@@ -42,8 +43,12 @@ async def set_law_tip_opt_out(
     await _execute(session, statement)
 
 
-async def law_tip_recipients(*, session: AsyncSession) -> list[int]:
-    """Active people with a live Telegram binding who have not opted out, by id."""
+async def law_tip_recipients(
+    *, session: AsyncSession, unclaimed_in: tuple[str, str, str] | None = None
+) -> list[int]:
+    """Active people with a live Telegram binding who have not opted out, by id. With
+    `unclaimed_in` = (duty, period, step): only those whose reminder "person:<id>" of that
+    duty, period and step is not claimed yet."""
     statement = (
         sa.select(col(Person.id))
         .join(
@@ -62,4 +67,9 @@ async def law_tip_recipients(*, session: AsyncSession) -> list[int]:
         )
         .order_by(col(Person.id))
     )
+    if unclaimed_in is not None:
+        duty, period, step = unclaimed_in
+        statement = statement.where(
+            unclaimed(duty=duty, period=period, step=step, target=person_target(col(Person.id)))
+        )
     return list((await _execute(session, statement)).scalars().all())

@@ -4,6 +4,7 @@ questions and unconfirmed notices of a grid's members."""
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -115,6 +116,35 @@ async def towns_by_ids(*, session: AsyncSession, town_ids: Collection[int] | Non
     if town_ids is not None:
         statement = statement.where(col(Grid.id).in_(list(town_ids)))
     return list((await session.exec(statement.order_by(col(Grid.name)))).all())
+
+
+class Holder(NamedTuple):
+    """A role holder as the duties see them: who (id) and the name to print."""
+
+    id: int
+    name: str
+
+
+async def role_holder_refs(
+    *, session: AsyncSession, roles: Collection[Role]
+) -> list[tuple[Role, int, Holder]]:
+    """Live holders of `roles` anywhere as plain rows, (role, grid id, holder), active people
+    only, by name: the duties read every 网格长 and 指导员 of the city on each sweep."""
+    statement = (
+        sa.select(col(Assignment.role), col(Assignment.grid_id), col(Person.id), col(Person.name))
+        .join(Person, col(Person.id) == col(Assignment.person_id))
+        .where(
+            col(Assignment.role).in_(list(roles)),
+            col(Assignment.ended_at).is_(None),
+            col(Person.active).is_(True),
+        )
+        .order_by(col(Person.name), col(Person.id), col(Assignment.grid_id))
+    )
+    connection = await session.connection()
+    return [
+        (Role(role), grid_id, Holder(cast(int, person_id), name))
+        for role, grid_id, person_id, name in (await connection.execute(statement)).all()
+    ]
 
 
 async def role_holders(

@@ -2,9 +2,8 @@
 counts as a grid member for the yearly target (statisticians and level-3 grid staff)."""
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -12,6 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.duties import person_target, unclaimed
 from models.enums import GRID_STAFF_ROLES, GridLevel, Role
 from models.tables import Assignment, Grid, Person, StudyRecord, SurveyObject
 
@@ -132,9 +132,9 @@ async def insert_imported(
     return inserted
 
 
-@dataclass(frozen=True, slots=True)
-class GridMembership:
-    """A person who counts as a member of a level-3 grid for continuing education."""
+class GridMembership(NamedTuple):
+    """A person who counts as a member of a level-3 grid for continuing education (a named
+    tuple: the education duty reads one per member of the city)."""
 
     town_id: int
     town_name: str
@@ -150,7 +150,8 @@ async def grid_memberships(
     *, session: AsyncSession, town_ids: Collection[int] | None = None
 ) -> list[GridMembership]:
     """Statisticians of each level-3 grid's enterprises and its live staff, active people only;
-    a person appears once per grid (as staff if they are both)."""
+    a person appears once per grid (as staff if they are both; a statistician keeping several
+    of a grid's enterprises comes back once per enterprise and is kept once)."""
     town = aliased(Grid)
     grid_filter = [col(Grid.level) == GridLevel.GRID]
     if town_ids is not None:
@@ -186,7 +187,6 @@ async def grid_memberships(
             col(Person.id),
             col(Person.name),
         )
-        .distinct()
         .join(SurveyObject, col(SurveyObject.grid_id) == col(Grid.id))
         .join(Person, col(Person.id) == col(SurveyObject.statistician_id))
         .join(town, col(town.id) == col(Grid.parent_id))
@@ -203,15 +203,60 @@ async def grid_memberships(
 
 
 def _membership(row: Any, *, role: Role | None) -> GridMembership:
-    return GridMembership(
-        town_id=row[0],
-        town_name=row[1],
-        grid_id=row[2],
-        grid_name=row[3],
-        person_id=row[4],
-        person_name=row[5],
-        role=role,
+    return GridMembership(row[0], row[1], row[2], row[3], row[4], row[5], role)
+
+
+async def grid_member_ids(*, session: AsyncSession, unclaimed_in: tuple[str, str, str]) -> set[int]:
+    """Ids of the people `grid_memberships` lists (anywhere in the city) whose reminder
+    "person:<id>" of (duty, period, step) `unclaimed_in` is not claimed yet: ids only, so that a
+    sweep after everyone was reminded reads an empty result instead of the whole city."""
+    duty, period, step = unclaimed_in
+    not_claimed = unclaimed(
+        duty=duty, period=period, step=step, target=person_target(col(Person.id))
     )
+    staff = (
+        sa.select(col(Person.id))
+        .join(Assignment, col(Assignment.person_id) == col(Person.id))
+        .join(Grid, col(Grid.id) == col(Assignment.grid_id))
+        .where(
+            col(Grid.level) == GridLevel.GRID,
+            col(Assignment.ended_at).is_(None),
+            col(Assignment.role).in_(list(GRID_STAFF_ROLES)),
+            col(Person.active),
+            not_claimed,
+        )
+    )
+    statisticians = (
+        sa.select(col(Person.id))
+        .join(SurveyObject, col(SurveyObject.statistician_id) == col(Person.id))
+        .join(Grid, col(Grid.id) == col(SurveyObject.grid_id))
+        .where(col(Grid.level) == GridLevel.GRID, col(Person.active), not_claimed)
+    )
+    found: set[int] = set()
+    for statement in (staff, statisticians):
+        found.update((await _execute(session, statement)).scalars().all())
+    return found
+
+
+async def grid_instructor_ids(
+    *, session: AsyncSession, unclaimed_in: tuple[str, str, str]
+) -> set[int]:
+    """Live 网格指导员s of level-3 grids (active people) whose reminder "person:<id>" of
+    (duty, period, step) `unclaimed_in` is not claimed yet."""
+    duty, period, step = unclaimed_in
+    statement = (
+        sa.select(col(Person.id))
+        .join(Assignment, col(Assignment.person_id) == col(Person.id))
+        .join(Grid, col(Grid.id) == col(Assignment.grid_id))
+        .where(
+            col(Grid.level) == GridLevel.GRID,
+            col(Assignment.role) == Role.INSTRUCTOR,
+            col(Assignment.ended_at).is_(None),
+            col(Person.active),
+            unclaimed(duty=duty, period=period, step=step, target=person_target(col(Person.id))),
+        )
+    )
+    return set((await _execute(session, statement)).scalars().all())
 
 
 async def is_grid_member(*, session: AsyncSession, person_id: int) -> bool:

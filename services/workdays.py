@@ -10,6 +10,7 @@ hours), and 30 by Monday 24:00. Office hours are deliberately not modelled: memb
 evening too, and the SLA is about working days passing, not about the instructor's desk time.
 """
 
+import functools
 import logging
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -20,8 +21,11 @@ log = logging.getLogger(__name__)
 _warned_years: set[int] = set()
 
 
+@functools.lru_cache(maxsize=8192)
 def is_workday(d: date) -> bool:
-    """True on a working day: Monday–Friday except public holidays, plus 调休 weekend days."""
+    """True on a working day: Monday–Friday except public holidays, plus 调休 weekend days.
+    Cached: the calendar is fixed for the life of the process, and a sweep of the duties asks
+    about the same few days thousands of times."""
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:

@@ -19,7 +19,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import texts
 from bot.settings import Settings
 from models.enums import Role
-from models.study import GridMembership, grid_memberships, hours_by_person, is_grid_member
+from models.study import (
+    GridMembership,
+    grid_instructor_ids,
+    grid_member_ids,
+    grid_memberships,
+    hours_by_person,
+    is_grid_member,
+)
 from services.access import Viewer
 from services.duties.base import Reminder
 from services.duties.config import DutiesConfig, EducationConfig, load_duties
@@ -37,6 +44,10 @@ def education_config(duties_file: Path | None = None) -> EducationConfig:
     return _education_config(duties_file)
 
 
+MEMBER_STEP = "member"
+INSTRUCTOR_STEP = "instructor"
+
+
 def _month_start(year: int, month: int) -> date:
     return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
@@ -45,6 +56,8 @@ class EducationDuty:
     """Monthly reminders to members below the yearly target and lists to their instructors."""
 
     name = "education"
+    # The queries leave out whoever was reminded this period already (engine.ExcludesClaimed).
+    excludes_claimed = True
 
     def __init__(self, duties: DutiesConfig, *, tz: tzinfo) -> None:
         self._config = duties.education
@@ -75,45 +88,59 @@ class EducationDuty:
         if not months:
             return []
         target = self._config.yearly_target_hours
-        members = await grid_memberships(session=session)
         result: list[Reminder] = []
         hours_of_year: dict[int, dict[int, float]] = {}
+        everyone: list[GridMembership] | None = None
         for year, month in months:
+            period = f"{year}-{month:02d}"
+            # Only those not reminded yet this period: once a period's reminders are claimed,
+            # a sweep reads two empty result sets and builds nothing.
+            members = await grid_member_ids(
+                session=session, unclaimed_in=(self.name, period, MEMBER_STEP)
+            )
+            instructors = await grid_instructor_ids(
+                session=session, unclaimed_in=(self.name, period, INSTRUCTOR_STEP)
+            )
+            if not members and not instructors:
+                continue
             if year not in hours_of_year:
                 hours_of_year[year] = await hours_by_person(session=session, year=year)
             hours = hours_of_year[year]
-            period = f"{year}-{month:02d}"
             due_at = datetime.combine(self.due_day(year, month), self._send_time, tzinfo=self._tz)
             # A month's reminder is worth sending until the next month begins.
             next_month = _month_start(year, month + 1)
             deadline = datetime.combine(next_month, time(), tzinfo=self._tz)
-
-            def reminder(
-                person_id: int,
-                step: str,
-                text: str,
-                period: str = period,
-                due_at: datetime = due_at,
-                deadline: datetime = deadline,
-            ) -> Reminder:
-                return Reminder(
-                    duty=self.name,
-                    target=f"person:{person_id}",
-                    period=period,
-                    step=step,
-                    person_id=person_id,
-                    text=text,
-                    due_at=due_at,
-                    deadline=deadline,
+            # The member's text depends only on their hours: built once per distinct value.
+            member_texts: dict[float, str] = {}
+            for person_id in sorted(members):
+                had = hours.get(person_id, 0.0)
+                if had >= target:
+                    continue
+                text = member_texts.get(had)
+                if text is None:
+                    text = member_texts[had] = texts.education_member_reminder(
+                        year=year, hours=had, target=target
+                    )
+                result.append(
+                    Reminder(
+                        self.name,
+                        f"person:{person_id}",
+                        period,
+                        MEMBER_STEP,
+                        person_id,
+                        text,
+                        due_at,
+                        deadline,
+                    )
                 )
-
-            below = {m.person_id for m in members if hours.get(m.person_id, 0.0) < target}
-            for person_id in sorted(below):
-                text = texts.education_member_reminder(
-                    year=year, hours=hours.get(person_id, 0.0), target=target
-                )
-                result.append(reminder(person_id, "member", text))
-            for instructor_id, grids in _instructor_lists(members, below).items():
+            if not instructors:
+                continue
+            # An instructor's list names everyone below target in their grids, reminded or not.
+            everyone = everyone or await grid_memberships(session=session)
+            below = {m.person_id for m in everyone if hours.get(m.person_id, 0.0) < target}
+            for instructor_id, grids in _instructor_lists(everyone, below).items():
+                if instructor_id not in instructors:
+                    continue
                 lines = [texts.education_instructor_heading(year=year, target=target)]
                 for grid_name, listed in grids:
                     lines += ["", f"<b>{texts.esc(grid_name)}</b>"]
@@ -123,7 +150,18 @@ class EducationDuty:
                         )
                         for m in listed
                     ]
-                result.append(reminder(instructor_id, "instructor", "\n".join(lines)))
+                result.append(
+                    Reminder(
+                        self.name,
+                        f"person:{instructor_id}",
+                        period,
+                        INSTRUCTOR_STEP,
+                        instructor_id,
+                        "\n".join(lines),
+                        due_at,
+                        deadline,
+                    )
+                )
         return result
 
 

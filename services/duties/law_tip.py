@@ -22,6 +22,8 @@ from services.duties.base import Reminder
 from services.duties.config import DutiesConfig
 from services.workdays import is_workday
 
+TIP_STEP = "tip"
+
 
 def week_period(iso_year: int, iso_week: int) -> str:
     return f"{iso_year}-W{iso_week:02d}"
@@ -31,6 +33,8 @@ class LawTipDuty:
     """Every week at the configured weekday and time, the week's tip to every subscriber."""
 
     name = "law_tip"
+    # The recipients' query leaves out those already claimed this week (engine.ExcludesClaimed).
+    excludes_claimed = True
 
     def __init__(self, duties: DutiesConfig, *, tz: tzinfo, tips: Sequence[Tip]) -> None:
         if not tips:
@@ -67,16 +71,19 @@ class LawTipDuty:
         deadline = datetime.combine(next_monday, time(), tzinfo=self._tz)
         text = self.render(self.tip_for_week(iso.year, iso.week))
         period = week_period(iso.year, iso.week)
+        recipients = await law_tip_recipients(
+            session=session, unclaimed_in=(self.name, period, TIP_STEP)
+        )
         return [
             Reminder(
                 duty=self.name,
                 target=f"person:{person_id}",
                 period=period,
-                step="tip",
+                step=TIP_STEP,
                 person_id=person_id,
                 text=text,
                 due_at=due_at,
                 deadline=deadline,
             )
-            for person_id in await law_tip_recipients(session=session)
+            for person_id in recipients
         ]

@@ -34,8 +34,11 @@ from bot import texts
 from bot.settings import Settings
 from models import grids as grid_queries
 from models import reports as queries
+from models.duties import ClaimKey, claimed_keys
 from models.enums import GridLevel, Role
-from models.tables import Grid, Person
+from models.grids import GridRef
+from models.reports import Holder
+from models.tables import Grid
 from services.access import Viewer
 from services.duties.base import Reminder
 from services.duties.config import DutiesConfig, MonthlyReportConfig, load_duties
@@ -174,9 +177,9 @@ def digest_markup(
 @dataclass
 class TownRoster:
     town: Grid
-    grids: list[Grid] = field(default_factory=list)
-    heads: list[Person] = field(default_factory=list)  # 二级网格长
-    deputies: list[Person] = field(default_factory=list)  # 分管负责人
+    grids: list[GridRef] = field(default_factory=list)
+    heads: list[Holder] = field(default_factory=list)  # 二级网格长
+    deputies: list[Holder] = field(default_factory=list)  # 分管负责人
 
 
 @dataclass
@@ -184,12 +187,12 @@ class Roster:
     """Towns (by name) that have level-3 grids, and who holds the roles duties remind."""
 
     towns: list[TownRoster]
-    grid_heads: dict[int, list[Person]]  # level-3 grid id -> its 网格长s
-    instructors: dict[int, list[Person]]  # level-3 grid id -> its 网格指导员s
-    admins: list[Person]
+    grid_heads: dict[int, list[Holder]]  # level-3 grid id -> its 网格长s
+    instructors: dict[int, list[Holder]]  # level-3 grid id -> its 网格指导员s
+    admins: list[Holder]
 
     @property
-    def grids(self) -> list[Grid]:
+    def grids(self) -> list[GridRef]:
         return [grid for town in self.towns for grid in town.grids]
 
 
@@ -197,15 +200,15 @@ async def load_roster(*, session: AsyncSession, town_ids: Collection[int] | None
     """Three queries whatever the city's size: towns, level-3 grids, role holders."""
     towns = await queries.towns_by_ids(session=session, town_ids=town_ids)
     by_id = {town.id: TownRoster(town) for town in towns if town.id is not None}
-    for grid in await grid_queries.level3_grids(session=session, town_ids=list(by_id)):
+    for grid in await grid_queries.level3_grid_refs(session=session):
         if grid.parent_id in by_id:
             by_id[grid.parent_id].grids.append(grid)
-    grid_heads: dict[int, list[Person]] = defaultdict(list)
-    instructors: dict[int, list[Person]] = defaultdict(list)
+    grid_heads: dict[int, list[Holder]] = defaultdict(list)
+    instructors: dict[int, list[Holder]] = defaultdict(list)
     level3 = {grid.id for town in by_id.values() for grid in town.grids}
-    admins: dict[int, Person] = {}
+    admins: dict[int, Holder] = {}
     roles = (Role.GRID_HEAD, Role.INSTRUCTOR, Role.TOWN_HEAD, Role.TOWN_DEPUTY, Role.ADMIN)
-    for role, grid_id, person in await queries.role_holders(session=session, roles=roles):
+    for role, grid_id, person in await queries.role_holder_refs(session=session, roles=roles):
         if role == Role.GRID_HEAD and grid_id in level3:
             grid_heads[grid_id].append(person)
         elif role == Role.INSTRUCTOR and grid_id in level3:
@@ -224,7 +227,7 @@ async def load_roster(*, session: AsyncSession, town_ids: Collection[int] | None
     )
 
 
-def _names(people: Sequence[Person]) -> str:
+def _names(people: Sequence[Holder]) -> str:
     return "、".join(person.name for person in people)
 
 
@@ -239,6 +242,7 @@ class MonthlyReportDuty:
     """
 
     name = DUTY
+    excludes_claimed = True
 
     def __init__(self, config: MonthlyReportConfig, *, send_time: time, tz: tzinfo) -> None:
         self.config = config
@@ -250,30 +254,41 @@ class MonthlyReportDuty:
 
     async def reminders(self, *, session: AsyncSession, at: datetime) -> Sequence[Reminder]:
         """The current and the previous period: reminders, digests and escalations due by
-        `at` (already sent ones included; the engine filters them by their claims)."""
+        `at` and not claimed yet."""
         if not self.config.enabled:
             return []
         current = period_of(at, self.tz)
         found: list[Reminder] = []
         roster: Roster | None = None
-        for period in (shift_period(current, -1), current):
+        periods = [
+            period
+            for period in (shift_period(current, -1), current)
+            if self.schedule(period).reminders[0][1] <= at
+        ]
+        # What is claimed is left out here (engine.ExcludesClaimed): the heads' reminders are
+        # not even built, so a tick after they went out costs a lookup, not 5,000 texts.
+        claimed = await claimed_keys(session=session, duty=self.name, periods=periods)
+        for period in periods:
             plan = self.schedule(period)
-            if plan.reminders[0][1] > at:
-                continue
             roster = roster or await load_roster(session=session)
             reports = await queries.reports_for_period(session=session, period=period)
-            found += self._head_reminders(plan, roster, reports, at)
+            found += self._head_reminders(plan, roster, reports, at, claimed)
             if plan.digest_at <= at:
                 found += self._digests(plan, roster, reports)
             if plan.escalate_at <= at:
                 hearings = await queries.hearings_for_period(session=session, period=period)
                 found += self._escalations(plan, roster, reports, hearings)
-        return found
+        return [r for r in found if r.key not in claimed]
 
     def _head_reminders(
-        self, plan: MonthlySchedule, roster: Roster, reports: dict[int, Any], at: datetime
+        self,
+        plan: MonthlySchedule,
+        roster: Roster,
+        reports: dict[int, Any],
+        at: datetime,
+        claimed: Collection[ClaimKey],
     ) -> list[Reminder]:
-        missing: dict[int, tuple[Person, list[str]]] = {}
+        missing: dict[int, tuple[Holder, list[str]]] = {}
         for grid in roster.grids:
             if grid.id in reports:
                 continue
@@ -285,6 +300,8 @@ class MonthlyReportDuty:
             if due_at > at:
                 continue
             for person_id, (_head, names) in sorted(missing.items()):
+                if (DUTY, f"person:{person_id}", plan.period, step) in claimed:
+                    continue
                 found.append(
                     Reminder(
                         duty=DUTY,

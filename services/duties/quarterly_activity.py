@@ -24,7 +24,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import texts
 from models import reports as queries
-from models.tables import Grid, Person
+from models.duties import ClaimKey, claimed_keys
+from models.grids import GridRef
+from models.reports import Holder
 from services.duties.base import Reminder
 from services.duties.config import QuarterlyActivityConfig
 from services.duties.monthly_report import Roster, day_label, load_roster, settings_tz
@@ -105,6 +107,7 @@ class QuarterlyActivityDuty:
     """
 
     name = DUTY
+    excludes_claimed = True
 
     def __init__(self, config: QuarterlyActivityConfig, *, send_time: time, tz: tzinfo) -> None:
         self.config = config
@@ -121,21 +124,31 @@ class QuarterlyActivityDuty:
         current = quarter_of(at, self.tz)
         found: list[Reminder] = []
         roster: Roster | None = None
-        for quarter in (shift_quarter(current, -1), current):
+        quarters = [
+            quarter
+            for quarter in (shift_quarter(current, -1), current)
+            if self.schedule(quarter).remind_at <= at
+        ]
+        # What is claimed is left out here (engine.ExcludesClaimed): the staff reminders are
+        # not even built once they went out.
+        claimed = await claimed_keys(session=session, duty=self.name, periods=quarters)
+        for quarter in quarters:
             plan = self.schedule(quarter)
-            if plan.remind_at > at:
-                continue
             roster = roster or await load_roster(session=session)
             counts = await queries.activity_counts(session=session, start=plan.start, end=plan.end)
-            found += self._reminders(plan, roster, counts)
+            found += self._reminders(plan, roster, counts, claimed)
             if plan.escalate_at <= at:
                 found += self._escalations(plan, roster, counts)
             if plan.summary_at <= at:
                 found += self._summaries(plan, roster, counts)
-        return found
+        return [r for r in found if r.key not in claimed]
 
     def _reminders(
-        self, plan: QuarterSchedule, roster: Roster, counts: dict[int, int]
+        self,
+        plan: QuarterSchedule,
+        roster: Roster,
+        counts: dict[int, int],
+        claimed: Collection[ClaimKey],
     ) -> list[Reminder]:
         people: dict[int, list[str]] = {}
         for grid in roster.grids:
@@ -162,6 +175,7 @@ class QuarterlyActivityDuty:
                 deadline=plan.end,
             )
             for person_id, names in sorted(people.items())
+            if (DUTY, f"person:{person_id}", plan.quarter, "remind") not in claimed
         ]
 
     def _escalations(
@@ -239,7 +253,7 @@ class QuarterlyActivityDuty:
         return found
 
 
-def _unique(people: Sequence[Person]) -> list[Person]:
+def _unique(people: Sequence[Holder]) -> list[Holder]:
     """Each person once (someone may be both 二级网格长 and 分管负责人)."""
     return list({person.id: person for person in people}.values())
 
@@ -297,6 +311,6 @@ async def quarterly_status(
     )
 
 
-def _grid_row(grid: Grid, counts: dict[int, int]) -> GridQuarterly:
+def _grid_row(grid: GridRef, counts: dict[int, int]) -> GridQuarterly:
     assert grid.id is not None
     return GridQuarterly(grid_id=grid.id, grid_name=grid.name, activities=counts.get(grid.id, 0))

@@ -32,6 +32,8 @@ class NoticeUnreadDuty:
     it was sent, once (settings)."""
 
     name = notices.REMIND_DUTY
+    # The unconfirmed copies' query leaves out claimed ones (engine.ExcludesClaimed).
+    excludes_claimed = True
 
     def __init__(self, *, settings: Settings) -> None:
         self.settings = settings

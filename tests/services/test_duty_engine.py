@@ -278,7 +278,7 @@ async def test_a_reminder_that_cannot_be_queued_holds_back_only_itself(
         async def reminders(self, *, session: AsyncSession, at: datetime) -> Sequence[Reminder]:
             found = list(await super().reminders(session=session, at=at))
             # An empty text cannot be sent: the outbox refuses it.
-            return [found[0], Reminder(**{**found[1].__dict__, "text": "<b></b>"})]
+            return [found[0], found[1]._replace(text="<b></b>")]
 
     duty = Mixed(
         [city.person_id("member"), city.person_id("other_member")],
