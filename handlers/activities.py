@@ -8,7 +8,6 @@ Callback data names only ids; every press is re-checked on the server against th
 
 import logging
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,19 +24,17 @@ from telegram import (
 )
 from telegram.error import BadRequest
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.context import GridApplication, GridContext
 from handlers.access import guarded, refuse
+from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
 from models.db import transaction
 from models.enums import ActivityKind, AttendanceStatus, CheckinMethod
 from models.tables import Activity
@@ -891,62 +888,48 @@ async def stale_new_button(update: Update, _context: GridContext) -> None:
     await refuse(update, texts.STALE_BUTTON)
 
 
-Handlers = list[BaseHandler[Update, GridContext, object]]
-
-
-def _handlers(*handlers: BaseHandler[Update, GridContext, Any]) -> Handlers:
-    return list(handlers)
-
-
 def register(app: GridApplication) -> None:
-    private = filters.ChatType.PRIVATE
-    text = private & filters.TEXT & ~filters.COMMAND
-    # PTB warns that CallbackQueryHandlers in a per_message=False conversation are tracked per
-    # chat and user rather than per message; that is what we want (one draft per organiser).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)
-        creation = ConversationHandler(
-            entry_points=_handlers(CommandHandler("activity", new_activity, filters=private)),
-            states={
-                KIND: _handlers(CallbackQueryHandler(chose_kind, pattern=r"^actnew:k:")),
-                TITLE: _handlers(MessageHandler(text, got_title)),
-                WINDOW: _handlers(MessageHandler(text, got_window)),
-                PLACE: _handlers(MessageHandler(text, got_place)),
-                LOCATION: _handlers(
-                    MessageHandler(private & filters.LOCATION, got_location),
-                    CallbackQueryHandler(skipped_location, pattern=r"^actnew:skip$"),
-                    MessageHandler(text, location_or_skip),
-                ),
-                GRIDS: _handlers(
-                    CallbackQueryHandler(toggled_grid, pattern=r"^actnew:g:"),
-                    CallbackQueryHandler(grids_done, pattern=r"^actnew:done$"),
-                ),
-                CONFIRM: _handlers(
-                    CallbackQueryHandler(confirmed, pattern=r"^actnew:ok$"),
-                    CallbackQueryHandler(declined, pattern=r"^actnew:no$"),
-                ),
-                ConversationHandler.TIMEOUT: _handlers(TypeHandler(Update, new_timed_out)),
-            },
-            fallbacks=_handlers(
-                CommandHandler("cancel", cancel_new, filters=private),
-                MessageHandler(text, press_a_button),
-            ),
-            conversation_timeout=CONVERSATION_TIMEOUT,
-            allow_reentry=True,
-        )
-        leave = ConversationHandler(
-            entry_points=_handlers(CallbackQueryHandler(chose_leave_person, pattern=r"^act:lp:")),
-            states={REASON: _handlers(MessageHandler(text, got_leave_reason))},
-            fallbacks=_handlers(CommandHandler("cancel", cancel_leave, filters=private)),
-            conversation_timeout=CONVERSATION_TIMEOUT,
-            allow_reentry=True,
-        )
-    checkin = ConversationHandler(
-        entry_points=_handlers(CommandHandler("checkin", checkin_command, filters=private)),
-        states={WAIT_CODE: _handlers(MessageHandler(text, got_code))},
-        fallbacks=_handlers(CommandHandler("cancel", cancel_checkin, filters=private)),
-        conversation_timeout=CONVERSATION_TIMEOUT,
-        allow_reentry=True,
+    private = PRIVATE
+    text = PRIVATE_TEXT
+    creation = conversation(
+        entry_points=[CommandHandler("activity", new_activity, filters=private)],
+        states={
+            KIND: [CallbackQueryHandler(chose_kind, pattern=r"^actnew:k:")],
+            TITLE: [MessageHandler(text, got_title)],
+            WINDOW: [MessageHandler(text, got_window)],
+            PLACE: [MessageHandler(text, got_place)],
+            LOCATION: [
+                MessageHandler(private & filters.LOCATION, got_location),
+                CallbackQueryHandler(skipped_location, pattern=r"^actnew:skip$"),
+                MessageHandler(text, location_or_skip),
+            ],
+            GRIDS: [
+                CallbackQueryHandler(toggled_grid, pattern=r"^actnew:g:"),
+                CallbackQueryHandler(grids_done, pattern=r"^actnew:done$"),
+            ],
+            CONFIRM: [
+                CallbackQueryHandler(confirmed, pattern=r"^actnew:ok$"),
+                CallbackQueryHandler(declined, pattern=r"^actnew:no$"),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel_new, filters=private),
+            MessageHandler(text, press_a_button),
+        ],
+        timeout=CONVERSATION_TIMEOUT,
+        timed_out=new_timed_out,
+    )
+    leave = conversation(
+        entry_points=[CallbackQueryHandler(chose_leave_person, pattern=r"^act:lp:")],
+        states={REASON: [MessageHandler(text, got_leave_reason)]},
+        fallbacks=[CommandHandler("cancel", cancel_leave, filters=private)],
+        timeout=CONVERSATION_TIMEOUT,
+    )
+    checkin = conversation(
+        entry_points=[CommandHandler("checkin", checkin_command, filters=private)],
+        states={WAIT_CODE: [MessageHandler(text, got_code)]},
+        fallbacks=[CommandHandler("cancel", cancel_checkin, filters=private)],
+        timeout=CONVERSATION_TIMEOUT,
     )
     # Conversations first: each takes only the replies of users inside it.
     app.add_handler(creation)

@@ -7,7 +7,6 @@ against the sender's scope, receipts against the notice's recipients, panels aga
 
 import logging
 import re
-import warnings
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -20,14 +19,13 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.context import GridApplication, GridContext
 from handlers.access import guarded, refuse
+from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
 from services import notices
 from services.access import Capability, CommandSpec, Viewer
 
@@ -453,40 +451,36 @@ async def remind_button(
 
 
 def register(app: GridApplication) -> None:
-    private = filters.ChatType.PRIVATE
-    # per_message=False with CallbackQueryHandlers in states makes PTB warn that callbacks are
-    # tracked per chat and user, not per message; that is what a one-draft-per-user flow wants.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=[CommandHandler("notice", begin, filters=private)],
-            states={
-                TEXT: [MessageHandler(private & filters.TEXT & ~filters.COMMAND, got_text)],
-                MEDIA: [
-                    MessageHandler(
-                        private
-                        & (filters.PHOTO | filters.Document.ALL | filters.TEXT)
-                        & ~filters.COMMAND,
-                        got_media,
-                    ),
-                    CallbackQueryHandler(skip_media, pattern=f"^{SKIP}$"),
-                ],
-                TARGET: [CallbackQueryHandler(chose_scope, pattern=r"^nt:s:")],
-                AUDIENCE: [CallbackQueryHandler(chose_audience, pattern=r"^nt:a:")],
-                CONFIRM: [CallbackQueryHandler(confirm, pattern=f"^{SEND}$")],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel, filters=private),
-                CallbackQueryHandler(cancel, pattern=f"^{CANCEL}$"),
-                CallbackQueryHandler(stale_in_conversation, pattern=r"^nt:"),
+    private = PRIVATE
+    notice = conversation(
+        entry_points=[CommandHandler("notice", begin, filters=private)],
+        states={
+            TEXT: [MessageHandler(PRIVATE_TEXT, got_text)],
+            MEDIA: [
+                MessageHandler(
+                    private
+                    & (filters.PHOTO | filters.Document.ALL | filters.TEXT)
+                    & ~filters.COMMAND,
+                    got_media,
+                ),
+                CallbackQueryHandler(skip_media, pattern=f"^{SKIP}$"),
             ],
-            per_user=True,
-            per_chat=True,
-            conversation_timeout=TIMEOUT_SECONDS,
-            name="notice",
-        )
-    app.add_handler(conversation)
+            TARGET: [CallbackQueryHandler(chose_scope, pattern=r"^nt:s:")],
+            AUDIENCE: [CallbackQueryHandler(chose_audience, pattern=r"^nt:a:")],
+            CONFIRM: [CallbackQueryHandler(confirm, pattern=f"^{SEND}$")],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel, filters=private),
+            CallbackQueryHandler(cancel, pattern=f"^{CANCEL}$"),
+            CallbackQueryHandler(stale_in_conversation, pattern=r"^nt:"),
+        ],
+        timeout=TIMEOUT_SECONDS,
+        timed_out=timed_out,
+        # /notice does not restart a draft in progress.
+        allow_reentry=False,
+        name="notice",
+    )
+    app.add_handler(notice)
     # Draft buttons pressed outside a conversation (an old preview, a forged press).
     app.add_handler(CallbackQueryHandler(stale_in_conversation, pattern=r"^nt:"))
     app.add_handler(CommandHandler("notices", notices_command, filters=private))

@@ -9,7 +9,6 @@ services.questions re-checks every press against the viewer.
 
 import logging
 import re
-import warnings
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,15 +21,14 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.context import BotData, GridApplication, GridContext
 from handlers import faq
 from handlers.access import guarded, refuse
+from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
 from knowledge.base import Verdict
 from services import questions
 from services.access import Capability, CommandSpec, Viewer
@@ -677,40 +675,30 @@ async def knowledge_job(context: GridContext) -> None:
 
 
 def register(app: GridApplication) -> None:
-    private_text = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
-    # per_message=False is intended (the steps are text messages, one conversation per user);
-    # PTB warns that CallbackQueryHandlers are then not tracked per message, which is fine.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=[
-                CommandHandler("ask", ask_command, filters=filters.ChatType.PRIVATE),
-                CommandHandler(
-                    "start",
-                    start_ask,
-                    filters=filters.ChatType.PRIVATE & filters.Regex(r"^/start ask$"),
-                ),
-                CallbackQueryHandler(handoff, pattern=rf"^{faq.HANDOFF_CALLBACK}$"),
-                CallbackQueryHandler(reply_pressed, pattern=r"^q:reply:\d{1,10}$"),
-                CallbackQueryHandler(follow_pressed, pattern=r"^q:follow:\d{1,10}$"),
+    asking = conversation(
+        entry_points=[
+            CommandHandler("ask", ask_command, filters=PRIVATE),
+            CommandHandler("start", start_ask, filters=PRIVATE & filters.Regex(r"^/start ask$")),
+            CallbackQueryHandler(handoff, pattern=rf"^{faq.HANDOFF_CALLBACK}$"),
+            CallbackQueryHandler(reply_pressed, pattern=r"^q:reply:\d{1,10}$"),
+            CallbackQueryHandler(follow_pressed, pattern=r"^q:follow:\d{1,10}$"),
+        ],
+        states={
+            WRITING: [MessageHandler(PRIVATE_TEXT, written)],
+            DECIDING: [
+                CallbackQueryHandler(still_ask, pattern=rf"^{FILE_DATA}$"),
+                CallbackQueryHandler(solved, pattern=rf"^{SOLVED_DATA}$"),
+                MessageHandler(PRIVATE_TEXT, written),
             ],
-            states={
-                WRITING: [MessageHandler(private_text, written)],
-                DECIDING: [
-                    CallbackQueryHandler(still_ask, pattern=rf"^{FILE_DATA}$"),
-                    CallbackQueryHandler(solved, pattern=rf"^{SOLVED_DATA}$"),
-                    MessageHandler(private_text, written),
-                ],
-                REPLYING: [MessageHandler(private_text, reply_written)],
-                FOLLOWING: [MessageHandler(private_text, follow_written)],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            allow_reentry=True,
-            conversation_timeout=CONVERSATION_TIMEOUT,
-            name="questions",
-        )
-    app.add_handler(conversation)
+            REPLYING: [MessageHandler(PRIVATE_TEXT, reply_written)],
+            FOLLOWING: [MessageHandler(PRIVATE_TEXT, follow_written)],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        timeout=CONVERSATION_TIMEOUT,
+        timed_out=timed_out,
+        name="questions",
+    )
+    app.add_handler(asking)
     # [仍需提问] / [已解决] after the conversation ended (timeout, /cancel, a restart).
     app.add_handler(CallbackQueryHandler(stale_choice, pattern=rf"^({FILE_DATA}|{SOLVED_DATA})$"))
     app.add_handler(CallbackQueryHandler(close_pressed, pattern=r"^q:close:\d{1,10}$"))
@@ -718,12 +706,8 @@ def register(app: GridApplication) -> None:
     app.add_handler(CallbackQueryHandler(transfer_to_pressed, pattern=r"^q:to:\d{1,10}:\d{1,10}$"))
     app.add_handler(CallbackQueryHandler(add_to_kb_pressed, pattern=r"^q:kb:\d{1,10}$"))
     app.add_handler(CallbackQueryHandler(review_pressed, pattern=r"^q:(ok|no):\d{1,10}$"))
-    app.add_handler(
-        CommandHandler("questions", questions_command, filters=filters.ChatType.PRIVATE)
-    )
-    app.add_handler(
-        CommandHandler("faqreview", faqreview_command, filters=filters.ChatType.PRIVATE)
-    )
+    app.add_handler(CommandHandler("questions", questions_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("faqreview", faqreview_command, filters=PRIVATE))
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             knowledge_job,

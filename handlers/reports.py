@@ -8,7 +8,6 @@ Callback data names only ids; every press is checked again on the server against
 
 import logging
 import re
-import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,19 +15,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
-    filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.context import GridApplication, GridContext
 from handlers.access import guarded, refuse
+from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
 from models.db import transaction
 from services import reports as service
 from services.access import Capability, CommandSpec, Viewer
@@ -403,42 +399,29 @@ async def _mark_heard(update: Update, when: str) -> None:
             raise
 
 
-def _handlers(
-    *handlers: BaseHandler[Update, GridContext, Any],
-) -> list[BaseHandler[Update, GridContext, object]]:
-    return list(handlers)
-
-
 def register(app: GridApplication) -> None:
-    private = filters.ChatType.PRIVATE
-    text = private & filters.TEXT & ~filters.COMMAND
-    # PTB warns that CallbackQueryHandlers in a per_message=False conversation are tracked per
-    # chat and user rather than per message; that is what we want (one draft per 网格长).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=_handlers(CommandHandler("report", report_command, filters=private)),
-            states={
-                CHOOSE: _handlers(CallbackQueryHandler(chose_grid, pattern=r"^mrn:g:")),
-                PART: _handlers(
-                    MessageHandler(text, got_part),
-                    CallbackQueryHandler(used_suggestion, pattern=r"^mrn:use:"),
-                ),
-                CONFIRM: _handlers(
-                    CallbackQueryHandler(submitted, pattern=f"^{SUBMIT}$"),
-                    CallbackQueryHandler(discarded, pattern=f"^{DISCARD}$"),
-                ),
-                ConversationHandler.TIMEOUT: _handlers(TypeHandler(Update, timed_out)),
-            },
-            fallbacks=_handlers(
-                CommandHandler("cancel", cancelled, filters=private),
-                MessageHandler(text, press_a_button),
-                CallbackQueryHandler(stale_button, pattern=r"^mrn:"),
-            ),
-            conversation_timeout=CONVERSATION_TIMEOUT,
-            allow_reentry=True,
-        )
-    app.add_handler(conversation)
+    report = conversation(
+        entry_points=[CommandHandler("report", report_command, filters=PRIVATE)],
+        states={
+            CHOOSE: [CallbackQueryHandler(chose_grid, pattern=r"^mrn:g:")],
+            PART: [
+                MessageHandler(PRIVATE_TEXT, got_part),
+                CallbackQueryHandler(used_suggestion, pattern=r"^mrn:use:"),
+            ],
+            CONFIRM: [
+                CallbackQueryHandler(submitted, pattern=f"^{SUBMIT}$"),
+                CallbackQueryHandler(discarded, pattern=f"^{DISCARD}$"),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancelled, filters=PRIVATE),
+            MessageHandler(PRIVATE_TEXT, press_a_button),
+            CallbackQueryHandler(stale_button, pattern=r"^mrn:"),
+        ],
+        timeout=CONVERSATION_TIMEOUT,
+        timed_out=timed_out,
+    )
+    app.add_handler(report)
     app.add_handler(CallbackQueryHandler(view_button, pattern=f"^{VIEW_PREFIX}"))
     app.add_handler(CallbackQueryHandler(hear_button, pattern=f"^{HEAR_PREFIX}"))
     # Buttons of a conversation that already ended (submitted, cancelled or timed out).

@@ -1,7 +1,6 @@
 """/study: this year's continuing-education hours against the target, and a guided entry of one
 study (date, topic, hours, confirm). Nothing is written until [确认登记]."""
 
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -9,19 +8,16 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
-    filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.context import GridApplication, GridContext
 from handlers.access import refuse
+from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
 from models.db import transaction
 from models.study import SOURCE_IMPORT
 from services import study as service
@@ -225,35 +221,21 @@ async def timed_out(update: Update, context: GridContext) -> None:
         await context.bot.send_message(update.effective_chat.id, texts.STUDY_TIMED_OUT)
 
 
-Handlers = list[BaseHandler[Update, GridContext, object]]
-
-
-def _handlers(*handlers: BaseHandler[Update, GridContext, Any]) -> Handlers:
-    return list(handlers)
-
-
 def register(app: GridApplication) -> None:
-    private = filters.ChatType.PRIVATE
-    text = private & filters.TEXT & ~filters.COMMAND
-    # PTB warns that CallbackQueryHandlers in a per_message=False conversation are tracked per
-    # chat and user rather than per message; that is what we want (one draft per member).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=_handlers(CommandHandler("study", study_command, filters=private)),
-            states={
-                DATE: _handlers(MessageHandler(text, got_date)),
-                TOPIC: _handlers(MessageHandler(text, got_topic)),
-                HOURS: _handlers(MessageHandler(text, got_hours)),
-                CONFIRM: _handlers(
-                    CallbackQueryHandler(confirmed, pattern=f"^{CONFIRM_CALLBACK}$"),
-                    CallbackQueryHandler(discarded, pattern=f"^{DISCARD_CALLBACK}$"),
-                    MessageHandler(text, press_a_button),
-                ),
-                ConversationHandler.TIMEOUT: _handlers(TypeHandler(Update, timed_out)),
-            },
-            fallbacks=_handlers(CommandHandler("cancel", cancel, filters=private)),
-            conversation_timeout=CONVERSATION_TIMEOUT,
-            allow_reentry=True,
-        )
-    app.add_handler(conversation)
+    study = conversation(
+        entry_points=[CommandHandler("study", study_command, filters=PRIVATE)],
+        states={
+            DATE: [MessageHandler(PRIVATE_TEXT, got_date)],
+            TOPIC: [MessageHandler(PRIVATE_TEXT, got_topic)],
+            HOURS: [MessageHandler(PRIVATE_TEXT, got_hours)],
+            CONFIRM: [
+                CallbackQueryHandler(confirmed, pattern=f"^{CONFIRM_CALLBACK}$"),
+                CallbackQueryHandler(discarded, pattern=f"^{DISCARD_CALLBACK}$"),
+                MessageHandler(PRIVATE_TEXT, press_a_button),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", cancel, filters=PRIVATE)],
+        timeout=CONVERSATION_TIMEOUT,
+        timed_out=timed_out,
+    )
+    app.add_handler(study)

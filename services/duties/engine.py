@@ -37,6 +37,8 @@ NOTE_UNREACHABLE = "已屏蔽机器人"
 # Reminders claimed per transaction: small enough that one bad reminder costs little (the batch
 # is then redone one by one), large enough that a city-wide duty does not take 100,000 commits.
 BATCH_SIZE = 100
+# A run that claims at least this many reminders refreshes the claims' planner statistics.
+ANALYZE_AFTER_CLAIMS = 10_000
 
 
 @runtime_checkable
@@ -214,6 +216,12 @@ async def run_due(
             continue
         for start in range(0, len(due), batch_size):
             report.merge(await _settle_batch(sessions, duty, due[start : start + batch_size], now))
+    if len(report.queued) + len(report.skipped) >= ANALYZE_AFTER_CLAIMS:
+        try:
+            async with transaction(sessions) as session:
+                await queries.analyze_claims(session=session)
+        except Exception:
+            log.exception("duties: refreshing the claims' statistics failed")
     if report.queued or report.skipped:
         log.info(
             "duties: %d reminders queued, %d skipped, %d already claimed",

@@ -128,6 +128,27 @@ async def test_the_first_reminder_is_claimed_and_queued(
     assert (claim.step, claim.status, claim.note) == ("d20", ReminderStatus.QUEUED, None)
 
 
+async def test_a_big_run_refreshes_the_claims_statistics_on_postgresql(
+    sessions: Sessions, city: SmallCity, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite plans the claims' lookups without statistics")
+    monkeypatch.setattr(engine, "ANALYZE_AFTER_CLAIMS", 2)
+    report = await engine.run_due(
+        sessions=sessions, duties=[december(city)], now=local("2026-12-24T09:00")
+    )
+    assert len(report.queued) == 2
+    async with sessions() as session:
+        connection = await session.connection()
+        estimated = (
+            await connection.exec_driver_sql(
+                "SELECT reltuples FROM pg_class WHERE relname = 'reminder_claim'"
+            )
+        ).scalar_one()
+    # ANALYZE of a table this small counts every row.
+    assert estimated == 2
+
+
 async def test_a_restart_across_the_fire_time_sends_once(
     sessions: Sessions, city: SmallCity
 ) -> None:
