@@ -265,7 +265,7 @@ async def main(members: int, grids: int, at_text: str, database_url: str | None)
             if db.dialect.name == "postgresql":
                 # What autovacuum does within a minute of a bulk load: without statistics the
                 # planner takes every table for empty.
-                async with db.connect() as connection:
+                async with db.begin() as connection:
                     await connection.execute(sa.text("ANALYZE"))
             print(
                 f"roster: {members:,} members in {grids:,} grids, {TOWNS} towns, bulk-inserted "
