@@ -10,6 +10,7 @@ change that caused it, then wake the worker after the commit::
     context.bot_data.outbox.wake()
 """
 
+import bisect
 import html
 import logging
 import math
@@ -153,8 +154,11 @@ class Pacer:
     `chat_interval` seconds in any one chat, and nothing while Telegram asked us to wait.
 
     Pure bookkeeping on a caller-supplied monotonic clock; `reserve` books the slot it returns.
-    Slots are spaced evenly from the previous slot, not from when a sender woke up, so sleep
-    latency does not drag the sustained rate below `rate`.
+    Booked slots are at least 1/`rate` apart, and a message takes the first free slot at or
+    after the moment its chat allows: spaced from the slots already booked, not from when a
+    sender woke up (sleep latency does not drag the sustained rate below `rate`), and a
+    message held back by its own chat never holds back the others (a busy instructor's chat
+    must not stall a city-wide notice).
     """
 
     # Forget per-chat bookings once this many accumulate; old ones no longer constrain anything.
@@ -168,15 +172,23 @@ class Pacer:
         self.spacing = 1.0 / rate
         self.chat_interval = chat_interval
         self.paused_until = -math.inf
-        self._next_any = -math.inf
+        # Start times booked, in order.
+        self._booked: list[float] = []
         self._next_in_chat: dict[int, float] = {}
 
     def reserve(self, chat_id: int, now: float) -> float:
         """Book and return the earliest start for a message to `chat_id` (>= now)."""
-        start = max(
-            now, self._next_any, self._next_in_chat.get(chat_id, -math.inf), self.paused_until
-        )
-        self._next_any = start + self.spacing
+        earliest = max(now, self.paused_until, self._next_in_chat.get(chat_id, -math.inf))
+        # Slots over by now no longer constrain anything (and give no burst credit).
+        self._booked = [slot for slot in self._booked if slot > now - self.spacing]
+        start = earliest
+        for slot in self._booked:  # sorted; at most the messages in flight
+            if slot + self.spacing <= start:
+                continue
+            if slot >= start + self.spacing:
+                break
+            start = slot + self.spacing
+        bisect.insort(self._booked, start)
         self._next_in_chat[chat_id] = start + self.chat_interval
         if len(self._next_in_chat) > self.PRUNE_AT:
             self._next_in_chat = {c: t for c, t in self._next_in_chat.items() if t > now}

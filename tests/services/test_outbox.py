@@ -90,6 +90,16 @@ def test_pacer_keeps_one_second_between_messages_in_a_chat() -> None:
     assert second == pytest.approx(1.0)
 
 
+def test_pacer_a_chat_held_back_does_not_hold_back_the_others() -> None:
+    pacer = Pacer(rate=25, chat_interval=1)
+    busy = [pacer.reserve(7, now=0.0) for _ in range(3)]
+    assert busy == [0.0, pytest.approx(1.0), pytest.approx(2.0)]
+    # The next chat takes the next free slot, not one behind chat 7's third message.
+    assert pacer.reserve(8, now=0.0) == pytest.approx(0.04)
+    # A slot next to a booked one keeps the spacing.
+    assert pacer.reserve(9, now=1.0) == pytest.approx(1.04)
+
+
 def test_pacer_gives_no_burst_credit_after_idling() -> None:
     pacer = Pacer(rate=25, chat_interval=1)
     pacer.reserve(1, now=0.0)
