@@ -206,26 +206,32 @@ def _membership(row: Any, *, role: Role | None) -> GridMembership:
     return GridMembership(row[0], row[1], row[2], row[3], row[4], row[5], role)
 
 
-async def grid_member_ids(*, session: AsyncSession, unclaimed_in: tuple[str, str, str]) -> set[int]:
-    """Ids of the people `grid_memberships` lists (anywhere in the city) whose reminder
-    "person:<id>" of (duty, period, step) `unclaimed_in` is not claimed yet: ids only, so that a
-    sweep after everyone was reminded reads an empty result instead of the whole city."""
-    duty, period, step = unclaimed_in
-    not_claimed = unclaimed(
-        duty=duty, period=period, step=step, target=person_target(col(Person.id))
-    )
-    staff = (
+def _level3_staff_ids(roles: Collection[Role], not_claimed: sa.ColumnElement[bool]) -> Any:
+    """Ids of active people holding one of `roles` on a level-3 grid, meeting `not_claimed`."""
+    return (
         sa.select(col(Person.id))
         .join(Assignment, col(Assignment.person_id) == col(Person.id))
         .join(Grid, col(Grid.id) == col(Assignment.grid_id))
         .where(
             col(Grid.level) == GridLevel.GRID,
             col(Assignment.ended_at).is_(None),
-            col(Assignment.role).in_(list(GRID_STAFF_ROLES)),
+            col(Assignment.role).in_(list(roles)),
             col(Person.active),
             not_claimed,
         )
     )
+
+
+def _unclaimed(unclaimed_in: tuple[str, str, str]) -> sa.ColumnElement[bool]:
+    duty, period, step = unclaimed_in
+    return unclaimed(duty=duty, period=period, step=step, target=person_target(col(Person.id)))
+
+
+async def grid_member_ids(*, session: AsyncSession, unclaimed_in: tuple[str, str, str]) -> set[int]:
+    """Ids of the people `grid_memberships` lists (anywhere in the city) whose reminder
+    "person:<id>" of (duty, period, step) `unclaimed_in` is not claimed yet: ids only, so that a
+    sweep after everyone was reminded reads an empty result instead of the whole city."""
+    not_claimed = _unclaimed(unclaimed_in)
     statisticians = (
         sa.select(col(Person.id))
         .join(SurveyObject, col(SurveyObject.statistician_id) == col(Person.id))
@@ -233,7 +239,7 @@ async def grid_member_ids(*, session: AsyncSession, unclaimed_in: tuple[str, str
         .where(col(Grid.level) == GridLevel.GRID, col(Person.active), not_claimed)
     )
     found: set[int] = set()
-    for statement in (staff, statisticians):
+    for statement in (_level3_staff_ids(GRID_STAFF_ROLES, not_claimed), statisticians):
         found.update((await _execute(session, statement)).scalars().all())
     return found
 
@@ -243,19 +249,7 @@ async def grid_instructor_ids(
 ) -> set[int]:
     """Live 网格指导员s of level-3 grids (active people) whose reminder "person:<id>" of
     (duty, period, step) `unclaimed_in` is not claimed yet."""
-    duty, period, step = unclaimed_in
-    statement = (
-        sa.select(col(Person.id))
-        .join(Assignment, col(Assignment.person_id) == col(Person.id))
-        .join(Grid, col(Grid.id) == col(Assignment.grid_id))
-        .where(
-            col(Grid.level) == GridLevel.GRID,
-            col(Assignment.role) == Role.INSTRUCTOR,
-            col(Assignment.ended_at).is_(None),
-            col(Person.active),
-            unclaimed(duty=duty, period=period, step=step, target=person_target(col(Person.id))),
-        )
-    )
+    statement = _level3_staff_ids([Role.INSTRUCTOR], _unclaimed(unclaimed_in))
     return set((await _execute(session, statement)).scalars().all())
 
 
