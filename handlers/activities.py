@@ -10,7 +10,6 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,7 +33,14 @@ from telegram.ext import (
 from bot import texts
 from bot.context import GridApplication, GridContext
 from handlers.access import guarded, refuse
-from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
+from handlers.conversation import (
+    PRIVATE,
+    PRIVATE_TEXT,
+    DraftEnd,
+    conversation,
+    reply,
+    user_data,
+)
 from models.db import transaction
 from models.enums import ActivityKind, AttendanceStatus, CheckinMethod
 from models.tables import Activity
@@ -66,6 +72,10 @@ COMMANDS = (
 )
 
 DRAFT_KEY = "activity_draft"
+# Dropping the draft: /cancel, the preview's [取消], silence.
+NEW_ENDS = DraftEnd(
+    DRAFT_KEY, cancelled_text=texts.ACT_CANCELLED, timed_out_text=texts.ACT_TIMED_OUT
+)
 PENDING_KEY = "activity_pending_checkin"
 LEAVE_KEY = "activity_pending_leave"
 # A code or link accepted for an activity with a location waits this long for the location.
@@ -96,11 +106,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _user_data(context: GridContext) -> dict[Any, Any]:
-    assert context.user_data is not None
-    return context.user_data
-
-
 async def _viewer(update: Update, session: AsyncSession, capability: Capability) -> Viewer | None:
     """Like `guarded`, for conversation callbacks, which must return their next state."""
     user = update.effective_user
@@ -116,19 +121,14 @@ async def _viewer(update: Update, session: AsyncSession, capability: Capability)
     return viewer
 
 
-async def _reply(update: Update, text: str, markup: Any = None) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_html(text, reply_markup=markup)
-
-
 # --- /activity: the guided conversation -----------------------------------------------------
 
 
 def _draft(context: GridContext) -> service.ActivityDraft:
-    draft = _user_data(context).get(DRAFT_KEY)
+    draft = user_data(context).get(DRAFT_KEY)
     if not isinstance(draft, service.ActivityDraft):
         draft = service.ActivityDraft()
-        _user_data(context)[DRAFT_KEY] = draft
+        user_data(context)[DRAFT_KEY] = draft
     return draft
 
 
@@ -138,9 +138,9 @@ async def new_activity(update: Update, context: GridContext) -> int:
         if viewer is None:
             return ConversationHandler.END
         if not service.organiser_grid_ids(viewer):
-            await _reply(update, texts.ACT_NOT_ORGANISER_GRIDS)
+            await reply(update, texts.ACT_NOT_ORGANISER_GRIDS)
             return ConversationHandler.END
-    _user_data(context)[DRAFT_KEY] = service.ActivityDraft()
+    user_data(context)[DRAFT_KEY] = service.ActivityDraft()
     rows = [
         [
             InlineKeyboardButton(kind.value, callback_data=f"actnew:k:{KINDS.index(kind)}")
@@ -148,7 +148,7 @@ async def new_activity(update: Update, context: GridContext) -> int:
         ]
         for start in (0, 4)
     ]
-    await _reply(update, texts.ACT_KIND_PROMPT, InlineKeyboardMarkup(rows))
+    await reply(update, texts.ACT_KIND_PROMPT, InlineKeyboardMarkup(rows))
     return KIND
 
 
@@ -163,7 +163,7 @@ async def chose_kind(update: Update, context: GridContext) -> int:
     _draft(context).kind = kind
     await query.answer()
     await query.edit_message_text(f"活动类型：{kind.value}")
-    await _reply(update, texts.ACT_TITLE_PROMPT)
+    await reply(update, texts.ACT_TITLE_PROMPT)
     return TITLE
 
 
@@ -171,10 +171,10 @@ async def got_title(update: Update, context: GridContext) -> int:
     assert update.effective_message is not None
     title = service.clean_text(update.effective_message.text or "", service.TITLE_MAX)
     if title is None:
-        await _reply(update, texts.ACT_TITLE_BAD)
+        await reply(update, texts.ACT_TITLE_BAD)
         return TITLE
     _draft(context).title = title
-    await _reply(update, texts.ACT_WINDOW_PROMPT)
+    await reply(update, texts.ACT_WINDOW_PROMPT)
     return WINDOW
 
 
@@ -185,11 +185,11 @@ async def got_window(update: Update, context: GridContext) -> int:
             update.effective_message.text or "", now=_now(), tz=context.bot_data.settings.tz
         )
     except service.WindowError as error:
-        await _reply(update, texts.ACT_WINDOW_ERRORS[error.problem.value])
+        await reply(update, texts.ACT_WINDOW_ERRORS[error.problem.value])
         return WINDOW
     draft = _draft(context)
     draft.starts_at, draft.ends_at = starts, ends
-    await _reply(update, texts.ACT_PLACE_PROMPT)
+    await reply(update, texts.ACT_PLACE_PROMPT)
     return PLACE
 
 
@@ -197,13 +197,13 @@ async def got_place(update: Update, context: GridContext) -> int:
     assert update.effective_message is not None
     place = service.clean_text(update.effective_message.text or "", service.PLACE_MAX)
     if place is None:
-        await _reply(update, texts.ACT_PLACE_BAD)
+        await reply(update, texts.ACT_PLACE_BAD)
         return PLACE
     _draft(context).place = place
     skip = InlineKeyboardMarkup(
         [[InlineKeyboardButton(texts.ACT_LOCATION_SKIP, callback_data="actnew:skip")]]
     )
-    await _reply(update, texts.ACT_LOCATION_PROMPT, skip)
+    await reply(update, texts.ACT_LOCATION_PROMPT, skip)
     return LOCATION
 
 
@@ -213,7 +213,7 @@ async def got_location(update: Update, context: GridContext) -> int:
     assert message.location is not None
     draft = _draft(context)
     draft.latitude, draft.longitude = message.location.latitude, message.location.longitude
-    await _reply(update, texts.ACT_LOCATION_SAVED)
+    await reply(update, texts.ACT_LOCATION_SAVED)
     return await _ask_grids(update, context)
 
 
@@ -226,7 +226,7 @@ async def skipped_location(update: Update, context: GridContext) -> int:
 
 
 async def location_or_skip(update: Update, _context: GridContext) -> int:
-    await _reply(update, texts.ACT_LOCATION_OR_SKIP)
+    await reply(update, texts.ACT_LOCATION_OR_SKIP)
     return LOCATION
 
 
@@ -255,7 +255,7 @@ async def _ask_grids(update: Update, context: GridContext) -> int:
         keyboard = await _grid_keyboard(update, context, session)
     if keyboard is None:
         return ConversationHandler.END
-    await _reply(update, texts.ACT_GRIDS_PROMPT, keyboard)
+    await reply(update, texts.ACT_GRIDS_PROMPT, keyboard)
     return GRIDS
 
 
@@ -319,7 +319,7 @@ async def grids_done(update: Update, context: GridContext) -> int:
     )
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await _reply(
+    await reply(
         update,
         f"{texts.ACT_PREVIEW_HEADING}\n\n{summary}\n\n{texts.ACT_PREVIEW_FOOTER}",
         buttons,
@@ -346,7 +346,7 @@ async def confirmed(update: Update, context: GridContext) -> int:
         except service.PublishError as error:
             published = None
             problem = texts.ACT_PUBLISH_ERRORS[error.problem.value]
-    _user_data(context).pop(DRAFT_KEY, None)
+    user_data(context).pop(DRAFT_KEY, None)
     await query.answer()
     if published is None:
         await query.edit_message_text(problem, parse_mode="HTML")
@@ -359,33 +359,12 @@ async def confirmed(update: Update, context: GridContext) -> int:
         published.queued,
     )
     await query.edit_message_reply_markup(None)
-    await _reply(update, texts.activity_published(published.members, published.queued))
+    await reply(update, texts.activity_published(published.members, published.queued))
     return ConversationHandler.END
-
-
-async def declined(update: Update, context: GridContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    _user_data(context).pop(DRAFT_KEY, None)
-    await query.answer()
-    await query.edit_message_text(texts.ACT_CANCELLED)
-    return ConversationHandler.END
-
-
-async def cancel_new(update: Update, context: GridContext) -> int:
-    _user_data(context).pop(DRAFT_KEY, None)
-    await _reply(update, texts.ACT_CANCELLED)
-    return ConversationHandler.END
-
-
-async def new_timed_out(update: Update, context: GridContext) -> None:
-    _user_data(context).pop(DRAFT_KEY, None)
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, texts.ACT_TIMED_OUT)
 
 
 async def press_a_button(update: Update, _context: GridContext) -> None:
-    await _reply(update, texts.ACT_WAITING_BUTTON)
+    await reply(update, texts.ACT_WAITING_BUTTON)
 
 
 # --- Check-in -------------------------------------------------------------------------------
@@ -424,24 +403,24 @@ async def _answer_checkin(
             if outcome == service.CheckinOutcome.UNKNOWN_LINK
             else texts.CHECKIN_WRONG_CODE
         )
-        await _reply(update, text)
+        await reply(update, text)
         return
     assert activity.id is not None
     if outcome == service.CheckinOutcome.NEED_LOCATION:
-        _user_data(context)[PENDING_KEY] = PendingCheckin(activity.id, method, _now() + PENDING_TTL)
+        user_data(context)[PENDING_KEY] = PendingCheckin(activity.id, method, _now() + PENDING_TTL)
         radius = activity.radius_m or context.bot_data.settings.checkin_radius_m
-        await _reply(update, texts.checkin_need_location(activity, radius), _location_keyboard())
+        await reply(update, texts.checkin_need_location(activity, radius), _location_keyboard())
         return
     if outcome == service.CheckinOutcome.TOO_FAR:
         assert result.distance_m is not None
         assert result.radius_m is not None
-        await _reply(
+        await reply(
             update,
             texts.checkin_too_far(activity, result.distance_m, result.radius_m),
             _location_keyboard(),
         )
         return
-    had_pending = _user_data(context).pop(PENDING_KEY, None) is not None
+    had_pending = user_data(context).pop(PENDING_KEY, None) is not None
     text = {
         service.CheckinOutcome.STALE_CODE: lambda: texts.CHECKIN_STALE_CODE,
         service.CheckinOutcome.CANCELLED: lambda: texts.checkin_cancelled(activity),
@@ -458,7 +437,7 @@ async def _answer_checkin(
         service.CheckinOutcome.UNKNOWN_LINK: lambda: texts.CHECKIN_UNKNOWN_LINK,
     }[outcome]()
     # The location keyboard goes once the check-in that asked for it is settled.
-    await _reply(update, text, ReplyKeyboardRemove() if had_pending else None)
+    await reply(update, text, ReplyKeyboardRemove() if had_pending else None)
 
 
 async def _check_code(update: Update, context: GridContext, viewer: Viewer, code: str) -> None:
@@ -490,11 +469,11 @@ async def checkin_command(update: Update, context: GridContext) -> int:
         await _check_code(update, context, viewer, code)
         return ConversationHandler.END
     if not open_now:
-        await _reply(update, texts.CHECKIN_NO_OPEN)
+        await reply(update, texts.CHECKIN_NO_OPEN)
         return ConversationHandler.END
     tz = context.bot_data.settings.tz
     lines = [texts.CHECKIN_OPEN_HEADING, *(texts.open_activity_line(a, tz) for a in open_now)]
-    await _reply(update, "\n".join([*lines, "", texts.CHECKIN_USAGE]))
+    await reply(update, "\n".join([*lines, "", texts.CHECKIN_USAGE]))
     return WAIT_CODE
 
 
@@ -502,7 +481,7 @@ async def got_code(update: Update, context: GridContext) -> int:
     assert update.effective_message is not None
     code = "".join((update.effective_message.text or "").split())
     if not service.CODE_PATTERN.fullmatch(code):
-        await _reply(update, texts.CHECKIN_BAD_CODE_FORMAT)
+        await reply(update, texts.CHECKIN_BAD_CODE_FORMAT)
         return WAIT_CODE
     async with context.bot_data.sessions() as session:
         viewer = await _viewer(update, session, Capability.USE_BOT)
@@ -512,8 +491,8 @@ async def got_code(update: Update, context: GridContext) -> int:
 
 
 async def cancel_checkin(update: Update, context: GridContext) -> int:
-    _user_data(context).pop(PENDING_KEY, None)
-    await _reply(update, texts.CHECKIN_STOPPED, ReplyKeyboardRemove())
+    user_data(context).pop(PENDING_KEY, None)
+    await reply(update, texts.CHECKIN_STOPPED, ReplyKeyboardRemove())
     return ConversationHandler.END
 
 
@@ -539,13 +518,13 @@ async def checkin_location(
     message = update.effective_message
     assert message is not None
     assert message.location is not None
-    pending = _user_data(context).get(PENDING_KEY)
+    pending = user_data(context).get(PENDING_KEY)
     if not isinstance(pending, PendingCheckin):
-        await _reply(update, texts.CHECKIN_NO_PENDING, ReplyKeyboardRemove())
+        await reply(update, texts.CHECKIN_NO_PENDING, ReplyKeyboardRemove())
         return
     if pending.expires_at < _now():
-        _user_data(context).pop(PENDING_KEY, None)
-        await _reply(update, texts.CHECKIN_PENDING_EXPIRED, ReplyKeyboardRemove())
+        user_data(context).pop(PENDING_KEY, None)
+        await reply(update, texts.CHECKIN_PENDING_EXPIRED, ReplyKeyboardRemove())
         return
     async with transaction(context.bot_data.sessions) as session:
         result = await service.check_in_at_location(
@@ -563,8 +542,8 @@ async def checkin_location(
 
 
 async def stop_location_checkin(update: Update, context: GridContext) -> None:
-    _user_data(context).pop(PENDING_KEY, None)
-    await _reply(update, texts.CHECKIN_STOPPED, ReplyKeyboardRemove())
+    user_data(context).pop(PENDING_KEY, None)
+    await reply(update, texts.CHECKIN_STOPPED, ReplyKeyboardRemove())
 
 
 # --- /activities and the organiser's panel ----------------------------------------------------
@@ -583,7 +562,7 @@ async def activities_command(
     tz = context.bot_data.settings.tz
     listing = await service.list_activities(session=session, viewer=viewer, now=_now())
     if not listing.managed and not listing.joined:
-        await _reply(update, texts.ACTS_NONE)
+        await reply(update, texts.ACTS_NONE)
         return
     if listing.joined:
         lines = [texts.ACTS_HEADING_JOINED]
@@ -597,13 +576,13 @@ async def activities_command(
             else:
                 state = texts.ACTS_ON_LEAVE
             lines.append(f"{texts.open_activity_line(joined.activity, tz)}（{state}）")
-        await _reply(update, "\n".join(lines))
+        await reply(update, "\n".join(lines))
     if listing.managed:
         buttons = [
             [InlineKeyboardButton(_button_label(a, tz), callback_data=f"act:p:{a.id}")]
             for a in listing.managed
         ]
-        await _reply(update, texts.ACTS_HEADING_MANAGED, InlineKeyboardMarkup(buttons))
+        await reply(update, texts.ACTS_HEADING_MANAGED, InlineKeyboardMarkup(buttons))
 
 
 def render_panel(panel: service.Panel, *, tz: ZoneInfo, period_s: int, radius_m: int) -> str:
@@ -795,7 +774,7 @@ async def _offer_leave(
     )
     await query.answer()
     if not candidates:
-        await _reply(update, texts.LEAVE_NOBODY)
+        await reply(update, texts.LEAVE_NOBODY)
         return
     rows = [
         [
@@ -806,7 +785,7 @@ async def _offer_leave(
         ]
         for line in candidates
     ]
-    await _reply(update, texts.LEAVE_CHOOSE, InlineKeyboardMarkup(rows))
+    await reply(update, texts.LEAVE_CHOOSE, InlineKeyboardMarkup(rows))
 
 
 @dataclass(frozen=True)
@@ -838,20 +817,20 @@ async def chose_leave_person(update: Update, context: GridContext) -> int:
     if line is None:
         await refuse(update, texts.LEAVE_NOT_MEMBER)
         return ConversationHandler.END
-    _user_data(context)[LEAVE_KEY] = PendingLeave(activity_id, person_id, line.name)
+    user_data(context)[LEAVE_KEY] = PendingLeave(activity_id, person_id, line.name)
     await query.answer()
-    await _reply(update, texts.LEAVE_ASK_REASON.format(name=texts.esc(line.name)))
+    await reply(update, texts.LEAVE_ASK_REASON.format(name=texts.esc(line.name)))
     return REASON
 
 
 async def got_leave_reason(update: Update, context: GridContext) -> int:
     assert update.effective_message is not None
-    pending = _user_data(context).get(LEAVE_KEY)
+    pending = user_data(context).get(LEAVE_KEY)
     if not isinstance(pending, PendingLeave):
         return ConversationHandler.END
     reason = service.clean_text(update.effective_message.text or "", service.REASON_MAX)
     if reason is None:
-        await _reply(update, texts.LEAVE_REASON_BAD)
+        await reply(update, texts.LEAVE_REASON_BAD)
         return REASON
     async with transaction(context.bot_data.sessions) as session:
         viewer = await _viewer(update, session, Capability.VIEW_GRIDS)
@@ -865,7 +844,7 @@ async def got_leave_reason(update: Update, context: GridContext) -> int:
             reason=reason,
             now=_now(),
         )
-    _user_data(context).pop(LEAVE_KEY, None)
+    user_data(context).pop(LEAVE_KEY, None)
     text = {
         service.LeaveOutcome.RECORDED: texts.LEAVE_RECORDED.format(
             name=texts.esc(pending.name), reason=texts.esc(reason)
@@ -874,13 +853,13 @@ async def got_leave_reason(update: Update, context: GridContext) -> int:
         service.LeaveOutcome.NOT_MEMBER: texts.LEAVE_NOT_MEMBER,
         service.LeaveOutcome.FORBIDDEN: texts.PANEL_FORBIDDEN,
     }[result.outcome]
-    await _reply(update, text)
+    await reply(update, text)
     return ConversationHandler.END
 
 
 async def cancel_leave(update: Update, context: GridContext) -> int:
-    _user_data(context).pop(LEAVE_KEY, None)
-    await _reply(update, texts.LEAVE_CANCELLED)
+    user_data(context).pop(LEAVE_KEY, None)
+    await reply(update, texts.LEAVE_CANCELLED)
     return ConversationHandler.END
 
 
@@ -909,15 +888,15 @@ def register(app: GridApplication) -> None:
             ],
             CONFIRM: [
                 CallbackQueryHandler(confirmed, pattern=r"^actnew:ok$"),
-                CallbackQueryHandler(declined, pattern=r"^actnew:no$"),
+                CallbackQueryHandler(NEW_ENDS.declined, pattern=r"^actnew:no$"),
             ],
         },
         fallbacks=[
-            CommandHandler("cancel", cancel_new, filters=private),
+            CommandHandler("cancel", NEW_ENDS.cancelled, filters=private),
             MessageHandler(text, press_a_button),
         ],
         timeout=CONVERSATION_TIMEOUT,
-        timed_out=new_timed_out,
+        timed_out=NEW_ENDS.timed_out,
     )
     leave = conversation(
         entry_points=[CallbackQueryHandler(chose_leave_person, pattern=r"^act:lp:")],

@@ -1,5 +1,6 @@
 """What every guided conversation of the bot (/activity, /ask, /notice, /report, /study, ...)
-shares: private-chat filters, a typed handler list and one way to build the ConversationHandler.
+shares: private-chat filters, a typed handler list, one way to build the ConversationHandler,
+and the ways a conversation keeping a draft ends without saving it (`DraftEnd`).
 
 All of them run with `per_message=False`: their steps are text messages, one conversation per
 user and chat. PTB then warns (PTBUserWarning) that the CallbackQueryHandlers in their states
@@ -9,10 +10,11 @@ flow wants; the warning is silenced here, once, for that reason only.
 
 import warnings
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, ConversationHandler, TypeHandler, filters
 from telegram.warnings import PTBUserWarning
 
@@ -60,3 +62,50 @@ def conversation(
             allow_reentry=allow_reentry,
             name=name,
         )
+
+
+def user_data(context: GridContext) -> dict[Any, Any]:
+    """The user's data, where a conversation keeps its draft (always there in a private chat)."""
+    assert context.user_data is not None
+    return context.user_data
+
+
+async def reply(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
+) -> None:
+    """Answer the user's message in HTML."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(text, reply_markup=markup)
+
+
+@dataclass(frozen=True)
+class DraftEnd:
+    """How a conversation that keeps its draft in `user_data[key]` ends without saving it: the
+    draft is dropped and the user told so. Its methods are the conversation's callbacks."""
+
+    key: str
+    cancelled_text: str
+    timed_out_text: str
+
+    async def cancelled(self, update: Update, context: GridContext) -> int:
+        """/cancel."""
+        user_data(context).pop(self.key, None)
+        await reply(update, self.cancelled_text)
+        return ConversationHandler.END
+
+    async def declined(self, update: Update, context: GridContext) -> int:
+        """The preview's [取消] button: the preview itself says the draft was dropped."""
+        query = update.callback_query
+        assert query is not None
+        user_data(context).pop(self.key, None)
+        await query.answer()
+        await query.edit_message_text(self.cancelled_text)
+        return ConversationHandler.END
+
+    async def timed_out(self, update: Update, context: GridContext) -> None:
+        """The conversation's timeout (PTB passes the last update of the conversation)."""
+        user_data(context).pop(self.key, None)
+        if update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, self.timed_out_text)

@@ -9,7 +9,6 @@ Callback data names only ids; every press is checked again on the server against
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -24,7 +23,14 @@ from telegram.ext import (
 from bot import texts
 from bot.context import GridApplication, GridContext
 from handlers.access import guarded, refuse
-from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
+from handlers.conversation import (
+    PRIVATE,
+    PRIVATE_TEXT,
+    DraftEnd,
+    conversation,
+    reply,
+    user_data,
+)
 from models.db import transaction
 from services import reports as service
 from services.access import Capability, CommandSpec, Viewer
@@ -49,6 +55,10 @@ COMMANDS = (
 )
 
 DRAFT_KEY = "report_draft"
+# Dropping the draft: /cancel, the preview's [取消], silence.
+ENDS = DraftEnd(
+    DRAFT_KEY, cancelled_text=texts.REPORT_CANCELLED, timed_out_text=texts.REPORT_TIMED_OUT
+)
 CONVERSATION_TIMEOUT = timedelta(minutes=15)
 CHOOSE, PART, CONFIRM = range(3)
 
@@ -70,19 +80,9 @@ def _duty(context: GridContext) -> MonthlyReportDuty:
     )
 
 
-def _user_data(context: GridContext) -> dict[Any, Any]:
-    assert context.user_data is not None
-    return context.user_data
-
-
 def _draft(context: GridContext) -> service.ReportDraft | None:
-    draft = _user_data(context).get(DRAFT_KEY)
+    draft = user_data(context).get(DRAFT_KEY)
     return draft if isinstance(draft, service.ReportDraft) else None
-
-
-async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_html(text, reply_markup=markup)
 
 
 async def _viewer(update: Update, session: AsyncSession) -> Viewer | None:
@@ -104,20 +104,20 @@ async def _viewer(update: Update, session: AsyncSession) -> Viewer | None:
 
 
 async def report_command(update: Update, context: GridContext) -> int:
-    _user_data(context).pop(DRAFT_KEY, None)
+    user_data(context).pop(DRAFT_KEY, None)
     async with context.bot_data.sessions() as session:
         viewer = await _viewer(update, session)
         if viewer is None:
             return ConversationHandler.END
         grids = await service.head_grids(session=session, viewer=viewer)
         if not grids:
-            await _reply(update, texts.REPORT_NOT_GRID_HEAD)
+            await reply(update, texts.REPORT_NOT_GRID_HEAD)
             return ConversationHandler.END
         if len(grids) == 1:
             assert grids[0].id is not None
             return await _begin(update, context, session, viewer, grids[0].id)
     rows = [[InlineKeyboardButton(grid.name, callback_data=f"mrn:g:{grid.id}")] for grid in grids]
-    await _reply(update, texts.REPORT_CHOOSE_GRID, InlineKeyboardMarkup(rows))
+    await reply(update, texts.REPORT_CHOOSE_GRID, InlineKeyboardMarkup(rows))
     return CHOOSE
 
 
@@ -146,9 +146,9 @@ async def _begin(
             session=session, viewer=viewer, grid_id=grid_id, now=_now(), duty=duty
         )
     except service.ReportError as error:
-        await _reply(update, _problem_text(error, context))
+        await reply(update, _problem_text(error, context))
         return ConversationHandler.END
-    _user_data(context)[DRAFT_KEY] = draft
+    user_data(context)[DRAFT_KEY] = draft
     await _ask(update, draft)
     return PART
 
@@ -169,7 +169,7 @@ async def _ask(update: Update, draft: service.ReportDraft) -> None:
     suggestion = draft.suggestions[draft.step]
     label = texts.REPORT_USE_SUGGESTION if suggestion else texts.REPORT_NOTHING
     button = InlineKeyboardButton(label, callback_data=f"mrn:use:{draft.step}")
-    await _reply(
+    await reply(
         update,
         texts.report_step(
             index=draft.step,
@@ -192,7 +192,7 @@ async def _next(update: Update, draft: service.ReportDraft) -> int:
             ]
         ]
     )
-    await _reply(
+    await reply(
         update,
         texts.report_preview(grid=draft.grid_name, period=draft.period, parts=draft.answers()),
         buttons,
@@ -207,7 +207,7 @@ async def got_part(update: Update, context: GridContext) -> int:
         return ConversationHandler.END
     part = service.clean_part(update.effective_message.text or "")
     if part is None:
-        await _reply(update, texts.REPORT_TEXT_BAD.format(limit=service.PART_MAX))
+        await reply(update, texts.REPORT_TEXT_BAD.format(limit=service.PART_MAX))
         return PART
     draft.parts.append(part)
     return await _next(update, draft)
@@ -245,11 +245,11 @@ async def submitted(update: Update, context: GridContext) -> int:
         except service.ReportError as error:
             result = None
             problem = _problem_text(error, context)
-    _user_data(context).pop(DRAFT_KEY, None)
+    user_data(context).pop(DRAFT_KEY, None)
     await query.answer()
     await query.edit_message_reply_markup(None)
     if result is None:
-        await _reply(update, problem)
+        await reply(update, problem)
         return ConversationHandler.END
     if result.alerted:
         context.bot_data.outbox.wake()
@@ -260,7 +260,7 @@ async def submitted(update: Update, context: GridContext) -> int:
         draft.period,
         result.late,
     )
-    await _reply(
+    await reply(
         update,
         texts.report_submitted(
             grid=draft.grid_name, period=draft.period, late=result.late, replaced=result.replaced
@@ -269,29 +269,8 @@ async def submitted(update: Update, context: GridContext) -> int:
     return ConversationHandler.END
 
 
-async def discarded(update: Update, context: GridContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    _user_data(context).pop(DRAFT_KEY, None)
-    await query.answer()
-    await query.edit_message_text(texts.REPORT_CANCELLED)
-    return ConversationHandler.END
-
-
-async def cancelled(update: Update, context: GridContext) -> int:
-    _user_data(context).pop(DRAFT_KEY, None)
-    await _reply(update, texts.REPORT_CANCELLED)
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: GridContext) -> None:
-    _user_data(context).pop(DRAFT_KEY, None)
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, texts.REPORT_TIMED_OUT)
-
-
 async def press_a_button(update: Update, _context: GridContext) -> None:
-    await _reply(update, texts.REPORT_PRESS_A_BUTTON)
+    await reply(update, texts.REPORT_PRESS_A_BUTTON)
 
 
 async def stale_button(update: Update, _context: GridContext) -> None:
@@ -366,7 +345,7 @@ async def hear_button(
         return
     await query.answer()
     await _mark_heard(update, when)
-    await _reply(
+    await reply(
         update,
         texts.REPORT_HEARING_DONE.format(town=texts.esc(hearing.town), period=label, when=when),
     )
@@ -410,16 +389,16 @@ def register(app: GridApplication) -> None:
             ],
             CONFIRM: [
                 CallbackQueryHandler(submitted, pattern=f"^{SUBMIT}$"),
-                CallbackQueryHandler(discarded, pattern=f"^{DISCARD}$"),
+                CallbackQueryHandler(ENDS.declined, pattern=f"^{DISCARD}$"),
             ],
         },
         fallbacks=[
-            CommandHandler("cancel", cancelled, filters=PRIVATE),
+            CommandHandler("cancel", ENDS.cancelled, filters=PRIVATE),
             MessageHandler(PRIVATE_TEXT, press_a_button),
             CallbackQueryHandler(stale_button, pattern=r"^mrn:"),
         ],
         timeout=CONVERSATION_TIMEOUT,
-        timed_out=timed_out,
+        timed_out=ENDS.timed_out,
     )
     app.add_handler(report)
     app.add_handler(CallbackQueryHandler(view_button, pattern=f"^{VIEW_PREFIX}"))

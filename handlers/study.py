@@ -3,7 +3,6 @@ study (date, topic, hours, confirm). Nothing is written until [确认登记]."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -17,7 +16,14 @@ from telegram.ext import (
 from bot import texts
 from bot.context import GridApplication, GridContext
 from handlers.access import refuse
-from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
+from handlers.conversation import (
+    PRIVATE,
+    PRIVATE_TEXT,
+    DraftEnd,
+    conversation,
+    reply,
+    user_data,
+)
 from models.db import transaction
 from models.study import SOURCE_IMPORT
 from services import study as service
@@ -35,6 +41,10 @@ COMMANDS = (
 )
 
 DRAFT_KEY = "study_draft"
+# Dropping the draft: /cancel and silence ([取消] is `discarded`).
+ENDS = DraftEnd(
+    DRAFT_KEY, cancelled_text=texts.STUDY_CANCELLED, timed_out_text=texts.STUDY_TIMED_OUT
+)
 CONVERSATION_TIMEOUT = timedelta(minutes=15)
 DATE, TOPIC, HOURS, CONFIRM = range(4)
 CONFIRM_CALLBACK = "study:ok"
@@ -48,16 +58,11 @@ class StudyDraft:
     hours: float | None = None
 
 
-def _user_data(context: GridContext) -> dict[Any, Any]:
-    assert context.user_data is not None
-    return context.user_data
-
-
 def _draft(context: GridContext) -> StudyDraft:
-    draft = _user_data(context).get(DRAFT_KEY)
+    draft = user_data(context).get(DRAFT_KEY)
     if not isinstance(draft, StudyDraft):
         draft = StudyDraft()
-        _user_data(context)[DRAFT_KEY] = draft
+        user_data(context)[DRAFT_KEY] = draft
     return draft
 
 
@@ -67,11 +72,6 @@ def _today(context: GridContext) -> date:
 
 def _target(context: GridContext) -> float:
     return education_config(context.bot_data.settings.duties_file).yearly_target_hours
-
-
-async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_html(text, reply_markup=markup)
 
 
 async def _viewer(update: Update, session: AsyncSession) -> Viewer | None:
@@ -111,8 +111,8 @@ async def study_command(update: Update, context: GridContext) -> int:
             for record in overview.recent
         ]
     lines += ["", texts.STUDY_DATE_PROMPT]
-    _user_data(context)[DRAFT_KEY] = StudyDraft()
-    await _reply(update, "\n".join(lines))
+    user_data(context)[DRAFT_KEY] = StudyDraft()
+    await reply(update, "\n".join(lines))
     return DATE
 
 
@@ -121,10 +121,10 @@ async def got_date(update: Update, context: GridContext) -> int:
     try:
         day = service.parse_study_date(update.effective_message.text or "", today=_today(context))
     except service.StudyDateError as error:
-        await _reply(update, error.message)
+        await reply(update, error.message)
         return DATE
     _draft(context).studied_on = day
-    await _reply(update, texts.STUDY_TOPIC_PROMPT)
+    await reply(update, texts.STUDY_TOPIC_PROMPT)
     return TOPIC
 
 
@@ -132,10 +132,10 @@ async def got_topic(update: Update, context: GridContext) -> int:
     assert update.effective_message is not None
     topic = service.clean_topic(update.effective_message.text or "")
     if topic is None:
-        await _reply(update, texts.STUDY_TOPIC_BAD)
+        await reply(update, texts.STUDY_TOPIC_BAD)
         return TOPIC
     _draft(context).topic = topic
-    await _reply(update, texts.STUDY_HOURS_PROMPT)
+    await reply(update, texts.STUDY_HOURS_PROMPT)
     return HOURS
 
 
@@ -143,7 +143,7 @@ async def got_hours(update: Update, context: GridContext) -> int:
     assert update.effective_message is not None
     hours = service.parse_hours(update.effective_message.text or "")
     if hours is None:
-        await _reply(update, texts.STUDY_HOURS_BAD)
+        await reply(update, texts.STUDY_HOURS_BAD)
         return HOURS
     draft = _draft(context)
     draft.hours = hours
@@ -158,14 +158,14 @@ async def got_hours(update: Update, context: GridContext) -> int:
         ]
     )
     text = texts.study_confirm(day=draft.studied_on.isoformat(), topic=draft.topic, hours=hours)
-    await _reply(update, text, markup)
+    await reply(update, text, markup)
     return CONFIRM
 
 
 async def confirmed(update: Update, context: GridContext) -> int:
     query = update.callback_query
     assert query is not None
-    draft = _user_data(context).pop(DRAFT_KEY, None)
+    draft = user_data(context).pop(DRAFT_KEY, None)
     if (
         not isinstance(draft, StudyDraft)
         or draft.studied_on is None
@@ -188,7 +188,7 @@ async def confirmed(update: Update, context: GridContext) -> int:
         )
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await _reply(
+    await reply(
         update, texts.study_saved(year=draft.studied_on.year, hours=total, target=_target(context))
     )
     return ConversationHandler.END
@@ -197,28 +197,16 @@ async def confirmed(update: Update, context: GridContext) -> int:
 async def discarded(update: Update, context: GridContext) -> int:
     query = update.callback_query
     assert query is not None
-    _user_data(context).pop(DRAFT_KEY, None)
+    user_data(context).pop(DRAFT_KEY, None)
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await _reply(update, texts.STUDY_CANCELLED)
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: GridContext) -> int:
-    _user_data(context).pop(DRAFT_KEY, None)
-    await _reply(update, texts.STUDY_CANCELLED)
+    await reply(update, texts.STUDY_CANCELLED)
     return ConversationHandler.END
 
 
 async def press_a_button(update: Update, _context: GridContext) -> int:
-    await _reply(update, texts.STUDY_PRESS_A_BUTTON)
+    await reply(update, texts.STUDY_PRESS_A_BUTTON)
     return CONFIRM
-
-
-async def timed_out(update: Update, context: GridContext) -> None:
-    _user_data(context).pop(DRAFT_KEY, None)
-    if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, texts.STUDY_TIMED_OUT)
 
 
 def register(app: GridApplication) -> None:
@@ -234,8 +222,8 @@ def register(app: GridApplication) -> None:
                 MessageHandler(PRIVATE_TEXT, press_a_button),
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel, filters=PRIVATE)],
+        fallbacks=[CommandHandler("cancel", ENDS.cancelled, filters=PRIVATE)],
         timeout=CONVERSATION_TIMEOUT,
-        timed_out=timed_out,
+        timed_out=ENDS.timed_out,
     )
     app.add_handler(study)
