@@ -38,6 +38,7 @@ from handlers.conversation import (
     PRIVATE_TEXT,
     DraftEnd,
     conversation,
+    conversation_viewer,
     reply,
     user_data,
 )
@@ -46,7 +47,6 @@ from models.enums import ActivityKind, AttendanceStatus, CheckinMethod
 from models.tables import Activity
 from services import activities as service
 from services.access import Capability, CommandSpec, Viewer
-from services.onboarding import load_viewer
 
 log = logging.getLogger(__name__)
 
@@ -106,21 +106,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _viewer(update: Update, session: AsyncSession, capability: Capability) -> Viewer | None:
-    """Like `guarded`, for conversation callbacks, which must return their next state."""
-    user = update.effective_user
-    viewer = (
-        await load_viewer(session=session, telegram_user_id=user.id) if user is not None else None
-    )
-    if viewer is None:
-        await refuse(update, texts.NOT_BOUND_FOR_COMMAND)
-        return None
-    if not viewer.can(capability):
-        await refuse(update, texts.FORBIDDEN)
-        return None
-    return viewer
-
-
 # --- /activity: the guided conversation -----------------------------------------------------
 
 
@@ -134,7 +119,7 @@ def _draft(context: GridContext) -> service.ActivityDraft:
 
 async def new_activity(update: Update, context: GridContext) -> int:
     async with context.bot_data.sessions() as session:
-        viewer = await _viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         if not service.organiser_grid_ids(viewer):
@@ -233,7 +218,7 @@ async def location_or_skip(update: Update, _context: GridContext) -> int:
 async def _grid_keyboard(
     update: Update, context: GridContext, session: AsyncSession
 ) -> InlineKeyboardMarkup | None:
-    viewer = await _viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+    viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
     if viewer is None:
         return None
     chosen = set(_draft(context).grid_ids)
@@ -264,7 +249,7 @@ async def toggled_grid(update: Update, context: GridContext) -> int:
     assert query is not None
     match = NEW_GRID.fullmatch(query.data or "")
     async with context.bot_data.sessions() as session:
-        viewer = await _viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         if match is None or int(match.group(1)) not in service.organiser_grid_ids(viewer):
@@ -285,7 +270,7 @@ async def grids_done(update: Update, context: GridContext) -> int:
         await refuse(update, texts.ACT_GRIDS_NONE_CHOSEN)
         return GRIDS
     async with context.bot_data.sessions() as session:
-        viewer = await _viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         grids = await service.organiser_grids(session=session, viewer=viewer)
@@ -332,7 +317,7 @@ async def confirmed(update: Update, context: GridContext) -> int:
     assert query is not None
     draft = _draft(context)
     async with transaction(context.bot_data.sessions) as session:
-        viewer = await _viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         try:
@@ -455,7 +440,7 @@ async def _check_code(update: Update, context: GridContext, viewer: Viewer, code
 
 async def checkin_command(update: Update, context: GridContext) -> int:
     async with context.bot_data.sessions() as session:
-        viewer = await _viewer(update, session, Capability.USE_BOT)
+        viewer = await conversation_viewer(update, session, Capability.USE_BOT)
         if viewer is None:
             return ConversationHandler.END
         if context.args:
@@ -484,7 +469,7 @@ async def got_code(update: Update, context: GridContext) -> int:
         await reply(update, texts.CHECKIN_BAD_CODE_FORMAT)
         return WAIT_CODE
     async with context.bot_data.sessions() as session:
-        viewer = await _viewer(update, session, Capability.USE_BOT)
+        viewer = await conversation_viewer(update, session, Capability.USE_BOT)
     if viewer is not None:
         await _check_code(update, context, viewer, code)
     return ConversationHandler.END
@@ -804,7 +789,7 @@ async def chose_leave_person(update: Update, context: GridContext) -> int:
         return ConversationHandler.END
     activity_id, person_id = int(match.group(1)), int(match.group(2))
     async with context.bot_data.sessions() as session:
-        viewer = await _viewer(update, session, Capability.VIEW_GRIDS)
+        viewer = await conversation_viewer(update, session, Capability.VIEW_GRIDS)
         if viewer is None:
             return ConversationHandler.END
         candidates = await service.leave_candidates(
@@ -833,7 +818,7 @@ async def got_leave_reason(update: Update, context: GridContext) -> int:
         await reply(update, texts.LEAVE_REASON_BAD)
         return REASON
     async with transaction(context.bot_data.sessions) as session:
-        viewer = await _viewer(update, session, Capability.VIEW_GRIDS)
+        viewer = await conversation_viewer(update, session, Capability.VIEW_GRIDS)
         if viewer is None:
             return ConversationHandler.END
         result = await service.record_leave(

@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, ConversationHandler, TypeHandler, filters
 from telegram.warnings import PTBUserWarning
 
+from bot import texts
 from bot.context import GridContext
+from handlers.access import refuse
+from services.access import Capability, Viewer
+from services.onboarding import load_viewer
 
 PRIVATE = filters.ChatType.PRIVATE
 # A plain text message in a private chat (a command is never a step's answer).
@@ -109,3 +114,22 @@ class DraftEnd:
         user_data(context).pop(self.key, None)
         if update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, self.timed_out_text)
+
+
+async def conversation_viewer(
+    update: Update, session: AsyncSession, capability: Capability
+) -> Viewer | None:
+    """Like `guarded`, for conversation callbacks, which must return their next state: the
+    bound person behind the update if they may use `capability`; otherwise the user is told
+    why and None is returned."""
+    user = update.effective_user
+    viewer = (
+        await load_viewer(session=session, telegram_user_id=user.id) if user is not None else None
+    )
+    if viewer is None:
+        await refuse(update, texts.NOT_BOUND_FOR_COMMAND)
+        return None
+    if not viewer.can(capability):
+        await refuse(update, texts.FORBIDDEN)
+        return None
+    return viewer

@@ -28,6 +28,7 @@ from handlers.conversation import (
     PRIVATE_TEXT,
     DraftEnd,
     conversation,
+    conversation_viewer,
     reply,
     user_data,
 )
@@ -39,7 +40,6 @@ from services.duties.monthly_report import (
     VIEW_PREFIX,
     MonthlyReportDuty,
 )
-from services.onboarding import load_viewer
 
 log = logging.getLogger(__name__)
 
@@ -85,28 +85,13 @@ def _draft(context: GridContext) -> service.ReportDraft | None:
     return draft if isinstance(draft, service.ReportDraft) else None
 
 
-async def _viewer(update: Update, session: AsyncSession) -> Viewer | None:
-    """Like `guarded`, for conversation callbacks, which must return their next state."""
-    user = update.effective_user
-    viewer = (
-        await load_viewer(session=session, telegram_user_id=user.id) if user is not None else None
-    )
-    if viewer is None:
-        await refuse(update, texts.NOT_BOUND_FOR_COMMAND)
-        return None
-    if not viewer.can(Capability.ORGANISE_ACTIVITIES):
-        await refuse(update, texts.FORBIDDEN)
-        return None
-    return viewer
-
-
 # --- /report: the guided conversation ---------------------------------------------------------
 
 
 async def report_command(update: Update, context: GridContext) -> int:
     user_data(context).pop(DRAFT_KEY, None)
     async with context.bot_data.sessions() as session:
-        viewer = await _viewer(update, session)
+        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         grids = await service.head_grids(session=session, viewer=viewer)
@@ -126,7 +111,7 @@ async def chose_grid(update: Update, context: GridContext) -> int:
     assert query is not None
     match = CHOOSE_GRID.fullmatch(query.data or "")
     async with context.bot_data.sessions() as session:
-        viewer = await _viewer(update, session)
+        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         if match is None or int(match[1]) not in service.head_grid_ids(viewer):
@@ -235,7 +220,7 @@ async def submitted(update: Update, context: GridContext) -> int:
         await refuse(update, texts.STALE_BUTTON)
         return ConversationHandler.END
     async with transaction(context.bot_data.sessions) as session:
-        viewer = await _viewer(update, session)
+        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         try:

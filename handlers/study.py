@@ -4,7 +4,6 @@ study (date, topic, hours, confirm). Nothing is written until [确认登记]."""
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -21,15 +20,15 @@ from handlers.conversation import (
     PRIVATE_TEXT,
     DraftEnd,
     conversation,
+    conversation_viewer,
     reply,
     user_data,
 )
 from models.db import transaction
 from models.study import SOURCE_IMPORT
 from services import study as service
-from services.access import Capability, CommandSpec, Viewer
+from services.access import Capability, CommandSpec
 from services.duties.education import education_config
-from services.onboarding import load_viewer
 
 COMMANDS = (
     CommandSpec(
@@ -74,25 +73,10 @@ def _target(context: GridContext) -> float:
     return education_config(context.bot_data.settings.duties_file).yearly_target_hours
 
 
-async def _viewer(update: Update, session: AsyncSession) -> Viewer | None:
-    """Like `guarded`, for conversation callbacks, which must return their next state."""
-    user = update.effective_user
-    viewer = (
-        await load_viewer(session=session, telegram_user_id=user.id) if user is not None else None
-    )
-    if viewer is None:
-        await refuse(update, texts.NOT_BOUND_FOR_COMMAND)
-        return None
-    if not viewer.can(Capability.USE_BOT):
-        await refuse(update, texts.FORBIDDEN)
-        return None
-    return viewer
-
-
 async def study_command(update: Update, context: GridContext) -> int:
     today = _today(context)
     async with context.bot_data.sessions() as session:
-        viewer = await _viewer(update, session)
+        viewer = await conversation_viewer(update, session, Capability.USE_BOT)
         if viewer is None:
             return ConversationHandler.END
         overview = await service.overview(
@@ -176,7 +160,7 @@ async def confirmed(update: Update, context: GridContext) -> int:
         return ConversationHandler.END
     async with transaction(context.bot_data.sessions) as session:
         # The person is looked up again: the press may come long after /study.
-        viewer = await _viewer(update, session)
+        viewer = await conversation_viewer(update, session, Capability.USE_BOT)
         if viewer is None:
             return ConversationHandler.END
         total = await service.record_study(

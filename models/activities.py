@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import duties
 from models.enums import GridLevel, ReminderStatus
 from models.tables import (
     Activity,
@@ -221,31 +222,13 @@ async def claim_reminder(
     *, session: AsyncSession, duty: str, target: str, period: str, step: str, note: str | None
 ) -> bool:
     """Insert the ReminderClaim; False when it was already claimed (nothing is changed)."""
-    connection = await session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(ReminderClaim)
-        .values(
-            duty=duty,
-            target=target,
-            period=period,
-            step=step,
-            status=ReminderStatus.QUEUED,
-            note=note,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(
-            index_elements=[
-                col(ReminderClaim.duty),
-                col(ReminderClaim.target),
-                col(ReminderClaim.period),
-                col(ReminderClaim.step),
-            ]
-        )
-        .returning(col(ReminderClaim.id))
+    return await duties.claim(
+        session=session,
+        key=(duty, target, period, step),
+        status=ReminderStatus.QUEUED,
+        note=note,
+        now=utcnow(),
     )
-    result = await session.exec(statement)
-    return result.first() is not None
 
 
 async def reminder_claimed(*, session: AsyncSession, duty: str, target: str) -> bool:

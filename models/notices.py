@@ -3,13 +3,12 @@ the outbox, and reminder claims."""
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models import duties
 from models.enums import OutboxStatus, ReminderStatus, Role
 from models.tables import (
     Assignment,
@@ -292,29 +291,6 @@ async def claim_reminder(
     now: datetime,
 ) -> bool:
     """Insert the reminder's claim; False if it was already claimed (then do nothing)."""
-    row: dict[str, Any] = {
-        "duty": duty,
-        "target": target,
-        "period": period,
-        "step": step,
-        "status": status,
-        "note": note,
-        "created_at": now,
-    }
-    connection = await session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(ReminderClaim)
-        .values(**row)
-        .on_conflict_do_nothing(
-            index_elements=[
-                col(ReminderClaim.duty),
-                col(ReminderClaim.target),
-                col(ReminderClaim.period),
-                col(ReminderClaim.step),
-            ]
-        )
-        .returning(col(ReminderClaim.id))
+    return await duties.claim(
+        session=session, key=(duty, target, period, step), status=status, note=note, now=now
     )
-    result = await session.exec(statement)
-    return result.first() is not None
