@@ -25,14 +25,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import build_application
 from bot.emulator import BotApiEmulator
-from bot.outbox import OutboxConfig
 from bot.runner import polling
-from bot.settings import load_settings
+from core.settings import load_settings
 from models import outbox
 from models.db import create_engine, session_factory, transaction
 from models.enums import OutboxStatus
 from models.migrate import upgrade
 from services.outbox import RATE_PER_SECOND, Recipient, enqueue_broadcast
+from services.outbox.worker import OutboxConfig
 
 TOKEN = "4242:bench-token"
 GOAL_RATE = RATE_PER_SECOND

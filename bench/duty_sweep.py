@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.settings import load_settings
+from core.settings import load_settings
 from knowledge.base import KnowledgeBase
 from models import duties as claims
 from models.db import create_engine, session_factory, transaction

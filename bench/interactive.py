@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.emulator import BotApiEmulator
-from bot.settings import load_settings
+from core.settings import load_settings
 from models.db import create_engine, session_factory, transaction
 from models.enums import ActivityKind, GridLevel, Industry, Role, Scale
 from models.migrate import upgrade

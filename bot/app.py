@@ -8,14 +8,10 @@ from types import ModuleType
 from telegram.ext import Application, ContextTypes
 
 from bot import clock
-from bot.context import BotData, GridApplication, GridContext
 from bot.errors import on_error
 from bot.limiter import InteractiveFirstLimiter
-from bot.menus import set_default_menu
-from bot.outbox import OutboxConfig, OutboxWorker
-from bot.outbox import register as register_outbox
-from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
+from core.settings import Settings
 from handlers import (
     activities,
     departments,
@@ -31,6 +27,7 @@ from handlers import (
     onboarding,
     profile,
     questions,
+    reachability,
     reports,
     stats,
     study,
@@ -38,11 +35,14 @@ from handlers import (
     todo,
 )
 from handlers import settings as settings_handlers
+from handlers.context import BotData, GridApplication, GridContext
+from handlers.menus import set_default_menu
 from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory
 from services.access import CommandSpec
 from services.duties.config import load_duties
 from services.duties.registry import build_duties
+from services.outbox.worker import OutboxConfig, OutboxWorker
 from services.questions import knowledge_with_approved
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,6 @@ def build_application(
     for module in HANDLER_MODULES:
         module.register(app)
     # Only my_chat_member updates: no feature handler sees those, so the order does not matter.
-    register_outbox(app)
+    reachability.register(app)
     app.add_error_handler(on_error)
     return app

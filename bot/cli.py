@@ -17,8 +17,8 @@ from bot.export_cli import export_app
 from bot.faq_cli import faq_app
 from bot.oversight_cli import departments_app, evaluate_app, funding_app
 from bot.runner import ALLOWED_UPDATES
-from bot.settings import Settings, SettingsError, load_settings
 from bot.study_cli import study_app
+from core.settings import Settings, SettingsError, load_settings
 from models.db import create_engine, session_factory, transaction
 from models.migrate import current_revision, upgrade
 

@@ -10,8 +10,8 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.context import GridApplication, GridContext
-from bot.settings import Settings
+from core.settings import Settings
+from handlers.context import GridApplication, GridContext
 from models.db import create_engine, session_factory
 from services.duties.base import Duty
 from services.duties.config import DutiesConfig

@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.app import build_application
 from bot.emulator import BotApiEmulator, SentMessage
 from bot.runner import polling
-from bot.settings import load_settings
+from core.settings import load_settings
 from models import people
 from models.db import create_engine, session_factory, transaction
 from models.migrate import upgrade

@@ -11,9 +11,9 @@ import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
-from bot.settings import Settings
+from core.settings import Settings
 from knowledge.base import KnowledgeBase
+from services.duties import texts
 from services.duties.config import DutiesConfig, DutyConfigError, load_duties
 from services.duties.registry import build_duties
 from services.duties.status import CITY, PreviewLine, monthly_text, preview_lines, quarterly_text

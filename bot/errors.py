@@ -5,8 +5,8 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
-from bot import texts
-from bot.context import GridContext
+from handlers.context import GridContext
+from services import texts as shared_texts
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,8 @@ async def on_error(update: object, context: GridContext) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.INTERNAL_ERROR[:200], show_alert=True)
+            await update.callback_query.answer(shared_texts.INTERNAL_ERROR[:200], show_alert=True)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(texts.INTERNAL_ERROR)
+            await update.effective_message.reply_text(shared_texts.INTERNAL_ERROR)
     except TelegramError:
         log.warning("could not tell the user about the error", exc_info=True)

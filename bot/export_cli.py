@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from bot import texts
-from bot.settings import SettingsError, load_settings
+from core.settings import SettingsError, load_settings
 from models.db import create_engine, session_factory
 from models.migrate import current_revision
+from services.oversight import texts
 from services.oversight.exports import (
     Export,
     ExportError,

@@ -10,27 +10,16 @@ sends min(its own pace, budget - replies) per second and replies never wait for 
 """
 
 import asyncio
-import contextvars
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram._utils.types import JSONDict
 from telegram.ext import AIORateLimiter
 
-# True inside the outbox worker's tasks (copied into every task they create).
-_OUTBOX_SEND: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "gridbot_outbox_send", default=False
-)
+from services.outbox.lane import in_outbox
 
 # Telegram's flood limit counts messages: new ones and edits.
 _COUNTED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage")
-
-
-def outbox_context() -> contextvars.Context:
-    """A context for the outbox worker's task: its sends yield to interactive replies."""
-    context = contextvars.copy_context()
-    context.run(_OUTBOX_SEND.set, True)
-    return context
 
 
 class SharedBudget:
@@ -76,7 +65,7 @@ class InteractiveFirstLimiter(AIORateLimiter):
     ) -> bool | JSONDict | list[JSONDict]:
         if endpoint.startswith(_COUNTED_PREFIXES):
             loop = asyncio.get_running_loop()
-            if _OUTBOX_SEND.get():
+            if in_outbox():
                 await self._wait_for_budget(loop)
             else:
                 self.budget.spend(loop.time())

@@ -11,7 +11,7 @@ import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.settings import Settings, SettingsError, load_settings
+from core.settings import Settings, SettingsError, load_settings
 from models.db import create_engine, session_factory, transaction
 from models.migrate import current_revision
 from services.oversight import departments as dept

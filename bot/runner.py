@@ -8,7 +8,7 @@ manager.
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.context import GridApplication
+from handlers.context import GridApplication
 
 # my_chat_member: a user unblocking the bot makes them reachable for the outbox again.
 ALLOWED_UPDATES = ["message", "callback_query", "inline_query", "my_chat_member"]

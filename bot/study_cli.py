@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.settings import SettingsError, load_settings
+from core.settings import SettingsError, load_settings
 from models.db import create_engine, session_factory, transaction
 from models.migrate import current_revision
 from services.study import ImportResult, import_study_file

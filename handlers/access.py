@@ -13,9 +13,9 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
-from bot import texts
-from bot.context import GridContext
-from bot.menus import refresh_menu
+from handlers.context import GridContext
+from handlers.menus import refresh_menu
+from services import texts as shared_texts
 from services.access import Capability, Viewer
 from services.onboarding import load_viewer
 
@@ -49,11 +49,11 @@ def guarded(capability: Capability) -> Callable[[GuardedCallback], PlainCallback
                             specs=context.bot_data.commands,
                             viewer=None,
                         )
-                    await refuse(update, texts.NOT_BOUND_FOR_COMMAND)
+                    await refuse(update, shared_texts.NOT_BOUND_FOR_COMMAND)
                     return
                 if not viewer.can(capability):
                     log.info("refused %s to person %s", capability, viewer.person_id)
-                    await refuse(update, texts.FORBIDDEN)
+                    await refuse(update, shared_texts.FORBIDDEN)
                     return
                 await callback(update, context, viewer, session)
 

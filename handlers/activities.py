@@ -30,9 +30,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from core.formatting import clock, esc, month_day
 from handlers.access import guarded, refuse
+from handlers.context import GridApplication, GridContext
 from handlers.conversation import (
     PRIVATE,
     PRIVATE_TEXT,
@@ -46,7 +46,9 @@ from models.db import transaction
 from models.enums import ActivityKind, AttendanceStatus, CheckinMethod
 from models.tables import Activity
 from services import activities as service
+from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
+from services.activities import texts
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +144,7 @@ async def chose_kind(update: Update, context: GridContext) -> int:
     assert query is not None
     match = NEW_KIND.fullmatch(query.data or "")
     if match is None or int(match.group(1)) >= len(KINDS):
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return KIND
     kind = KINDS[int(match.group(1))]
     _draft(context).kind = kind
@@ -253,7 +255,7 @@ async def toggled_grid(update: Update, context: GridContext) -> int:
         if viewer is None:
             return ConversationHandler.END
         if match is None or int(match.group(1)) not in service.organiser_grid_ids(viewer):
-            await refuse(update, texts.FORBIDDEN_SCOPE)
+            await refuse(update, shared_texts.FORBIDDEN_SCOPE)
             return GRIDS
         _draft(context).toggle_grid(int(match.group(1)))
         keyboard = await _grid_keyboard(update, context, session)
@@ -281,10 +283,8 @@ async def grids_done(update: Update, context: GridContext) -> int:
     assert draft.starts_at is not None
     assert draft.ends_at is not None
     tz = context.bot_data.settings.tz
-    local_start = draft.starts_at.astimezone(tz)
     when = (
-        f"{local_start.month}月{local_start.day}日 {texts.clock(draft.starts_at, tz)}-"
-        f"{texts.clock(draft.ends_at, tz)}"
+        f"{month_day(draft.starts_at, tz)} {clock(draft.starts_at, tz)}-{clock(draft.ends_at, tz)}"
     )
     summary = texts.activity_summary(
         kind=draft.kind.value,
@@ -535,9 +535,8 @@ async def stop_location_checkin(update: Update, context: GridContext) -> None:
 
 
 def _button_label(activity: Activity, tz: ZoneInfo) -> str:
-    local = activity.starts_at.astimezone(tz)
     title = activity.title if len(activity.title) <= 20 else activity.title[:19] + "…"
-    return f"{local.month}月{local.day}日 {activity.kind.value}：{title}"
+    return f"{month_day(activity.starts_at, tz)} {activity.kind.value}：{title}"
 
 
 @guarded(Capability.USE_BOT)
@@ -557,7 +556,7 @@ async def activities_command(
                 state = texts.ACTS_NOT_CHECKED_IN
             elif row.status == AttendanceStatus.CHECKED_IN:
                 assert row.checked_in_at is not None
-                state = f"{texts.ACTS_CHECKED_IN} {texts.clock(row.checked_in_at, tz)}"
+                state = f"{texts.ACTS_CHECKED_IN} {clock(row.checked_in_at, tz)}"
             else:
                 state = texts.ACTS_ON_LEAVE
             lines.append(f"{texts.open_activity_line(joined.activity, tz)}（{state}）")
@@ -573,14 +572,14 @@ async def activities_command(
 def render_panel(panel: service.Panel, *, tz: ZoneInfo, period_s: int, radius_m: int) -> str:
     activity = panel.activity
     located = service.has_location(activity)
-    place = texts.esc(activity.place)
+    place = esc(activity.place)
     if located:
         place += f"（签到需在 {activity.radius_m or radius_m} 米范围内）"
     lines = [
         f"<b>{texts.activity_name(activity)}</b>",
         f"时间：{texts.activity_when(activity, tz)}",
         f"地点：{place}",
-        f"网格：{texts.esc('、'.join(g.name for g in panel.grids))}",
+        f"网格：{esc('、'.join(g.name for g in panel.grids))}",
         "",
     ]
     if panel.code is not None:
@@ -608,15 +607,15 @@ def render_panel(panel: service.Panel, *, tz: ZoneInfo, period_s: int, radius_m:
     if checked:
         lines.append(f"{texts.PANEL_CHECKED_IN}：")
         for line in checked:
-            at = texts.clock(line.at, tz) if line.at else ""
+            at = clock(line.at, tz) if line.at else ""
             method = line.method.value if line.method else ""
-            lines.append(f"• {texts.esc(line.name)} {at} {method}")
+            lines.append(f"• {esc(line.name)} {at} {method}")
     if leave:
         lines.append(f"{texts.PANEL_LEAVE}：")
-        lines += [f"• {texts.esc(li.name)}：{texts.esc(li.reason or '')}" for li in leave]
+        lines += [f"• {esc(li.name)}：{esc(li.reason or '')}" for li in leave]
     if absent:
         lines.append(f"{texts.PANEL_ABSENT}：")
-        lines += [f"• {texts.esc(li.name)}" for li in absent]
+        lines += [f"• {esc(li.name)}" for li in absent]
     if panel.reminded:
         lines += ["", texts.PANEL_REMINDED]
     return "\n".join(lines)
@@ -672,7 +671,7 @@ async def panel_button(
     assert query is not None
     match = PANEL_CALLBACK.fullmatch(query.data or "")
     if match is None:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return
     action, activity_id = match.group(1), int(match.group(2))
     found = await service.managed_activity(session=session, viewer=viewer, activity_id=activity_id)
@@ -785,7 +784,7 @@ async def chose_leave_person(update: Update, context: GridContext) -> int:
     assert query is not None
     match = LEAVE_PERSON.fullmatch(query.data or "")
     if match is None:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return ConversationHandler.END
     activity_id, person_id = int(match.group(1)), int(match.group(2))
     async with context.bot_data.sessions() as session:
@@ -804,7 +803,7 @@ async def chose_leave_person(update: Update, context: GridContext) -> int:
         return ConversationHandler.END
     user_data(context)[LEAVE_KEY] = PendingLeave(activity_id, person_id, line.name)
     await query.answer()
-    await reply(update, texts.LEAVE_ASK_REASON.format(name=texts.esc(line.name)))
+    await reply(update, texts.LEAVE_ASK_REASON.format(name=esc(line.name)))
     return REASON
 
 
@@ -832,7 +831,7 @@ async def got_leave_reason(update: Update, context: GridContext) -> int:
     user_data(context).pop(LEAVE_KEY, None)
     text = {
         service.LeaveOutcome.RECORDED: texts.LEAVE_RECORDED.format(
-            name=texts.esc(pending.name), reason=texts.esc(reason)
+            name=esc(pending.name), reason=esc(reason)
         ),
         service.LeaveOutcome.CHECKED_IN: texts.LEAVE_CHECKED_IN,
         service.LeaveOutcome.NOT_MEMBER: texts.LEAVE_NOT_MEMBER,
@@ -849,7 +848,7 @@ async def cancel_leave(update: Update, context: GridContext) -> int:
 
 
 async def stale_new_button(update: Update, _context: GridContext) -> None:
-    await refuse(update, texts.STALE_BUTTON)
+    await refuse(update, shared_texts.STALE_BUTTON)
 
 
 def register(app: GridApplication) -> None:

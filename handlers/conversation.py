@@ -19,9 +19,9 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRem
 from telegram.ext import BaseHandler, ConversationHandler, TypeHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from bot import texts
-from bot.context import GridContext
 from handlers.access import refuse
+from handlers.context import GridContext
+from services import texts as shared_texts
 from services.access import Capability, Viewer
 from services.onboarding import load_viewer
 
@@ -127,9 +127,9 @@ async def conversation_viewer(
         await load_viewer(session=session, telegram_user_id=user.id) if user is not None else None
     )
     if viewer is None:
-        await refuse(update, texts.NOT_BOUND_FOR_COMMAND)
+        await refuse(update, shared_texts.NOT_BOUND_FOR_COMMAND)
         return None
     if not viewer.can(capability):
-        await refuse(update, texts.FORBIDDEN)
+        await refuse(update, shared_texts.FORBIDDEN)
         return None
     return viewer

@@ -5,11 +5,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
 from handlers.access import guarded, refuse
+from handlers.context import GridApplication, GridContext
 from services.access import Capability, CommandSpec, Viewer
-from services.oversight import departments
+from services.oversight import departments, texts
 
 COMMANDS = (
     CommandSpec(

@@ -7,8 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.context import GridApplication, GridContext
 from handlers.access import guarded
+from handlers.context import GridApplication, GridContext
 from services.access import Capability, CommandSpec, Viewer
 from services.duties.status import overview
 

@@ -9,10 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from core.formatting import esc
 from handlers.access import guarded, refuse
+from handlers.context import GridApplication, GridContext
 from services.access import Capability, CommandSpec, Viewer
+from services.oversight import texts
 from services.oversight.exports import (
     YEARLY_KINDS,
     ExportError,
@@ -108,7 +109,7 @@ async def export_command(
         kind, period = parse_kind(args[0]), parse_period(args[1])
         await send_export(message, context, viewer, session, kind, period)
     except ExportError as exc:
-        await message.reply_html(texts.esc(str(exc)))
+        await message.reply_html(esc(str(exc)))
 
 
 @guarded(Capability.VIEW_GRIDS)

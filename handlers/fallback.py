@@ -3,9 +3,9 @@
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
-from bot.menus import refresh_menu
+from handlers.context import GridApplication, GridContext
+from handlers.menus import refresh_menu
+from services import texts as shared_texts
 from services.access import CommandSpec
 from services.onboarding import load_viewer
 
@@ -23,9 +23,9 @@ async def unmatched(update: Update, context: GridContext) -> None:
         await refresh_menu(
             context.bot, chat_id=message.chat_id, specs=context.bot_data.commands, viewer=None
         )
-        await message.reply_html(texts.UNBOUND)
+        await message.reply_html(shared_texts.UNBOUND)
         return
-    await message.reply_html(texts.UNKNOWN_INPUT)
+    await message.reply_html(shared_texts.UNKNOWN_INPUT)
 
 
 def register(app: GridApplication) -> None:

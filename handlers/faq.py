@@ -11,12 +11,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from core.formatting import esc
 from handlers.access import guarded, refuse
+from handlers.context import GridApplication, GridContext
 from knowledge.base import Entry, Ref, SearchOutcome, Verdict
+from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
+from services.answers import texts
 from services.profile import build_profile
+from services.questions import texts as questions_texts
 
 COMMANDS = (
     CommandSpec(
@@ -49,15 +52,18 @@ def entry_basis(entry: Entry) -> str:
     cites no law) who gave it and when it was approved, never dressed up as a citation."""
     if entry.kind == "local":
         approved = entry.approved_on.isoformat() if entry.approved_on else ""
-        source = texts.FAQ_LOCAL_ATTRIBUTION.format(date=approved)
-        return f"<b>{texts.FAQ_LOCAL_SOURCE}</b>：{texts.esc(source)}\n{texts.FAQ_LOCAL_NOTE}"
+        source = questions_texts.FAQ_LOCAL_ATTRIBUTION.format(date=approved)
+        return (
+            f"<b>{questions_texts.FAQ_LOCAL_SOURCE}</b>：{esc(source)}\n"
+            f"{questions_texts.FAQ_LOCAL_NOTE}"
+        )
     basis = "、".join(ref.label for ref in entry.refs)
-    return f"<b>{texts.FAQ_BASIS}</b>：{texts.esc(basis)}"
+    return f"<b>{texts.FAQ_BASIS}</b>：{esc(basis)}"
 
 
 def render_entry(entry: Entry) -> str:
     """An answer with its citations (every answer names the articles it rests on)."""
-    return f"<b>{texts.esc(entry.title)}</b>\n\n{texts.esc(entry.answer)}\n\n{entry_basis(entry)}"
+    return f"<b>{esc(entry.title)}</b>\n\n{esc(entry.answer)}\n\n{entry_basis(entry)}"
 
 
 def entry_markup(entry: Entry) -> InlineKeyboardMarkup:
@@ -73,7 +79,7 @@ def render_outcome(outcome: SearchOutcome) -> tuple[str, InlineKeyboardMarkup]:
     text, markup = _render_verdict(outcome)
     if outcome.note:
         # E.g. the question cited a 2009 article number: say which current article answers it.
-        text = f"{texts.LAW_OLD_NUMBER_NOTE}：{texts.esc(outcome.note)}\n\n{text}"
+        text = f"{texts.LAW_OLD_NUMBER_NOTE}：{esc(outcome.note)}\n\n{text}"
     return text, markup
 
 
@@ -152,7 +158,7 @@ async def show_entry(
     match = ENTRY_CALLBACK.fullmatch(query.data or "")
     entry = context.bot_data.knowledge.entry(match.group(1)) if match else None
     if entry is None:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return
     await query.answer()
     assert update.effective_message is not None
@@ -169,7 +175,7 @@ async def show_article(
     knowledge = context.bot_data.knowledge
     article = knowledge.article(match.group(1), int(match.group(2))) if match else None
     if article is None:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return
     await query.answer()
     assert update.effective_message is not None
@@ -177,7 +183,7 @@ async def show_article(
 
 
 def render_article_text(label: str, text: str) -> str:
-    return f"<b>{texts.esc(label)}</b>\n\n{texts.esc(text)}"
+    return f"<b>{esc(label)}</b>\n\n{esc(text)}"
 
 
 async def handoff_contacts(*, session: AsyncSession, viewer: Viewer) -> str:
@@ -187,12 +193,11 @@ async def handoff_contacts(*, session: AsyncSession, viewer: Viewer) -> str:
     lines = [texts.HANDOFF_HEADING]
     for grid in profile.grid_contacts:
         for contact in grid.contacts:
-            name = texts.esc(contact.name)
+            name = esc(contact.name)
             if contact.telegram_user_id is not None:
                 name = f'<a href="tg://user?id={contact.telegram_user_id}">{name}</a>'
             lines.append(
-                f"• {contact.role.value} {name} {contact.masked_mobile}"
-                f"（{texts.esc(grid.grid_name)}）"
+                f"• {contact.role.value} {name} {contact.masked_mobile}（{esc(grid.grid_name)}）"
             )
     return "\n".join(lines) if len(lines) > 1 else texts.HANDOFF_NOBODY
 

@@ -10,12 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from core.formatting import esc
 from handlers.access import guarded, refuse
+from handlers.context import GridApplication, GridContext
 from models import grids
 from models.enums import GridLevel
+from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer, mask_mobile
+from services.grids import texts
 
 COMMANDS = (
     CommandSpec(
@@ -50,11 +52,11 @@ async def town_screen(session: AsyncSession, viewer: Viewer, town_id: int) -> Sc
     assert town is not None
     children = await grids.level3_grids(session=session, town_ids=[town_id])
     if not children:
-        return f"<b>{texts.esc(town.name)}</b>\n{texts.GRID_NONE}", None
+        return f"<b>{esc(town.name)}</b>\n{texts.GRID_NONE}", None
     sizes = await grids.survey_object_counts(
         session=session, grid_ids=[g.id for g in children if g.id is not None]
     )
-    text = texts.GRID_CHOOSE_GRID.format(town=texts.esc(town.name), count=len(children))
+    text = texts.GRID_CHOOSE_GRID.format(town=esc(town.name), count=len(children))
     back = "grid:c" if viewer.is_city_wide else None
     choices = [
         (texts.grid_label(g.name, sizes.get(g.id or 0, 0)), f"grid:g:{g.id}") for g in children
@@ -68,19 +70,19 @@ async def grid_screen(session: AsyncSession, viewer: Viewer, grid_id: int, town_
     members = await grids.grid_members(session=session, grid_id=grid_id)
     staff = (await grids.grid_staff(session=session, grid_ids=[grid_id])).get(grid_id, [])
     bound = sum(1 for m in members if m.bound)
-    lines = [f"<b>{texts.esc(grid.name)}</b>", texts.grid_summary(len(members), bound), ""]
+    lines = [f"<b>{esc(grid.name)}</b>", texts.grid_summary(len(members), bound), ""]
     for role, person in staff:
-        lines.append(f"{role.value}：{texts.esc(person.name)} {mask_mobile(person.mobile)}")
+        lines.append(f"{role.value}：{esc(person.name)} {mask_mobile(person.mobile)}")
     if staff:
         lines.append("")
     for number, member in enumerate(members, start=1):
         mark = texts.BOUND_MARK if member.bound else texts.UNBOUND_MARK
         who = (
-            f"{texts.esc(member.statistician_name)} {mask_mobile(member.statistician_mobile)}"
+            f"{esc(member.statistician_name)} {mask_mobile(member.statistician_mobile)}"
             if member.statistician_name and member.statistician_mobile
-            else texts.NOBODY
+            else shared_texts.NOBODY
         )
-        lines.append(f"{number}. {texts.esc(member.name)}｜{who}｜{mark}")
+        lines.append(f"{number}. {esc(member.name)}｜{who}｜{mark}")
     may_go_up = viewer.is_city_wide or town_id in viewer.town_ids
     back = f"grid:t:{town_id}" if may_go_up else None
     return "\n".join(lines), _buttons([], back) if back else None
@@ -134,7 +136,7 @@ async def grid_button(
     assert query is not None
     match = CALLBACK_PATTERN.fullmatch(query.data or "")
     if match is None:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return
     city, kind, raw_id = match.groups()
     screen: Screen | None
@@ -144,7 +146,7 @@ async def grid_button(
         node = await grids.grid_by_id(session=session, grid_id=int(raw_id))
         expected = GridLevel.TOWN if kind == "t" else GridLevel.GRID
         if node is None or node.id is None or node.level != expected:
-            await refuse(update, texts.STALE_BUTTON)
+            await refuse(update, shared_texts.STALE_BUTTON)
             return
         if kind == "t":
             allowed = viewer.may_view_town(node.id)
@@ -156,7 +158,7 @@ async def grid_button(
                 await grid_screen(session, viewer, node.id, node.parent_id) if allowed else None
             )
     if screen is None:
-        await refuse(update, texts.FORBIDDEN_SCOPE)
+        await refuse(update, shared_texts.FORBIDDEN_SCOPE)
         return
     await query.answer()
     text, markup = screen

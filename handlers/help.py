@@ -3,11 +3,12 @@
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
-from bot.menus import refresh_menu, visible_commands
+from handlers.context import GridApplication, GridContext
+from handlers.menus import refresh_menu, visible_commands
+from services import texts as shared_texts
 from services.access import CommandSpec, Viewer
 from services.onboarding import load_viewer
+from services.profile import texts
 
 COMMANDS = (CommandSpec("help", "使用说明", "查看本说明。", None),)
 
@@ -15,7 +16,7 @@ COMMANDS = (CommandSpec("help", "使用说明", "查看本说明。", None),)
 def render_help(specs: tuple[CommandSpec, ...], viewer: Viewer | None) -> str:
     lines = [texts.HELP_HEADING, ""]
     if viewer is None:
-        lines += [texts.UNBOUND, ""]
+        lines += [shared_texts.UNBOUND, ""]
     lines += [f"/{spec.command} — {spec.help}" for spec in visible_commands(specs, viewer)]
     lines += ["", texts.HELP_FOOTER]
     return "\n".join(lines)

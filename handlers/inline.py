@@ -9,11 +9,11 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import InlineQueryHandler
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from handlers.context import GridApplication, GridContext
 from handlers.faq import render_entry
 from knowledge.base import Verdict
 from services.access import CommandSpec
+from services.answers import texts
 from services.onboarding import load_viewer
 
 COMMANDS: tuple[CommandSpec, ...] = ()

@@ -4,11 +4,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from core.formatting import esc
 from handlers.access import guarded
+from handlers.context import GridApplication, GridContext
 from handlers.faq import render_article_text
 from services.access import Capability, CommandSpec, Viewer
+from services.answers import texts
 
 COMMANDS = (
     CommandSpec(
@@ -32,11 +33,11 @@ async def law_command(
         return
     found = context.bot_data.knowledge.lookup(wanted)
     if found.article is None:
-        await message.reply_html(f"{texts.esc(found.error or '')}\n\n{texts.LAW_USAGE}")
+        await message.reply_html(f"{esc(found.error or '')}\n\n{texts.LAW_USAGE}")
         return
     text = render_article_text(found.article.label, found.article.text)
     if found.note:
-        text = f"{texts.LAW_OLD_NUMBER_NOTE}：{texts.esc(found.note)}\n\n{text}"
+        text = f"{texts.LAW_OLD_NUMBER_NOTE}：{esc(found.note)}\n\n{text}"
     await message.reply_html(text)
 
 

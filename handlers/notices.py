@@ -22,12 +22,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from core.formatting import esc
 from handlers.access import guarded, refuse
+from handlers.context import GridApplication, GridContext
 from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
 from services import notices
+from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
+from services.notices import texts
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +207,7 @@ async def chose_scope(
     scope = await notices.allowed_scope(session=session, viewer=viewer, kind=kind, grid_id=grid_id)
     if scope is None:
         log.info("notice target %s refused to person %s", query.data, viewer.person_id)
-        await refuse(update, texts.FORBIDDEN_SCOPE)
+        await refuse(update, shared_texts.FORBIDDEN_SCOPE)
         return TARGET
     _keep(
         context,
@@ -218,9 +220,7 @@ async def chose_scope(
         ),
     )
     choices = [(texts.NOTICE_AUDIENCE_LABELS[a.value], f"nt:a:{a.value}") for a in notices.Audience]
-    await _edit(
-        update, texts.NOTICE_ASK_ROLE.format(scope=texts.esc(scope.label)), _markup(choices)
-    )
+    await _edit(update, texts.NOTICE_ASK_ROLE.format(scope=esc(scope.label)), _markup(choices))
     return AUDIENCE
 
 
@@ -246,7 +246,7 @@ async def chose_audience(
     try:
         text, reach = await notices.preview(session=session, viewer=viewer, draft=draft)
     except notices.NoticeError:
-        await refuse(update, texts.FORBIDDEN_SCOPE)
+        await refuse(update, shared_texts.FORBIDDEN_SCOPE)
         return END
     if not reach.person_ids:
         await _edit(update, texts.NOTICE_EMPTY_AUDIENCE)
@@ -270,7 +270,7 @@ async def confirm(
         )
     except notices.NoticeError:
         await session.rollback()
-        await refuse(update, texts.FORBIDDEN_SCOPE)
+        await refuse(update, shared_texts.FORBIDDEN_SCOPE)
         return END
     await session.commit()
     _keep(context, None)
@@ -315,7 +315,7 @@ async def read_button(
     assert query is not None
     match = RECEIPT_PATTERN.fullmatch(query.data or "")
     if match is None:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return
     receipt = await notices.confirm_receipt(
         session=session, notice_id=int(match[1]), person_id=viewer.person_id, now=_now()
@@ -397,7 +397,7 @@ async def panel_button(
     assert query is not None
     match = PANEL_PATTERN.fullmatch(query.data or "")
     if match is None:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return
     notice = await notices.followed_notice(session=session, viewer=viewer, notice_id=int(match[1]))
     if notice is None or notice.id is None:
@@ -425,7 +425,7 @@ async def remind_button(
     assert query is not None
     match = REMIND_PATTERN.fullmatch(query.data or "")
     if match is None:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return
     notice = await notices.followed_notice(session=session, viewer=viewer, notice_id=int(match[1]))
     if notice is None:

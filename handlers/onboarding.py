@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
-from bot.menus import refresh_menu, visible_commands
 from handlers import activities
+from handlers.context import GridApplication, GridContext
+from handlers.menus import refresh_menu, visible_commands
 from handlers.profile import render_posts
+from services import texts as shared_texts
 from services.access import CommandSpec, Viewer
-from services.onboarding import BindOutcome, load_viewer, redeem_invite
+from services.onboarding import BindOutcome, load_viewer, redeem_invite, texts
+from services.profile import texts as profile_texts
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,8 @@ COMMANDS = (
 
 
 def render_welcome(first_line: str, viewer: Viewer, specs: tuple[CommandSpec, ...]) -> str:
-    lines = [first_line, "", texts.ROLES_HEADING, render_posts(viewer.posts), ""]
-    lines.append(texts.CAN_DO_HEADING)
+    lines = [first_line, "", profile_texts.ROLES_HEADING, render_posts(viewer.posts), ""]
+    lines.append(profile_texts.CAN_DO_HEADING)
     lines += [
         f"/{spec.command} — {spec.help}"
         for spec in visible_commands(specs, viewer)
@@ -79,7 +80,7 @@ async def start(update: Update, context: GridContext) -> None:
     # The menu first, so that it already shows the new commands when the greeting arrives.
     await refresh_menu(context.bot, chat_id=message.chat_id, specs=specs, viewer=viewer)
     if viewer is None:
-        await message.reply_html(texts.UNBOUND)
+        await message.reply_html(shared_texts.UNBOUND)
     else:
         await message.reply_html(render_welcome(first_line, viewer, specs))
 

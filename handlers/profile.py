@@ -4,12 +4,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from core.formatting import esc
 from handlers.access import guarded
+from handlers.context import GridApplication, GridContext
 from models.enums import GRID_STAFF_ROLES, GridLevel
+from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Post, Viewer
-from services.profile import Profile, build_profile
+from services.profile import Profile, build_profile, texts
 
 COMMANDS = (
     CommandSpec(
@@ -22,7 +23,7 @@ COMMANDS = (
 
 
 def describe_post(post: Post) -> str:
-    where = texts.esc(post.grid_name)
+    where = esc(post.grid_name)
     if post.role in GRID_STAFF_ROLES and post.level == GridLevel.TOWN:
         where += "（待分配网格）"
     return f"• {post.role.value} · {where}"
@@ -37,7 +38,7 @@ def render_posts(posts: tuple[Post, ...]) -> str:
 def render_profile(profile: Profile) -> str:
     lines = [
         texts.ME_HEADING,
-        f"姓名：{texts.esc(profile.name)}",
+        f"姓名：{esc(profile.name)}",
         f"手机：{profile.masked_mobile}",
         "",
         texts.ROLES_HEADING,
@@ -47,17 +48,15 @@ def render_profile(profile: Profile) -> str:
         lines += ["", texts.ME_ENTERPRISES]
         for enterprise in profile.enterprises:
             where = enterprise.grid_name or f"{enterprise.town_name}{texts.NOT_PLACED}"
-            lines.append(f"• {texts.esc(enterprise.name)}（{texts.esc(where)}）")
+            lines.append(f"• {esc(enterprise.name)}（{esc(where)}）")
     if profile.grid_contacts:
         lines += ["", texts.ME_GRID_CONTACTS]
         for contacts in profile.grid_contacts:
-            lines.append(f"<b>{texts.esc(contacts.grid_name)}</b>")
+            lines.append(f"<b>{esc(contacts.grid_name)}</b>")
             if not contacts.contacts:
-                lines.append(f"  {texts.NOBODY}")
+                lines.append(f"  {shared_texts.NOBODY}")
             for contact in contacts.contacts:
-                lines.append(
-                    f"  {contact.role.value}：{texts.esc(contact.name)} {contact.masked_mobile}"
-                )
+                lines.append(f"  {contact.role.value}：{esc(contact.name)} {contact.masked_mobile}")
     return "\n".join(lines)
 
 

@@ -24,14 +24,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
-from bot.context import BotData, GridApplication, GridContext
+from core.formatting import esc
 from handlers import faq
 from handlers.access import guarded, refuse
+from handlers.context import BotData, GridApplication, GridContext
 from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
 from knowledge.base import Verdict
 from services import questions
+from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
+from services.questions import texts
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +167,8 @@ async def _consider(
         lines.append(
             texts.ASK_KB_ITEM.format(
                 number=number,
-                title=texts.esc(entry.title),
-                snippet=texts.esc(questions.snippet(entry.answer, ANSWER_SNIPPET)),
+                title=esc(entry.title),
+                snippet=esc(questions.snippet(entry.answer, ANSWER_SNIPPET)),
             )
             + f"\n{faq.entry_basis(entry)}"
         )
@@ -205,7 +207,7 @@ async def _file(
         update,
         texts.ASK_FILED.format(
             role=filed.assignee.role.value,
-            name=texts.esc(filed.assignee.name),
+            name=esc(filed.assignee.name),
             id=filed.question.id,
         ),
     )
@@ -270,7 +272,7 @@ async def handoff(
     _draft(context).text = missed
     await _say(
         update,
-        texts.ASK_PREFILLED.format(text=texts.esc(missed)),
+        texts.ASK_PREFILLED.format(text=esc(missed)),
         InlineKeyboardMarkup([[InlineKeyboardButton(texts.ASK_SUBMIT, callback_data=FILE_DATA)]]),
     )
     return DECIDING
@@ -292,7 +294,7 @@ async def still_ask(
     assert query is not None
     text = _draft(context).text
     if not text:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return END
     await query.answer()
     await query.edit_message_reply_markup(None)
@@ -333,7 +335,7 @@ async def reply_pressed(
     await _say(
         update,
         texts.QUESTION_REPLY_PROMPT.format(
-            id=question.id, text=texts.esc(questions.snippet(question.text, 300))
+            id=question.id, text=esc(questions.snippet(question.text, 300))
         ),
     )
     return REPLYING
@@ -366,7 +368,7 @@ async def reply_written(
     assert question.id is not None
     await _say(
         update,
-        texts.QUESTION_REPLIED.format(asker=texts.esc(asker)),
+        texts.QUESTION_REPLIED.format(asker=esc(asker)),
         InlineKeyboardMarkup(
             [
                 [
@@ -423,7 +425,7 @@ async def follow_written(
     await session.commit()
     context.bot_data.outbox.wake()
     _drop_draft(context)
-    await _say(update, texts.QUESTION_FOLLOWED.format(name=texts.esc(name)))
+    await _say(update, texts.QUESTION_FOLLOWED.format(name=esc(name)))
     return END
 
 
@@ -506,7 +508,7 @@ async def transfer_to_pressed(
     assert query is not None
     match = TRANSFER_TO_CALLBACK.fullmatch(query.data or "")
     if match is None:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return
     question_id, target_id = int(match.group(1)), int(match.group(2))
     try:
@@ -525,7 +527,7 @@ async def transfer_to_pressed(
     await query.answer()
     await query.edit_message_text(
         texts.QUESTION_TRANSFERRED.format(
-            id=question_id, role=target.role.value, name=texts.esc(target.name)
+            id=question_id, role=target.role.value, name=esc(target.name)
         ),
         parse_mode="HTML",
     )
@@ -562,10 +564,10 @@ async def questions_command(
     lines += [
         texts.QUESTIONS_LINE.format(
             id=w.id,
-            asker=texts.esc(w.asker),
-            grid=texts.esc(w.grid),
+            asker=esc(w.asker),
+            grid=esc(w.grid),
             waited=questions.waited_label(w.waiting_since, now),
-            text=texts.esc(questions.snippet(w.text)),
+            text=esc(questions.snippet(w.text)),
         )
         for w in waiting
     ]
@@ -598,10 +600,10 @@ async def faqreview_command(
             update,
             texts.FAQREVIEW_ITEM.format(
                 id=candidate.id,
-                author=texts.esc(candidate.author),
+                author=esc(candidate.author),
                 date=candidate.created_at.astimezone(tz).date().isoformat(),
-                question=texts.esc(candidate.question),
-                answer=texts.esc(candidate.answer),
+                question=esc(candidate.question),
+                answer=esc(candidate.answer),
             ),
             InlineKeyboardMarkup(
                 [

@@ -20,9 +20,9 @@ from telegram.ext import (
     MessageHandler,
 )
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from core.formatting import esc
 from handlers.access import guarded, refuse
+from handlers.context import GridApplication, GridContext
 from handlers.conversation import (
     PRIVATE,
     PRIVATE_TEXT,
@@ -33,13 +33,15 @@ from handlers.conversation import (
     user_data,
 )
 from models.db import transaction
-from services import reports as service
+from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
 from services.duties.monthly_report import (
     HEAR_PREFIX,
     VIEW_PREFIX,
     MonthlyReportDuty,
 )
+from services.reports import monthly as service
+from services.reports import texts
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +117,7 @@ async def chose_grid(update: Update, context: GridContext) -> int:
         if viewer is None:
             return ConversationHandler.END
         if match is None or int(match[1]) not in service.head_grid_ids(viewer):
-            await refuse(update, texts.FORBIDDEN_SCOPE)
+            await refuse(update, shared_texts.FORBIDDEN_SCOPE)
             return CHOOSE
         await query.answer()
         await query.edit_message_reply_markup(None)
@@ -158,7 +160,7 @@ async def _ask(update: Update, draft: service.ReportDraft) -> None:
         update,
         texts.report_step(
             index=draft.step,
-            suggestion=texts.esc(suggestion) if suggestion else None,
+            suggestion=esc(suggestion) if suggestion else None,
             existing=draft.existing,
         ),
         InlineKeyboardMarkup([[button]]),
@@ -204,7 +206,7 @@ async def used_suggestion(update: Update, context: GridContext) -> int:
     draft = _draft(context)
     match = USE_SUGGESTION.fullmatch(query.data or "")
     if draft is None or match is None or int(match[1]) != draft.step:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return PART
     draft.parts.append(draft.suggestions[draft.step] or texts.REPORT_NOTHING)
     await query.answer()
@@ -217,7 +219,7 @@ async def submitted(update: Update, context: GridContext) -> int:
     assert query is not None
     draft = _draft(context)
     if draft is None or not draft.complete:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return ConversationHandler.END
     async with transaction(context.bot_data.sessions) as session:
         viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
@@ -259,7 +261,7 @@ async def press_a_button(update: Update, _context: GridContext) -> None:
 
 
 async def stale_button(update: Update, _context: GridContext) -> None:
-    await refuse(update, texts.STALE_BUTTON)
+    await refuse(update, shared_texts.STALE_BUTTON)
 
 
 # --- The digest's buttons -----------------------------------------------------------------------
@@ -299,7 +301,7 @@ async def hear_button(
     assert query is not None
     match = HEAR.fullmatch(query.data or "")
     if match is None:
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return
     period = match[2]
     hearing = await service.confirm_hearing(
@@ -332,7 +334,7 @@ async def hear_button(
     await _mark_heard(update, when)
     await reply(
         update,
-        texts.REPORT_HEARING_DONE.format(town=texts.esc(hearing.town), period=label, when=when),
+        texts.REPORT_HEARING_DONE.format(town=esc(hearing.town), period=label, when=when),
     )
 
 

@@ -6,12 +6,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
 from handlers.access import guarded
+from handlers.context import GridApplication, GridContext
 from models.preferences import law_tip_opt_out, set_law_tip_opt_out
 from models.tables import utcnow
+from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
+from services.preferences import texts
 
 COMMANDS = (
     CommandSpec(
@@ -52,7 +53,7 @@ async def law_tip_pressed(
     assert query is not None
     match = LAW_TIP_CALLBACK.fullmatch(query.data or "")
     if match is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(shared_texts.STALE_BUTTON, show_alert=True)
         return
     opt_out = match[1] == "off"
     if await law_tip_opt_out(session=session, person_id=viewer.person_id) == opt_out:

@@ -8,10 +8,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
 from handlers.access import guarded
+from handlers.context import GridApplication, GridContext
 from services.access import Capability, CommandSpec, Viewer
+from services.oversight import texts
 from services.oversight.scorecard import PeriodError
 from services.oversight.stats import StatsView, my_progress, render_chart, stats_view
 

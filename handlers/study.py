@@ -12,9 +12,8 @@ from telegram.ext import (
     MessageHandler,
 )
 
-from bot import texts
-from bot.context import GridApplication, GridContext
 from handlers.access import refuse
+from handlers.context import GridApplication, GridContext
 from handlers.conversation import (
     PRIVATE,
     PRIVATE_TEXT,
@@ -27,8 +26,10 @@ from handlers.conversation import (
 from models.db import transaction
 from models.study import SOURCE_IMPORT
 from services import study as service
+from services import texts as shared_texts
 from services.access import Capability, CommandSpec
 from services.duties.education import education_config
+from services.study import texts
 
 COMMANDS = (
     CommandSpec(
@@ -156,7 +157,7 @@ async def confirmed(update: Update, context: GridContext) -> int:
         or draft.topic is None
         or draft.hours is None
     ):
-        await refuse(update, texts.STALE_BUTTON)
+        await refuse(update, shared_texts.STALE_BUTTON)
         return ConversationHandler.END
     async with transaction(context.bot_data.sessions) as session:
         # The person is looked up again: the press may come long after /study.

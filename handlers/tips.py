@@ -6,11 +6,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from core.formatting import esc
 from handlers.access import guarded
+from handlers.context import GridApplication, GridContext
 from knowledge.base import Tip
 from services.access import Capability, CommandSpec, Viewer
+from services.answers import texts
 
 COMMANDS = (
     CommandSpec(
@@ -23,10 +24,7 @@ NEXT_CALLBACK = "tip:next"
 
 def render_tip(tip: Tip) -> str:
     basis = "、".join(ref.label for ref in tip.refs)
-    return (
-        f"{texts.TIP_HEADING}\n\n{texts.esc(tip.text)}\n\n"
-        f"<b>{texts.FAQ_BASIS}</b>：{texts.esc(basis)}"
-    )
+    return f"{texts.TIP_HEADING}\n\n{esc(tip.text)}\n\n<b>{texts.FAQ_BASIS}</b>：{esc(basis)}"
 
 
 async def send_tip(update: Update, context: GridContext) -> None:

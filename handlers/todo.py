@@ -4,12 +4,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot import texts
-from bot.context import GridApplication, GridContext
+from core.formatting import esc
 from handlers.access import guarded
+from handlers.context import GridApplication, GridContext
 from models.tables import utcnow
+from services import activities, notices, questions
 from services.access import Capability, CommandSpec, Viewer
-from services.todo import TodoItem, collect
+from services.duties import education, monthly_report
+from services.todo import TodoItem, TodoSource, collect, texts
+
+# The sections of /todo, in the order they are listed.
+SOURCES: tuple[TodoSource, ...] = (
+    notices.todo_items,
+    activities.todo_items,
+    questions.todo_items,
+    monthly_report.todo_items,
+    education.todo_items,
+)
 
 COMMANDS = (
     CommandSpec(
@@ -29,7 +40,7 @@ def render_todo(items: list[TodoItem]) -> str:
     for item in items:
         if item.section != section:
             section = item.section
-            lines += ["", f"<b>{texts.esc(section)}</b>"]
+            lines += ["", f"<b>{esc(section)}</b>"]
         lines.append(f"• {item.text}")
     return "\n".join(lines)
 
@@ -37,7 +48,7 @@ def render_todo(items: list[TodoItem]) -> str:
 @guarded(Capability.USE_BOT)
 async def todo(update: Update, _c: GridContext, viewer: Viewer, session: AsyncSession) -> None:
     assert update.effective_message is not None
-    items = await collect(session=session, viewer=viewer, now=utcnow())
+    items = await collect(session=session, viewer=viewer, now=utcnow(), sources=SOURCES)
     await update.effective_message.reply_html(render_todo(items), disable_web_page_preview=True)
 
 

@@ -37,7 +37,7 @@ if connection is not None:
 else:
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        from bot.settings import load_settings
+        from core.settings import load_settings
 
         url = load_settings(require_token=False).database_url
     asyncio.run(_run_standalone(url))

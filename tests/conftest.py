@@ -18,10 +18,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import models.tables  # noqa: F401  (registers the tables)
 from bot.app import build_application
-from bot.context import GridApplication
 from bot.emulator import BotApiEmulator
 from bot.runner import polling
-from bot.settings import load_settings
+from core.settings import load_settings
+from handlers.context import GridApplication
 from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory
 from models.enums import GridLevel, Industry, Role, Scale

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
-from bot.settings import Settings
+from core.formatting import esc
+from core.settings import Settings
 from models.enums import Role
 from models.study import (
     GridMembership,
@@ -28,6 +28,7 @@ from models.study import (
     is_grid_member,
 )
 from services.access import Viewer
+from services.duties import texts
 from services.duties.base import Reminder
 from services.duties.config import DutiesConfig, EducationConfig, load_duties
 from services.todo import TodoItem
@@ -143,7 +144,7 @@ class EducationDuty:
                     continue
                 lines = [texts.education_instructor_heading(year=year, target=target)]
                 for grid_name, listed in grids:
-                    lines += ["", f"<b>{texts.esc(grid_name)}</b>"]
+                    lines += ["", f"<b>{esc(grid_name)}</b>"]
                     lines += [
                         texts.education_member_line(
                             name=m.person_name, hours=hours.get(m.person_id, 0.0), target=target

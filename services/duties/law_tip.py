@@ -15,9 +15,9 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
 from knowledge.base import Tip
 from models.preferences import law_tip_recipients
+from services.duties import texts
 from services.duties.base import Reminder
 from services.duties.config import DutiesConfig
 from services.workdays import is_workday

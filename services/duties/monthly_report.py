@@ -30,8 +30,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
-from bot.settings import Settings
+from core.formatting import cn_date
+from core.settings import Settings
 from models import grids as grid_queries
 from models import reports as queries
 from models.duties import ClaimKey, claimed_keys
@@ -42,6 +42,7 @@ from models.tables import Grid
 from services.access import Viewer
 from services.duties.base import Reminder
 from services.duties.config import DutiesConfig, MonthlyReportConfig, load_duties
+from services.reports import texts as reports_texts
 from services.todo import TodoItem
 from services.workdays import is_workday, nth_workday_of_month, workday_on_or_before
 
@@ -49,7 +50,6 @@ DUTY = "monthly_report"
 VIEW_PREFIX = "mr:v:"
 HEAR_PREFIX = "mr:h:"
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-WEEKDAYS = "一二三四五六日"
 
 
 class PeriodError(ValueError):
@@ -80,10 +80,6 @@ def next_workday(d: date) -> date:
     while not is_workday(day):
         day += timedelta(days=1)
     return day
-
-
-def day_label(d: date) -> str:
-    return f"{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
 
 
 def _at(d: date, clock: time, tz: tzinfo) -> datetime:
@@ -156,7 +152,7 @@ def hear_data(town_id: int, period: str) -> str:
 def view_markup(reports: Sequence[tuple[str, int]]) -> list[list[dict[str, str]]]:
     """[查看 网格名] rows, two buttons a row; `reports` is (grid name, report id)."""
     buttons = [
-        {"text": texts.report_view_button(name), "callback_data": view_data(report_id)}
+        {"text": reports_texts.report_view_button(name), "callback_data": view_data(report_id)}
         for name, report_id in reports
     ]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -167,7 +163,9 @@ def digest_markup(
 ) -> dict[str, Any] | None:
     rows = view_markup(reports)
     if for_head:
-        rows.append([{"text": texts.REPORT_HEARD, "callback_data": hear_data(town_id, period)}])
+        rows.append(
+            [{"text": reports_texts.REPORT_HEARD, "callback_data": hear_data(town_id, period)}]
+        )
     return {"inline_keyboard": rows} if rows else None
 
 
@@ -309,9 +307,9 @@ class MonthlyReportDuty:
                         period=plan.period,
                         step=step,
                         person_id=person_id,
-                        text=texts.report_reminder(
+                        text=reports_texts.report_reminder(
                             period=plan.period,
-                            deadline=day_label(plan.deadline),
+                            deadline=cn_date(plan.deadline),
                             grids=names,
                             step=step,
                         ),
@@ -352,10 +350,10 @@ class MonthlyReportDuty:
                         period=plan.period,
                         step="digest",
                         person_id=person.id,
-                        text=texts.report_digest(
+                        text=reports_texts.report_digest(
                             town=town.town.name,
                             period=plan.period,
-                            deadline=day_label(plan.deadline),
+                            deadline=cn_date(plan.deadline),
                             submitted=submitted,
                             missing=missing,
                             for_head=for_head,
@@ -383,13 +381,13 @@ class MonthlyReportDuty:
             if town.town.id in hearings:
                 continue
             submitted = sum(1 for grid in town.grids if grid.id in reports)
-            text = texts.report_escalation(
+            text = reports_texts.report_escalation(
                 town=town.town.name,
                 period=plan.period,
                 heads=_names(town.heads),
                 submitted=submitted,
                 total=len(town.grids),
-                by=day_label(plan.hearing_by),
+                by=cn_date(plan.hearing_by),
             )
             for admin in roster.admins:
                 assert admin.id is not None
@@ -524,9 +522,9 @@ async def todo_items(*, session: AsyncSession, viewer: Viewer, now: datetime) ->
             )
             items += [
                 TodoItem(
-                    section=texts.REPORT_TODO_SECTION,
-                    text=texts.report_todo_submit(
-                        grid=post.grid_name, period=period, deadline=day_label(plan.deadline)
+                    section=reports_texts.REPORT_TODO_SECTION,
+                    text=reports_texts.report_todo_submit(
+                        grid=post.grid_name, period=period, deadline=cn_date(plan.deadline)
                     ),
                     when=plan.deadline_end,
                 )
@@ -541,8 +539,8 @@ async def todo_items(*, session: AsyncSession, viewer: Viewer, now: datetime) ->
         heard = await queries.hearings_for_period(session=session, period=earlier, town_ids=towns)
         items += [
             TodoItem(
-                section=texts.REPORT_TODO_SECTION,
-                text=texts.report_todo_hearing(town=name, period=earlier),
+                section=reports_texts.REPORT_TODO_SECTION,
+                text=reports_texts.report_todo_hearing(town=name, period=earlier),
                 when=plan.escalate_at,
             )
             for town_id, name in sorted(towns.items(), key=lambda t: t[1])

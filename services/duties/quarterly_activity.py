@@ -22,14 +22,15 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
+from core.formatting import cn_date
 from models import reports as queries
 from models.duties import ClaimKey, claimed_keys
 from models.grids import GridRef
 from models.reports import Holder
 from services.duties.base import Reminder
 from services.duties.config import QuarterlyActivityConfig
-from services.duties.monthly_report import Roster, day_label, load_roster, settings_tz
+from services.duties.monthly_report import Roster, load_roster, settings_tz
+from services.reports import texts as reports_texts
 from services.workdays import nth_workday_of_month, workday_on_or_before
 
 DUTY = "quarterly_activity"
@@ -168,8 +169,8 @@ class QuarterlyActivityDuty:
                 period=plan.quarter,
                 step="remind",
                 person_id=person_id,
-                text=texts.quarter_reminder(
-                    quarter=plan.quarter, grids=names, end=day_label(plan.last_day)
+                text=reports_texts.quarter_reminder(
+                    quarter=plan.quarter, grids=names, end=cn_date(plan.last_day)
                 ),
                 due_at=plan.remind_at,
                 deadline=plan.end,
@@ -186,11 +187,11 @@ class QuarterlyActivityDuty:
             without = [g.name for g in town.grids if not counts.get(g.id or 0)]
             if not without:
                 continue
-            text = texts.quarter_escalation(
+            text = reports_texts.quarter_escalation(
                 town=town.town.name,
                 quarter=plan.quarter,
                 grids=without,
-                end=day_label(plan.last_day),
+                end=cn_date(plan.last_day),
             )
             for person in _unique(town.heads + town.deputies):
                 assert person.id is not None
@@ -221,7 +222,9 @@ class QuarterlyActivityDuty:
         ]
         found = []
         for town, row in zip(roster.towns, rows, strict=True):
-            text = texts.quarter_summary(scope=town.town.name, quarter=plan.quarter, towns=[row])
+            text = reports_texts.quarter_summary(
+                scope=town.town.name, quarter=plan.quarter, towns=[row]
+            )
             for person in _unique(town.heads + town.deputies):
                 assert person.id is not None
                 found.append(
@@ -236,7 +239,7 @@ class QuarterlyActivityDuty:
                     )
                 )
         if rows:
-            text = texts.quarter_summary(scope="全市", quarter=plan.quarter, towns=rows)
+            text = reports_texts.quarter_summary(scope="全市", quarter=plan.quarter, towns=rows)
             for admin in roster.admins:
                 assert admin.id is not None
                 found.append(

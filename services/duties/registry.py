@@ -1,7 +1,7 @@
 """Which duties the engine runs: one list, built once at start-up from the validated duties file
 and the settings (the order is the order reminders are claimed in a run)."""
 
-from bot.settings import Settings
+from core.settings import Settings
 from knowledge.base import KnowledgeBase
 from services.duties.base import Duty
 from services.duties.config import DutiesConfig

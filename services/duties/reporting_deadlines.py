@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
+from core.formatting import cn_date
 from models.enums import Industry
 from models.reporting import kept_enterprises
+from services.duties import texts
 from services.duties.base import Reminder
 from services.duties.config import DutiesConfig, DutyConfigError
 from services.workdays import workday_on_or_before, workdays_before
@@ -240,7 +241,7 @@ class ReportingDeadlineDuty:
                 for entry, nominal in reports:
                     names = [n for i in entry.industries for n in by_industry.get(i, [])]
                     if names:
-                        moved = texts.cn_date(nominal) if nominal != effective else None
+                        moved = cn_date(nominal) if nominal != effective else None
                         lines.append(
                             texts.deadline_line(
                                 report=entry.name, enterprises=names, moved_from=moved
@@ -250,9 +251,7 @@ class ReportingDeadlineDuty:
                     continue
                 body = [
                     texts.DEADLINE_HEADING,
-                    texts.deadline_intro(
-                        deadline=texts.cn_date(effective), today=due_day == effective
-                    ),
+                    texts.deadline_intro(deadline=cn_date(effective), today=due_day == effective),
                     *lines,
                 ]
                 if self.calendar.example:

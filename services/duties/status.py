@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
+from core.formatting import esc
 from models import grids, people
 from models.outbox import unreachable_people
 from services.access import Viewer
-from services.duties import engine
+from services.duties import engine, texts
 from services.duties.base import Duty, Reminder
 
 if TYPE_CHECKING:
@@ -78,14 +78,12 @@ async def monthly_text(*, session: AsyncSession, period: str, scope: Scope, tz: 
         town = replace(town, grids=tuple(rows))
         lines.append(
             texts.DUTIES_MONTHLY_TOWN.format(
-                town=texts.esc(town.town_name), done=len(town.submitted), total=len(rows)
+                town=esc(town.town_name), done=len(town.submitted), total=len(rows)
             )
         )
         if town.heard_by is not None:
             lines.append(
-                texts.DUTIES_HEARD.format(
-                    who=texts.esc(town.heard_by), when=_when(town.heard_at, tz)
-                )
+                texts.DUTIES_HEARD.format(who=esc(town.heard_by), when=_when(town.heard_at, tz))
             )
         else:
             lines.append(texts.DUTIES_NOT_HEARD)
@@ -93,17 +91,15 @@ async def monthly_text(*, session: AsyncSession, period: str, scope: Scope, tz: 
             if grid.submitted:
                 lines.append(
                     texts.DUTIES_SUBMITTED.format(
-                        grid=texts.esc(grid.grid_name),
-                        who=texts.esc(grid.submitted_by or ""),
+                        grid=esc(grid.grid_name),
+                        who=esc(grid.submitted_by or ""),
                         when=_when(grid.submitted_at, tz),
                         late=texts.DUTIES_LATE if grid.late else "",
                     )
                 )
             else:
-                heads = "、".join(texts.esc(h) for h in grid.heads) or texts.DUTIES_NO_HEAD
-                lines.append(
-                    texts.DUTIES_MISSING.format(grid=texts.esc(grid.grid_name), heads=heads)
-                )
+                heads = "、".join(esc(h) for h in grid.heads) or texts.DUTIES_NO_HEAD
+                lines.append(texts.DUTIES_MISSING.format(grid=esc(grid.grid_name), heads=heads))
     if len(lines) == 1:
         lines.append(texts.DUTIES_NONE_IN_SCOPE)
     return "\n".join(lines)
@@ -123,14 +119,14 @@ async def quarterly_text(*, session: AsyncSession, quarter: str, scope: Scope, t
             continue
         lines.append(
             texts.DUTIES_QUARTERLY_TOWN.format(
-                town=texts.esc(town.town_name),
+                town=esc(town.town_name),
                 done=sum(1 for g in rows if g.activities),
                 total=len(rows),
             )
         )
         for grid in rows:
             template = texts.DUTIES_ACTIVITIES if grid.activities else texts.DUTIES_NO_ACTIVITY
-            lines.append(template.format(grid=texts.esc(grid.grid_name), count=grid.activities))
+            lines.append(template.format(grid=esc(grid.grid_name), count=grid.activities))
     if len(lines) == 1:
         lines.append(texts.DUTIES_NONE_IN_SCOPE)
     return "\n".join(lines)

@@ -9,11 +9,12 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
+from core.formatting import esc
 from models import evaluation as queries
 from models.enums import Role
 from models.tables import DepartmentCheck
 from services.access import Viewer
+from services.oversight import texts
 from services.xlsx import write_sheet
 
 # The policy's five items, keyed by the names the CLI takes.
@@ -148,19 +149,19 @@ def chat_view(statuses: list[DepartmentStatus]) -> str:
         texts.DEPARTMENTS_TITLE.format(
             meeting=len(meeting),
             total=len(statuses),
-            names=texts.esc("、".join(meeting)) or texts.DEPARTMENTS_NONE_MEETING,
+            names=esc("、".join(meeting)) or texts.DEPARTMENTS_NONE_MEETING,
         )
     ]
     for status in statuses:
         badge = texts.DEPARTMENTS_BADGE_MET if status.meets_all else ""
-        lines.append(texts.DEPARTMENTS_DEPARTMENT.format(name=texts.esc(status.name), badge=badge))
+        lines.append(texts.DEPARTMENTS_DEPARTMENT.format(name=esc(status.name), badge=badge))
         for key, label in ITEMS.items():
             check = status.checks[key]
             if check is None:
                 mark, detail = texts.DEPARTMENTS_MARK_UNKNOWN, texts.DEPARTMENTS_UNRECORDED
             else:
                 mark = texts.DEPARTMENTS_MARK_MET if check.met else texts.DEPARTMENTS_MARK_NOT_MET
-                evidence = f"，{texts.esc(check.evidence)}" if check.evidence else ""
+                evidence = f"，{esc(check.evidence)}" if check.evidence else ""
                 detail = texts.DEPARTMENTS_ITEM_DETAIL.format(
                     date=check.checked_on.isoformat(), evidence=evidence
                 )

@@ -18,13 +18,12 @@ from statistics import median
 from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
 from models import exports as queries
 from models.enums import AttendanceStatus
 from models.exports import AttendanceRow, GridPlace, ReceiptRow
 from services.access import Viewer
 from services.duties.status import CITY, Scope, scope_of
-from services.oversight import scorecard
+from services.oversight import scorecard, texts
 from services.oversight.scorecard import Period
 from services.xlsx import CellValue, append_sheet
 

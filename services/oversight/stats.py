@@ -8,11 +8,12 @@ from datetime import datetime, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
+from core.formatting import esc
 from models import scorecards as queries
 from services.access import Viewer
 from services.duties.config import DutiesConfig
 from services.duties.status import Scope
+from services.oversight import texts
 from services.oversight.chart import Series, bar_chart
 from services.oversight.evaluation import GridEvaluation, evaluation_for_year
 from services.oversight.evaluation_config import EvaluationConfig, load_evaluation_config
@@ -43,7 +44,7 @@ def _summary(
 ) -> list[str]:
     kinds = "、".join(f"{kind.value} {count}" for kind, count in tally.activities)
     lines = [
-        texts.STATS_SUMMARY_HEAD.format(name=texts.esc(name), grids=grids, members=tally.members),
+        texts.STATS_SUMMARY_HEAD.format(name=esc(name), grids=grids, members=tally.members),
         texts.STATS_ACTIVITIES.format(
             count=tally.activity_total,
             kinds=f"（{kinds}）" if kinds else "",
@@ -83,7 +84,7 @@ def _summary(
 
 def _row(name: str, tally: Tally) -> str:
     return texts.STATS_ROW.format(
-        name=texts.esc(name),
+        name=esc(name),
         activities=tally.activity_total,
         attendance=_pct(tally.attendance_rate),
         confirm=_pct(tally.confirm_rate),
@@ -154,7 +155,7 @@ def render(card: CityScorecard, scope: Scope, *, tz: tzinfo) -> StatsView:
             )
         groups = [(g.grid_name, g.tally) for g in card.grids]
         for town in card.towns:
-            lines.append(texts.STATS_ROWS_GRIDS.format(town=texts.esc(town.town_name)))
+            lines.append(texts.STATS_ROWS_GRIDS.format(town=esc(town.town_name)))
             lines += _capped([_row(g.grid_name, g.tally) for g in town.grids])
         if not whole:
             for grid in card.grids:
@@ -237,11 +238,7 @@ async def my_progress(
     scored = {e.grid_id: e for e in outcome.evaluations if e.grid_id in grid_ids}
     quarters = await _quarters_with_activity(session=session, grid_ids=grid_ids, now=now, tz=tz)
     for grid in card.grids:
-        lines.append(
-            texts.MYSTATS_GRID.format(
-                grid=texts.esc(grid.grid_name), town=texts.esc(grid.town_name)
-            )
-        )
+        lines.append(texts.MYSTATS_GRID.format(grid=esc(grid.grid_name), town=esc(grid.town_name)))
         result = scored.get(grid.grid_id)
         if result is None:
             lines.append(texts.MYSTATS_NO_EVALUATION)
@@ -279,7 +276,7 @@ def _standing(result: GridEvaluation, config: EvaluationConfig) -> list[str]:
         lines.append(texts.MYSTATS_TOP)
     lines += [
         texts.MYSTATS_COMPONENT.format(
-            label=c.label, points=c.points, weight=c.weight, detail=texts.esc(c.note)
+            label=c.label, points=c.points, weight=c.weight, detail=esc(c.note)
         )
         for c in result.components
     ]

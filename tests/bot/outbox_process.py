@@ -11,9 +11,9 @@ from datetime import timedelta
 from telegram.ext import AIORateLimiter
 
 from bot.app import build_application
-from bot.outbox import OutboxConfig
 from bot.runner import ALLOWED_UPDATES
-from bot.settings import load_settings
+from core.settings import load_settings
+from services.outbox.worker import OutboxConfig
 
 
 def main() -> None:

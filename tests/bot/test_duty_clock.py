@@ -18,11 +18,10 @@ from typer.testing import CliRunner
 from bot import clock
 from bot.app import build_application
 from bot.cli import app as cli
-from bot.context import GridApplication
 from bot.emulator import BotApiEmulator
-from bot.outbox import OutboxConfig, OutboxWorker
 from bot.runner import polling
-from bot.settings import load_settings
+from core.settings import load_settings
+from handlers.context import GridApplication
 from knowledge.base import KnowledgeBase
 from models import duties as claims
 from models.db import transaction
@@ -30,6 +29,7 @@ from models.enums import ReminderStatus
 from services.duties.base import Reminder
 from services.duties.config import DutyConfigError
 from services.outbox import QuietHours, enqueue_text
+from services.outbox.worker import OutboxConfig, OutboxWorker
 from tests.conftest import TOKEN, SmallCity
 from tests.handlers.chat import bind
 

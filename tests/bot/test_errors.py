@@ -6,9 +6,9 @@ import pytest
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import texts
-from bot.context import GridApplication, GridContext
 from bot.emulator import BotApiEmulator
+from handlers.context import GridApplication, GridContext
+from services import texts as shared_texts
 from tests.handlers.chat import command
 
 
@@ -26,10 +26,10 @@ async def test_failing_handler_apologises_without_leaking(
         reply = await command(emulator, 9001, "/boom")
         callback_id = await emulator.press_button(9001, reply.message_id, "boom", forge=True)
         answer = await emulator.wait_for_callback_answer(callback_id)
-    assert reply.text == texts.INTERNAL_ERROR
+    assert reply.text == shared_texts.INTERNAL_ERROR
     assert "secret" not in (reply.text or "")
     assert answer.show_alert
-    assert answer.text == texts.INTERNAL_ERROR
+    assert answer.text == shared_texts.INTERNAL_ERROR
     logged = [r for r in caplog.records if r.name == "bot.errors"]
     assert len(logged) == 2
     assert "user 9001" in logged[0].getMessage()

@@ -3,7 +3,8 @@
 import asyncio
 from typing import Any
 
-from bot.limiter import InteractiveFirstLimiter, SharedBudget, outbox_context
+from bot.limiter import InteractiveFirstLimiter, SharedBudget
+from services.outbox.lane import outbox_context
 
 
 def test_replies_may_overdraw_and_then_the_outbox_waits() -> None:

@@ -14,17 +14,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import build_application
-from bot.context import GridApplication
 from bot.emulator import BotApiEmulator
-from bot.outbox import OutboxConfig, OutboxWorker
 from bot.runner import polling
-from bot.settings import load_settings
+from core.settings import load_settings
+from handlers.context import GridApplication
 from knowledge.base import KnowledgeBase
 from models import outbox, people
 from models.db import create_engine, session_factory, transaction
 from models.enums import OutboxStatus, Role
 from models.tables import Assignment, OutboxMessage, TelegramBinding
 from services.outbox import Recipient, RetryPolicy, enqueue_broadcast, enqueue_text
+from services.outbox.worker import OutboxConfig, OutboxWorker
 from tests.conftest import TOKEN, SmallCity
 from tests.handlers.chat import bind
 

@@ -13,12 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 
 from bot.emulator import BotApiEmulator
-from bot.outbox import OutboxConfig, OutboxWorker
 from models import outbox
 from models.db import transaction
 from models.enums import OutboxStatus
 from models.tables import OutboxMessage
 from services.outbox import MAX_CAPTION_LENGTH, Recipient, enqueue_broadcast, enqueue_text
+from services.outbox.worker import OutboxConfig, OutboxWorker
 from tests.conftest import TOKEN
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (2).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00"

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
 from bot.emulator import BotApiEmulator
 from models.db import transaction
+from services import texts as shared_texts
 from services.oversight import departments
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command
@@ -71,4 +71,4 @@ async def test_town_leader_and_member_are_refused(
     assert "仅供市级管理员和一级网格长查看" in (town.text or "")
     assert "市经信局" not in (town.text or "")
     member = await command(emulator, MEMBER_TG, "/departments")
-    assert member.text == texts.FORBIDDEN
+    assert member.text == shared_texts.FORBIDDEN

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
 from bot.emulator import BotApiEmulator
 from models.db import transaction
 from models.tables import MonthlyReport
+from services import texts as shared_texts
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command
 
@@ -75,4 +75,4 @@ async def test_grid_staff_see_their_grid_and_members_are_refused(
     assert "虹桥镇·工业网格1" in text
     assert "柳市" not in text
     refused = await command(emulator, MEMBER_TG, "/duties")
-    assert refused.text == texts.FORBIDDEN
+    assert refused.text == shared_texts.FORBIDDEN

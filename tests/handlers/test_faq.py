@@ -5,10 +5,11 @@ import re
 
 import pytest
 
-from bot import texts
 from bot.emulator import BotApiEmulator
 from handlers.faq import render_outcome
 from knowledge.base import KnowledgeBase, SearchOutcome, SearchResult, Verdict
+from services.answers import texts
+from services.questions import texts as questions_texts
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command, press
 
@@ -54,7 +55,7 @@ async def test_plain_text_is_a_question_and_nonsense_is_not_answered(
     await press(emulator, MEMBER_TG, abstained, abstained.buttons[0]["callback_data"], forge=False)
     prefilled = await emulator.wait_for_message(MEMBER_TG, after=mark)
     assert "今天中午食堂吃什么" in (prefilled.text or "")
-    assert [b["text"] for b in prefilled.buttons] == [texts.ASK_SUBMIT]
+    assert [b["text"] for b in prefilled.buttons] == [questions_texts.ASK_SUBMIT]
 
 
 def test_every_verdict_renders_with_its_buttons(knowledge: KnowledgeBase) -> None:

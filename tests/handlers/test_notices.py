@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.context import GridApplication
 from bot.emulator import BotApiEmulator, SentMessage
+from handlers.context import GridApplication
 from models import notices as notice_queries
 from models.db import transaction
 from models.enums import Industry, Role, Scale

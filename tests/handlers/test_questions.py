@@ -10,9 +10,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
-from bot.context import GridApplication
 from bot.emulator import BotApiEmulator, SentMessage
+from handlers.context import GridApplication
 from models.enums import CandidateStatus, QuestionStatus, Role
 from models.tables import (
     Assignment,
@@ -23,7 +22,10 @@ from models.tables import (
     ReminderClaim,
 )
 from services import questions
+from services import texts as shared_texts
+from services.answers import texts as answers_texts
 from services.onboarding import issue_invites, load_viewer
+from services.questions import texts
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command, press
 
@@ -253,7 +255,7 @@ async def test_staff_of_another_town_cannot_answer_even_with_forged_buttons(
     answer, _ = await press(
         emulator, OTHER_MEMBER, home, questions.reply_data(question_id), forge=True
     )
-    assert answer == texts.FORBIDDEN
+    assert answer == shared_texts.FORBIDDEN
     answer, _ = await press(
         emulator, OTHER_MEMBER, home, questions.close_data(question_id), forge=True
     )
@@ -302,7 +304,7 @@ async def test_transfer_to_the_town_deputy(
     answer, _ = await press(
         emulator, DEPUTY, handed, questions.transfer_to_data(question_id, other_id), forge=True
     )
-    assert answer == texts.STALE_BUTTON
+    assert answer == shared_texts.STALE_BUTTON
 
 
 async def test_questions_lists_oldest_first_with_reply_buttons(
@@ -336,7 +338,7 @@ async def test_questions_lists_oldest_first_with_reply_buttons(
     assert "较早的问题" in (prompt.text or "")
     # /questions is for those who answer.
     refused = await command(emulator, MEMBER, "/questions")
-    assert refused.text == texts.FORBIDDEN
+    assert refused.text == shared_texts.FORBIDDEN
 
 
 def shanghai(text: str) -> datetime:
@@ -445,7 +447,7 @@ async def test_approved_answer_becomes_searchable_with_an_honest_source(
     await bind(emulator, small_city, "instructor", INSTRUCTOR)
     await bind(emulator, small_city, "admin", ADMIN)
     before = await command(emulator, MEMBER, UNKNOWN_QUESTION)
-    assert before.text == texts.FAQ_ABSTAIN
+    assert before.text == answers_texts.FAQ_ABSTAIN
     question_id = await ask_and_file(emulator, UNKNOWN_QUESTION)
     notice = await message_with(emulator, INSTRUCTOR, f"新问题 #{question_id}")
     await press(emulator, INSTRUCTOR, notice, questions.reply_data(question_id), forge=False)
@@ -461,7 +463,7 @@ async def test_approved_answer_becomes_searchable_with_an_honest_source(
     assert again == texts.CANDIDATE_EXISTS.format(status=CandidateStatus.PENDING.value)
 
     refused = await command(emulator, INSTRUCTOR, "/faqreview")
-    assert refused.text == texts.FORBIDDEN
+    assert refused.text == shared_texts.FORBIDDEN
     review = await command(emulator, ADMIN, "/faqreview")
     assert UNKNOWN_QUESTION in (review.text or "")
     assert "重置密码" in (review.text or "")
@@ -489,7 +491,7 @@ async def test_faq_handoff_button_starts_ask_with_the_question(
     await bind(emulator, small_city, "instructor", INSTRUCTOR)
     await bind(emulator, small_city, "other_member", OTHER_MEMBER)
     missed = await command(emulator, MEMBER, UNKNOWN_QUESTION)
-    assert [b["text"] for b in missed.buttons] == [texts.FAQ_ASK_INSTRUCTOR]
+    assert [b["text"] for b in missed.buttons] == [answers_texts.FAQ_ASK_INSTRUCTOR]
     mark = emulator.checkpoint()
     await press(emulator, MEMBER, missed, missed.buttons[0]["callback_data"], forge=False)
     prefilled = await message_with(emulator, MEMBER, "将把以下问题转给您的网格指导员", after=mark)
@@ -507,7 +509,7 @@ async def test_faq_handoff_button_starts_ask_with_the_question(
         emulator, OTHER_MEMBER, other_missed, other_missed.buttons[0]["callback_data"], forge=False
     )
     assert contacts is not None
-    assert contacts.text == texts.HANDOFF_NOBODY
+    assert contacts.text == answers_texts.HANDOFF_NOBODY
     await add_staff(
         sessions,
         small_city,

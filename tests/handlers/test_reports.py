@@ -9,9 +9,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
-from bot.context import GridApplication
 from bot.emulator import BotApiEmulator, SentMessage
+from handlers.context import GridApplication
 from models import people
 from models.db import transaction
 from models.enums import ActivityKind, AttendanceStatus, CheckinMethod, QuestionStatus
@@ -25,8 +24,10 @@ from models.tables import (
     Question,
     ReportHearing,
 )
+from services import texts as shared_texts
 from services.duties.monthly_report import MonthlyReportDuty
 from services.outbox import enqueue_text
+from services.reports import texts
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command, press
 
@@ -132,7 +133,7 @@ async def test_report_is_guided_by_suggestions_and_stored_only_on_submit(
         assert third.buttons == [{"text": "暂无", "callback_data": "mrn:use:2"}]
         # A stale button of an earlier step does nothing.
         stale = await emulator.press_button(GRID_HEAD_TG, first.message_id, "mrn:use:0", forge=True)
-        assert (await emulator.wait_for_callback_answer(stale)).text == texts.STALE_BUTTON
+        assert (await emulator.wait_for_callback_answer(stale)).text == shared_texts.STALE_BUTTON
 
         mark = emulator.checkpoint()
         await emulator.send_text(GRID_HEAD_TG, "需要镇里协调<培训>场地")
@@ -167,7 +168,7 @@ async def test_report_is_only_for_grid_heads_and_can_be_cancelled(
     refused = await command(emulator, INSTRUCTOR_TG, "/report")
     assert refused.text == texts.REPORT_NOT_GRID_HEAD
     refused = await command(emulator, TOWN_HEAD_TG, "/report")
-    assert refused.text == texts.FORBIDDEN
+    assert refused.text == shared_texts.FORBIDDEN
     await command(emulator, GRID_HEAD_TG, "/report")
     cancelled = await command(emulator, GRID_HEAD_TG, "/cancel")
     assert cancelled.text == texts.REPORT_CANCELLED
@@ -247,7 +248,7 @@ async def test_digest_buttons_show_reports_and_record_the_hearing(
         assert answer == texts.REPORT_NOT_FOUND
         [bound] = emulator.sent_messages(MEMBER_TG)
         answer, _ = await press(emulator, MEMBER_TG, bound, view_data, forge=True)
-        assert answer == texts.FORBIDDEN
+        assert answer == shared_texts.FORBIDDEN
         async with sessions() as session:
             assert (await session.exec(select(ReportHearing))).all() == []
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.settings import load_settings
+from core.settings import load_settings
 from models import duties as claims
 from models.db import create_engine, session_factory, transaction
 from models.enums import OutboxStatus, ReminderStatus

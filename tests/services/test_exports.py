@@ -12,7 +12,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
 from models.enums import ActivityKind, AttendanceStatus, CheckinMethod, QuestionStatus
 from models.tables import (
     Activity,
@@ -25,6 +24,7 @@ from models.tables import (
     QuestionPost,
     ReportHearing,
 )
+from services.oversight import texts
 from services.oversight.exports import (
     YEARLY_KINDS,
     ExportError,

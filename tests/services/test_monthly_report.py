@@ -22,7 +22,6 @@ from models.tables import (
     ReportHearing,
     TelegramBinding,
 )
-from services import reports
 from services.duties import engine
 from services.duties.base import Reminder
 from services.duties.config import MonthlyReportConfig
@@ -33,6 +32,7 @@ from services.duties.monthly_report import (
     todo_items,
 )
 from services.onboarding import load_viewer
+from services.reports import monthly as reports
 from services.workdays import is_workday
 from tests.conftest import SmallCity
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.settings import load_settings
+from core.settings import load_settings
 from models.db import transaction
 from models.enums import OutboxStatus, ReminderStatus, Role
 from models.tables import (

@@ -8,8 +8,7 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
-from bot.settings import load_settings
+from core.settings import load_settings
 from knowledge.base import KnowledgeBase
 from models.enums import CandidateStatus, QuestionStatus, ReminderStatus, Role
 from models.tables import (
@@ -22,8 +21,10 @@ from models.tables import (
     TelegramBinding,
 )
 from services import questions
+from services import texts as shared_texts
 from services.access import Viewer
 from services.onboarding import viewers_for
+from services.questions import texts
 from tests.conftest import SmallCity
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -239,7 +240,7 @@ async def test_candidates_become_local_entries_without_citations(
     candidate = await questions.propose_candidate(
         session=session, viewer=instructor, question_id=question_id, now=FILED
     )
-    with pytest.raises(questions.QuestionRefused, match=texts.FORBIDDEN):
+    with pytest.raises(questions.QuestionRefused, match=shared_texts.FORBIDDEN):
         await questions.review_candidate(
             session=session,
             viewer=instructor,

@@ -2,21 +2,18 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.settings import Settings
+from core.settings import Settings
 from knowledge.base import KnowledgeBase
 from services.access import CommandSpec
 from services.duties.base import Duty
 from services.duties.config import DutiesConfig
-
-if TYPE_CHECKING:
-    # bot.outbox registers a handler typed with GridContext, so it imports this module.
-    from bot.outbox import OutboxWorker
+from services.outbox.worker import OutboxWorker
 
 
 class NotStartedError(RuntimeError):
@@ -31,7 +28,7 @@ class BotData:
     _engine: AsyncEngine | None = None
     _sessions: async_sessionmaker[AsyncSession] | None = None
     _knowledge: KnowledgeBase | None = None
-    _outbox: "OutboxWorker | None" = None
+    _outbox: OutboxWorker | None = None
     _duties_config: DutiesConfig | None = None
     # What the duty clock runs (services.duties.registry.build_duties).
     duties: Sequence[Duty] = ()
@@ -48,7 +45,7 @@ class BotData:
         bot_username: str,
         commands: tuple[CommandSpec, ...],
         knowledge: KnowledgeBase,
-        outbox: "OutboxWorker",
+        outbox: OutboxWorker,
         duties_config: DutiesConfig | None = None,
         duties: Sequence[Duty] = (),
     ) -> None:
@@ -93,7 +90,7 @@ class BotData:
         self._knowledge = knowledge
 
     @property
-    def outbox(self) -> "OutboxWorker":
+    def outbox(self) -> OutboxWorker:
         """The outbox worker: call `wake()` after committing queued messages."""
         if self._outbox is None:
             raise NotStartedError("outbox worker not started")

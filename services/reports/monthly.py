@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
+from core.formatting import month_day
 from models import activities as activity_queries
 from models import grids as grid_queries
 from models import people
@@ -33,6 +33,7 @@ from services.duties.monthly_report import (
     view_markup,
 )
 from services.outbox import Recipient, enqueue_broadcast
+from services.reports import texts
 
 PART_MAX = 1000
 LATE_KIND = "monthly_report"
@@ -83,11 +84,6 @@ def _snippet(text: str) -> str:
     return flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1] + "…"
 
 
-def _day(moment: datetime, tz: tzinfo) -> str:
-    local = moment.astimezone(tz)
-    return f"{local.month}月{local.day}日"
-
-
 async def suggestions(
     *, session: AsyncSession, grid_id: int, period: str, now: datetime, tz: tzinfo
 ) -> tuple[str | None, str | None, str | None, str | None]:
@@ -105,7 +101,7 @@ async def suggestions(
         tally = counts[activity.id]
         future = "（尚未举行）" if activity.starts_at > now else ""
         lines.append(
-            f"{_day(activity.starts_at, tz)} {activity.kind.value}活动“{activity.title}”"
+            f"{month_day(activity.starts_at, tz)} {activity.kind.value}活动“{activity.title}”"
             f"{future}：签到 {tally[AttendanceStatus.CHECKED_IN]} 人，"
             f"请假 {tally[AttendanceStatus.LEAVE]} 人"
         )
@@ -129,7 +125,7 @@ async def suggestions(
     )
     plan = (
         "已安排："
-        + "；".join(f"{_day(a.starts_at, tz)} {a.kind.value}活动“{a.title}”" for a in planned)
+        + "；".join(f"{month_day(a.starts_at, tz)} {a.kind.value}活动“{a.title}”" for a in planned)
         if planned
         else None
     )

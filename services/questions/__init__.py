@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
-from bot.settings import Settings
+from core.formatting import esc
+from core.settings import Settings
 from knowledge.base import Entry, KnowledgeBase, local_entry
 from models import grids, people
 from models import questions as queries
@@ -32,9 +32,11 @@ from models.enums import (
 )
 from models.tables import FaqCandidate, Person, Question
 from services import outbox
+from services import texts as shared_texts
 from services.access import ROLE_CAPABILITIES, Capability, Post, Viewer
 from services.duties import engine
 from services.duties.base import Reminder
+from services.questions import texts
 from services.todo import TodoItem
 from services.workdays import add_working_hours, working_hours_between
 
@@ -222,7 +224,7 @@ async def _load(session: AsyncSession, question_id: int) -> Question:
         session=session, question_id=question_id, for_update=True
     )
     if question is None:
-        raise QuestionRefused(texts.STALE_BUTTON)
+        raise QuestionRefused(shared_texts.STALE_BUTTON)
     return question
 
 
@@ -333,9 +335,9 @@ async def file_question(
         person_id=assignee.person_id,
         text=texts.QUESTION_NOTIFY.format(
             id=question.id,
-            grid=texts.esc(post.grid_name),
-            asker=texts.esc(viewer.name),
-            text=texts.esc(body),
+            grid=esc(post.grid_name),
+            asker=esc(viewer.name),
+            text=esc(body),
         ),
         reply_markup=answer_keyboard(question.id),
         dedupe_key=f"question:{question.id}:filed",
@@ -378,11 +380,11 @@ async def record_answer(
         session,
         person_id=question.asker_id,
         text=texts.QUESTION_ANSWER_RELAY.format(
-            role=texts.esc(_role_on(viewer, question.grid_id, town_id)),
-            name=texts.esc(viewer.name),
+            role=esc(_role_on(viewer, question.grid_id, town_id)),
+            name=esc(viewer.name),
             id=question.id,
-            question=texts.esc(snippet(question.text, 200)),
-            answer=texts.esc(answer),
+            question=esc(snippet(question.text, 200)),
+            answer=esc(answer),
         ),
         reply_markup=asker_keyboard(question.id),
         dedupe_key=f"question:{question.id}:post:{post.id}",
@@ -433,9 +435,9 @@ async def record_followup(
             person_id=question.assignee_id,
             text=texts.QUESTION_FOLLOWUP_NOTIFY.format(
                 id=question.id,
-                grid=texts.esc(await _grid_name(session, question.grid_id)),
-                asker=texts.esc(viewer.name),
-                text=texts.esc(text),
+                grid=esc(await _grid_name(session, question.grid_id)),
+                asker=esc(viewer.name),
+                text=esc(text),
             ),
             reply_markup=answer_keyboard(question.id),
             dedupe_key=f"question:{question.id}:post:{post.id}",
@@ -510,7 +512,7 @@ async def transfer_question(
         (t for t in await _targets(session, question, town_id) if t.person_id == target_id), None
     )
     if target is None:
-        raise QuestionRefused(texts.STALE_BUTTON)
+        raise QuestionRefused(shared_texts.STALE_BUTTON)
     assert question.id is not None
     post = await queries.add_post(
         session=session,
@@ -529,10 +531,10 @@ async def transfer_question(
         person_id=target.person_id,
         text=texts.QUESTION_TRANSFER_NOTIFY.format(
             id=question.id,
-            by=texts.esc(viewer.name),
-            grid=texts.esc(await _grid_name(session, question.grid_id)),
-            asker=texts.esc(await _name(session, question.asker_id)),
-            text=texts.esc(question.text),
+            by=esc(viewer.name),
+            grid=esc(await _grid_name(session, question.grid_id)),
+            asker=esc(await _name(session, question.asker_id)),
+            text=esc(question.text),
         ),
         reply_markup=answer_keyboard(question.id),
         dedupe_key=f"question:{question.id}:post:{post.id}",
@@ -599,7 +601,7 @@ async def todo_items(*, session: AsyncSession, viewer: Viewer, now: datetime) ->
         items.append(
             TodoItem(
                 section=texts.TODO_MY_QUESTIONS,
-                text=template.format(id=question.id, text=texts.esc(snippet(question.text))),
+                text=template.format(id=question.id, text=esc(snippet(question.text))),
                 when=question.waiting_since or question.answered_at or question.created_at,
             )
         )
@@ -609,8 +611,8 @@ async def todo_items(*, session: AsyncSession, viewer: Viewer, now: datetime) ->
                 section=texts.TODO_TO_ANSWER,
                 text=texts.TODO_QUESTION_TO_ANSWER.format(
                     id=waiting.id,
-                    asker=texts.esc(waiting.asker),
-                    text=texts.esc(snippet(waiting.text)),
+                    asker=esc(waiting.asker),
+                    text=esc(snippet(waiting.text)),
                 ),
                 when=waiting.waiting_since,
             )
@@ -665,8 +667,8 @@ async def sla_reminders(
         target = f"question:{question.id}"
         period = question.waiting_since.isoformat()
         grid_row = grid_rows.get(question.grid_id)
-        grid = texts.esc(grid_row.name if grid_row is not None else "")
-        asker = texts.esc(names.get(question.asker_id, ""))
+        grid = esc(grid_row.name if grid_row is not None else "")
+        asker = esc(names.get(question.asker_id, ""))
         if question.assignee_id is not None:
             found.append(
                 Reminder(
@@ -680,7 +682,7 @@ async def sla_reminders(
                         hours=hours,
                         grid=grid,
                         asker=asker,
-                        text=texts.esc(question.text),
+                        text=esc(question.text),
                     ),
                     due_at=remind_at,
                     deadline=escalate_at,
@@ -695,12 +697,12 @@ async def sla_reminders(
             hours=hours,
             grid=grid,
             asker=asker,
-            assignee=texts.esc(
+            assignee=esc(
                 names.get(question.assignee_id, "")
                 if question.assignee_id is not None
                 else texts.QUESTION_NOBODY_ASSIGNED
             ),
-            text=texts.esc(question.text),
+            text=esc(question.text),
         )
         town_id = grid_row.parent_id if grid_row is not None else None
         if town_id not in leaders:
@@ -823,12 +825,12 @@ async def review_candidate(
     *, session: AsyncSession, viewer: Viewer, candidate_id: int, approve: bool, now: datetime
 ) -> FaqCandidate:
     if not viewer.can(Capability.REVIEW_FAQ):
-        raise QuestionRefused(texts.FORBIDDEN)
+        raise QuestionRefused(shared_texts.FORBIDDEN)
     candidate = await queries.candidate_by_id(
         session=session, candidate_id=candidate_id, for_update=True
     )
     if candidate is None:
-        raise QuestionRefused(texts.STALE_BUTTON)
+        raise QuestionRefused(shared_texts.STALE_BUTTON)
     if candidate.status != CandidateStatus.PENDING:
         raise QuestionRefused(texts.FAQREVIEW_DONE_BEFORE.format(status=candidate.status.value))
     candidate.status = CandidateStatus.APPROVED if approve else CandidateStatus.REJECTED

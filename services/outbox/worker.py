@@ -20,13 +20,9 @@ from typing import TypedDict
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.ext import ChatMemberHandler
 
-from bot.context import GridApplication, GridContext
-from bot.limiter import outbox_context
 from models import outbox as queries
 from models.db import transaction
 from models.tables import OutboxMessage
@@ -37,9 +33,9 @@ from services.outbox import (
     Pacer,
     QuietHours,
     RetryPolicy,
-    record_reachable,
     record_unreachable,
 )
+from services.outbox.lane import outbox_context
 
 log = logging.getLogger(__name__)
 
@@ -410,22 +406,3 @@ class OutboxWorker:
                         )
         if alerts:
             self.wake()
-
-
-# --- People coming back -------------------------------------------------------------------
-
-
-async def on_my_chat_member(update: Update, context: GridContext) -> None:
-    """A user who had blocked the bot unblocked it: send to them again."""
-    change = update.my_chat_member
-    if change is None or change.chat.type != ChatType.PRIVATE:
-        return
-    if change.new_chat_member.status != ChatMemberStatus.MEMBER:
-        # Blocking is noticed when a message bounces, which also tells the instructor.
-        return
-    async with transaction(context.bot_data.sessions) as session:
-        await record_reachable(session=session, telegram_user_id=change.from_user.id)
-
-
-def register(app: GridApplication) -> None:
-    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -32,13 +32,13 @@ from zoneinfo import ZoneInfo
 import qrcode
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
 from models import activities as queries
 from models import grids, people
 from models.enums import ActivityKind, AttendanceStatus, CheckinMethod, GridLevel, Role
 from models.tables import Activity, Attendance, Grid, Person
 from services import outbox
 from services.access import Capability, Viewer
+from services.activities import texts
 from services.onboarding import hash_token
 from services.todo import TodoItem
 

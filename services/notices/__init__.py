@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
-from bot.settings import Settings
+from core.settings import Settings
 from models import grids, people
 from models import notices as queries
 from models.enums import GRID_STAFF_ROLES, TOWN_ROLES, GridLevel, OutboxStatus, Role
@@ -25,6 +24,7 @@ from models.tables import Notice
 from services.access import Capability, Viewer
 from services.duties import engine
 from services.duties.base import Reminder
+from services.notices import texts
 from services.outbox import Recipient, enqueue_broadcast
 from services.todo import TodoItem
 

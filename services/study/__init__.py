@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import texts
 from models import study as queries
 from models.tables import StudyRecord
+from services.study import texts
 
 MIN_HOURS = 0.5
 MAX_HOURS = 12.0

@@ -1,0 +1,1 @@
+"""Ground floor that every layer may import: settings, Chinese formatting, typed callback data."""

@@ -1,0 +1,1 @@
+"""Browsing towns and grids (/grid): texts and what a viewer may see."""
