@@ -35,7 +35,7 @@ from handlers import (
     todo,
 )
 from handlers import settings as settings_handlers
-from handlers.context import BotData, GridApplication, GridContext
+from handlers.context import BotData, GridApplication, GridContext, UserData
 from handlers.menus import set_default_menu
 from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory
@@ -150,7 +150,7 @@ def build_application(
         .token(settings.require_token())
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_base_url)
-        .context_types(ContextTypes(context=GridContext, bot_data=BotData))
+        .context_types(ContextTypes(context=GridContext, bot_data=BotData, user_data=UserData))
         # Chats are served side by side, each chat's updates in order.
         .concurrent_updates(PerChatUpdateProcessor())
         # Shared by replies and the outbox (25/s at most): the outbox only takes what replies

@@ -1,8 +1,6 @@
-"""The Telegram side of access control: command specs and the `guarded` adapter.
-
-Each handler declares the capability it admits; `guarded` loads the viewer from the
-database for every update (never trusting callback data or cached roles) and refuses
-politely when the sender is unbound or lacks the capability.
+"""The one path of every update: `guarded` (commands, buttons) and `guarded_step` (steps of
+guided conversations) open the update's one session, load its one viewer with `admit`, and
+refuse politely when the sender is unbound or lacks the capability.
 """
 
 import functools
@@ -12,6 +10,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
+from telegram.ext import ConversationHandler
 
 from handlers.context import GridContext
 from handlers.menus import refresh_menu
@@ -24,38 +23,72 @@ log = logging.getLogger(__name__)
 
 GuardedCallback = Callable[[Update, GridContext, Viewer, AsyncSession], Coroutine[Any, Any, None]]
 PlainCallback = Callable[[Update, GridContext], Coroutine[Any, Any, None]]
+StepCallback = Callable[[Update, GridContext, Viewer, AsyncSession], Coroutine[Any, Any, object]]
+PlainStep = Callable[[Update, GridContext], Coroutine[Any, Any, object]]
+
+
+async def admit(
+    update: Update, context: GridContext, session: AsyncSession, capability: Capability
+) -> Viewer | None:
+    """The one check of every update: the bound person behind it, loaded from the database
+    (never from callback data or cached roles), if they may use `capability`; otherwise the
+    user is told why and None is returned."""
+    user = update.effective_user
+    viewer = (
+        await load_viewer(session=session, telegram_user_id=user.id) if user is not None else None
+    )
+    if viewer is None:
+        if update.effective_chat is not None:
+            # E.g. a binding ended by `gridbot people rebind`: drop the stale menu.
+            await refresh_menu(
+                context.bot,
+                chat_id=update.effective_chat.id,
+                specs=context.bot_data.commands,
+                viewer=None,
+            )
+        await refuse(update, shared_texts.NOT_BOUND_FOR_COMMAND)
+        return None
+    if not viewer.can(capability):
+        log.info("refused %s to person %s", capability, viewer.person_id)
+        await refuse(update, shared_texts.FORBIDDEN)
+        return None
+    return viewer
 
 
 def guarded(capability: Capability) -> Callable[[GuardedCallback], PlainCallback]:
     """Run the callback only for a bound person who has `capability`.
 
-    The callback gets the viewer and the update's one short database session.
+    The callback gets the viewer and the update's one database session (commit on it what the
+    update changes).
     """
 
     def decorate(callback: GuardedCallback) -> PlainCallback:
         @functools.wraps(callback)
         async def wrapper(update: Update, context: GridContext) -> None:
-            user = update.effective_user
-            if user is None:
+            if update.effective_user is None:
                 return
             async with context.bot_data.sessions() as session:
-                viewer = await load_viewer(session=session, telegram_user_id=user.id)
+                viewer = await admit(update, context, session, capability)
+                if viewer is not None:
+                    await callback(update, context, viewer, session)
+
+        return wrapper
+
+    return decorate
+
+
+def guarded_step(capability: Capability) -> Callable[[StepCallback], PlainStep]:
+    """`guarded` for a step of a guided conversation, which returns the conversation's next
+    state: a refused user ends the conversation (ConversationHandler.END)."""
+
+    def decorate(callback: StepCallback) -> PlainStep:
+        @functools.wraps(callback)
+        async def wrapper(update: Update, context: GridContext) -> object:
+            async with context.bot_data.sessions() as session:
+                viewer = await admit(update, context, session, capability)
                 if viewer is None:
-                    if update.effective_chat is not None:
-                        # E.g. a binding ended by `gridbot people rebind`: drop the stale menu.
-                        await refresh_menu(
-                            context.bot,
-                            chat_id=update.effective_chat.id,
-                            specs=context.bot_data.commands,
-                            viewer=None,
-                        )
-                    await refuse(update, shared_texts.NOT_BOUND_FOR_COMMAND)
-                    return
-                if not viewer.can(capability):
-                    log.info("refused %s to person %s", capability, viewer.person_id)
-                    await refuse(update, shared_texts.FORBIDDEN)
-                    return
-                await callback(update, context, viewer, session)
+                    return ConversationHandler.END
+                return await callback(update, context, viewer, session)
 
         return wrapper
 

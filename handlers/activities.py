@@ -73,13 +73,10 @@ COMMANDS = (
     ),
 )
 
-DRAFT_KEY = "activity_draft"
 # Dropping the draft: /cancel, the preview's [取消], silence.
 NEW_ENDS = DraftEnd(
-    DRAFT_KEY, cancelled_text=texts.ACT_CANCELLED, timed_out_text=texts.ACT_TIMED_OUT
+    service.ActivityDraft, cancelled_text=texts.ACT_CANCELLED, timed_out_text=texts.ACT_TIMED_OUT
 )
-PENDING_KEY = "activity_pending_checkin"
-LEAVE_KEY = "activity_pending_leave"
 # A code or link accepted for an activity with a location waits this long for the location.
 PENDING_TTL = timedelta(minutes=10)
 CONVERSATION_TIMEOUT = timedelta(minutes=15)
@@ -112,22 +109,22 @@ def _now() -> datetime:
 
 
 def _draft(context: GridContext) -> service.ActivityDraft:
-    draft = user_data(context).get(DRAFT_KEY)
+    draft = user_data(context).get(service.ActivityDraft)
     if not isinstance(draft, service.ActivityDraft):
         draft = service.ActivityDraft()
-        user_data(context)[DRAFT_KEY] = draft
+        user_data(context).keep(draft)
     return draft
 
 
 async def new_activity(update: Update, context: GridContext) -> int:
     async with context.bot_data.sessions() as session:
-        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, context, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         if not service.organiser_grid_ids(viewer):
             await reply(update, texts.ACT_NOT_ORGANISER_GRIDS)
             return ConversationHandler.END
-    user_data(context)[DRAFT_KEY] = service.ActivityDraft()
+    user_data(context).keep(service.ActivityDraft())
     rows = [
         [
             InlineKeyboardButton(kind.value, callback_data=f"actnew:k:{KINDS.index(kind)}")
@@ -220,7 +217,7 @@ async def location_or_skip(update: Update, _context: GridContext) -> int:
 async def _grid_keyboard(
     update: Update, context: GridContext, session: AsyncSession
 ) -> InlineKeyboardMarkup | None:
-    viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+    viewer = await conversation_viewer(update, context, session, Capability.ORGANISE_ACTIVITIES)
     if viewer is None:
         return None
     chosen = set(_draft(context).grid_ids)
@@ -251,7 +248,7 @@ async def toggled_grid(update: Update, context: GridContext) -> int:
     assert query is not None
     match = NEW_GRID.fullmatch(query.data or "")
     async with context.bot_data.sessions() as session:
-        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, context, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         if match is None or int(match.group(1)) not in service.organiser_grid_ids(viewer):
@@ -272,7 +269,7 @@ async def grids_done(update: Update, context: GridContext) -> int:
         await refuse(update, texts.ACT_GRIDS_NONE_CHOSEN)
         return GRIDS
     async with context.bot_data.sessions() as session:
-        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, context, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         grids = await service.organiser_grids(session=session, viewer=viewer)
@@ -317,7 +314,7 @@ async def confirmed(update: Update, context: GridContext) -> int:
     assert query is not None
     draft = _draft(context)
     async with transaction(context.bot_data.sessions) as session:
-        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, context, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         try:
@@ -331,7 +328,7 @@ async def confirmed(update: Update, context: GridContext) -> int:
         except service.PublishError as error:
             published = None
             problem = texts.ACT_PUBLISH_ERRORS[error.problem.value]
-    user_data(context).pop(DRAFT_KEY, None)
+    user_data(context).drop(service.ActivityDraft)
     await query.answer()
     if published is None:
         await query.edit_message_text(problem, parse_mode="HTML")
@@ -392,7 +389,7 @@ async def _answer_checkin(
         return
     assert activity.id is not None
     if outcome == service.CheckinOutcome.NEED_LOCATION:
-        user_data(context)[PENDING_KEY] = PendingCheckin(activity.id, method, _now() + PENDING_TTL)
+        user_data(context).keep(PendingCheckin(activity.id, method, _now() + PENDING_TTL))
         radius = activity.radius_m or context.bot_data.settings.checkin_radius_m
         await reply(update, texts.checkin_need_location(activity, radius), _location_keyboard())
         return
@@ -405,7 +402,7 @@ async def _answer_checkin(
             _location_keyboard(),
         )
         return
-    had_pending = user_data(context).pop(PENDING_KEY, None) is not None
+    had_pending = user_data(context).drop(PendingCheckin) is not None
     text = {
         service.CheckinOutcome.STALE_CODE: lambda: texts.CHECKIN_STALE_CODE,
         service.CheckinOutcome.CANCELLED: lambda: texts.checkin_cancelled(activity),
@@ -440,7 +437,7 @@ async def _check_code(update: Update, context: GridContext, viewer: Viewer, code
 
 async def checkin_command(update: Update, context: GridContext) -> int:
     async with context.bot_data.sessions() as session:
-        viewer = await conversation_viewer(update, session, Capability.USE_BOT)
+        viewer = await conversation_viewer(update, context, session, Capability.USE_BOT)
         if viewer is None:
             return ConversationHandler.END
         if context.args:
@@ -469,14 +466,14 @@ async def got_code(update: Update, context: GridContext) -> int:
         await reply(update, texts.CHECKIN_BAD_CODE_FORMAT)
         return WAIT_CODE
     async with context.bot_data.sessions() as session:
-        viewer = await conversation_viewer(update, session, Capability.USE_BOT)
+        viewer = await conversation_viewer(update, context, session, Capability.USE_BOT)
     if viewer is not None:
         await _check_code(update, context, viewer, code)
     return ConversationHandler.END
 
 
 async def cancel_checkin(update: Update, context: GridContext) -> int:
-    user_data(context).pop(PENDING_KEY, None)
+    user_data(context).drop(PendingCheckin)
     await reply(update, texts.CHECKIN_STOPPED, ReplyKeyboardRemove())
     return ConversationHandler.END
 
@@ -503,12 +500,12 @@ async def checkin_location(
     message = update.effective_message
     assert message is not None
     assert message.location is not None
-    pending = user_data(context).get(PENDING_KEY)
+    pending = user_data(context).get(PendingCheckin)
     if not isinstance(pending, PendingCheckin):
         await reply(update, texts.CHECKIN_NO_PENDING, ReplyKeyboardRemove())
         return
     if pending.expires_at < _now():
-        user_data(context).pop(PENDING_KEY, None)
+        user_data(context).drop(PendingCheckin)
         await reply(update, texts.CHECKIN_PENDING_EXPIRED, ReplyKeyboardRemove())
         return
     async with transaction(context.bot_data.sessions) as session:
@@ -527,7 +524,7 @@ async def checkin_location(
 
 
 async def stop_location_checkin(update: Update, context: GridContext) -> None:
-    user_data(context).pop(PENDING_KEY, None)
+    user_data(context).drop(PendingCheckin)
     await reply(update, texts.CHECKIN_STOPPED, ReplyKeyboardRemove())
 
 
@@ -788,7 +785,7 @@ async def chose_leave_person(update: Update, context: GridContext) -> int:
         return ConversationHandler.END
     activity_id, person_id = int(match.group(1)), int(match.group(2))
     async with context.bot_data.sessions() as session:
-        viewer = await conversation_viewer(update, session, Capability.VIEW_GRIDS)
+        viewer = await conversation_viewer(update, context, session, Capability.VIEW_GRIDS)
         if viewer is None:
             return ConversationHandler.END
         candidates = await service.leave_candidates(
@@ -801,7 +798,7 @@ async def chose_leave_person(update: Update, context: GridContext) -> int:
     if line is None:
         await refuse(update, texts.LEAVE_NOT_MEMBER)
         return ConversationHandler.END
-    user_data(context)[LEAVE_KEY] = PendingLeave(activity_id, person_id, line.name)
+    user_data(context).keep(PendingLeave(activity_id, person_id, line.name))
     await query.answer()
     await reply(update, texts.LEAVE_ASK_REASON.format(name=esc(line.name)))
     return REASON
@@ -809,7 +806,7 @@ async def chose_leave_person(update: Update, context: GridContext) -> int:
 
 async def got_leave_reason(update: Update, context: GridContext) -> int:
     assert update.effective_message is not None
-    pending = user_data(context).get(LEAVE_KEY)
+    pending = user_data(context).get(PendingLeave)
     if not isinstance(pending, PendingLeave):
         return ConversationHandler.END
     reason = service.clean_text(update.effective_message.text or "", service.REASON_MAX)
@@ -817,7 +814,7 @@ async def got_leave_reason(update: Update, context: GridContext) -> int:
         await reply(update, texts.LEAVE_REASON_BAD)
         return REASON
     async with transaction(context.bot_data.sessions) as session:
-        viewer = await conversation_viewer(update, session, Capability.VIEW_GRIDS)
+        viewer = await conversation_viewer(update, context, session, Capability.VIEW_GRIDS)
         if viewer is None:
             return ConversationHandler.END
         result = await service.record_leave(
@@ -828,7 +825,7 @@ async def got_leave_reason(update: Update, context: GridContext) -> int:
             reason=reason,
             now=_now(),
         )
-    user_data(context).pop(LEAVE_KEY, None)
+    user_data(context).drop(PendingLeave)
     text = {
         service.LeaveOutcome.RECORDED: texts.LEAVE_RECORDED.format(
             name=esc(pending.name), reason=esc(reason)
@@ -842,7 +839,7 @@ async def got_leave_reason(update: Update, context: GridContext) -> int:
 
 
 async def cancel_leave(update: Update, context: GridContext) -> int:
-    user_data(context).pop(LEAVE_KEY, None)
+    user_data(context).drop(PendingLeave)
     await reply(update, texts.LEAVE_CANCELLED)
     return ConversationHandler.END
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,6 +14,8 @@ from services.access import CommandSpec
 from services.duties.base import Duty
 from services.duties.config import DutiesConfig
 from services.outbox.worker import OutboxWorker
+
+D = TypeVar("D")
 
 
 class NotStartedError(RuntimeError):
@@ -103,10 +105,37 @@ class BotData:
         return self._sessions
 
 
-class GridContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
+class UserData:
+    """What the bot keeps for one user between updates: at most one draft of each kind, keyed
+    by the draft's class (a conversation's draft, a check-in waiting for a location, ...)."""
+
+    __slots__ = ("_drafts",)
+
+    def __init__(self) -> None:
+        self._drafts: dict[type[object], object] = {}
+
+    def get(self, kind: type[D]) -> D | None:
+        found = self._drafts.get(kind)
+        return found if isinstance(found, kind) else None
+
+    def get_or_new(self, kind: type[D]) -> D:
+        """The draft of `kind`, started empty (`kind()`) when there is none."""
+        found = self.get(kind)
+        return found if found is not None else self.keep(kind())
+
+    def keep(self, draft: D) -> D:
+        self._drafts[type(draft)] = draft
+        return draft
+
+    def drop(self, kind: type[D]) -> D | None:
+        found = self._drafts.pop(kind, None)
+        return found if isinstance(found, kind) else None
+
+
+class GridContext(CallbackContext[ExtBot[Any], UserData, dict[Any, Any], BotData]):
     """Context handed to every gridbot callback."""
 
 
 GridApplication = Application[
-    ExtBot[Any], GridContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[Any]
+    ExtBot[Any], GridContext, UserData, dict[Any, Any], BotData, JobQueue[Any]
 ]

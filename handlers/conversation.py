@@ -19,11 +19,9 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRem
 from telegram.ext import BaseHandler, ConversationHandler, TypeHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from handlers.access import refuse
-from handlers.context import GridContext
-from services import texts as shared_texts
+from handlers.access import admit
+from handlers.context import GridContext, UserData
 from services.access import Capability, Viewer
-from services.onboarding import load_viewer
 
 PRIVATE = filters.ChatType.PRIVATE
 # A plain text message in a private chat (a command is never a step's answer).
@@ -69,7 +67,7 @@ def conversation(
         )
 
 
-def user_data(context: GridContext) -> dict[Any, Any]:
+def user_data(context: GridContext) -> UserData:
     """The user's data, where a conversation keeps its draft (always there in a private chat)."""
     assert context.user_data is not None
     return context.user_data
@@ -87,16 +85,16 @@ async def reply(
 
 @dataclass(frozen=True)
 class DraftEnd:
-    """How a conversation that keeps its draft in `user_data[key]` ends without saving it: the
-    draft is dropped and the user told so. Its methods are the conversation's callbacks."""
+    """How a conversation that keeps a draft of class `kind` in `user_data` ends without saving
+    it: the draft is dropped and the user told so. Its methods are the conversation's callbacks."""
 
-    key: str
+    kind: type[object]
     cancelled_text: str
     timed_out_text: str
 
     async def cancelled(self, update: Update, context: GridContext) -> int:
         """/cancel."""
-        user_data(context).pop(self.key, None)
+        user_data(context).drop(self.kind)
         await reply(update, self.cancelled_text)
         return ConversationHandler.END
 
@@ -104,32 +102,20 @@ class DraftEnd:
         """The preview's [取消] button: the preview itself says the draft was dropped."""
         query = update.callback_query
         assert query is not None
-        user_data(context).pop(self.key, None)
+        user_data(context).drop(self.kind)
         await query.answer()
         await query.edit_message_text(self.cancelled_text)
         return ConversationHandler.END
 
     async def timed_out(self, update: Update, context: GridContext) -> None:
         """The conversation's timeout (PTB passes the last update of the conversation)."""
-        user_data(context).pop(self.key, None)
+        user_data(context).drop(self.kind)
         if update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, self.timed_out_text)
 
 
 async def conversation_viewer(
-    update: Update, session: AsyncSession, capability: Capability
+    update: Update, context: GridContext, session: AsyncSession, capability: Capability
 ) -> Viewer | None:
-    """Like `guarded`, for conversation callbacks, which must return their next state: the
-    bound person behind the update if they may use `capability`; otherwise the user is told
-    why and None is returned."""
-    user = update.effective_user
-    viewer = (
-        await load_viewer(session=session, telegram_user_id=user.id) if user is not None else None
-    )
-    if viewer is None:
-        await refuse(update, shared_texts.NOT_BOUND_FOR_COMMAND)
-        return None
-    if not viewer.can(capability):
-        await refuse(update, shared_texts.FORBIDDEN)
-        return None
-    return viewer
+    """`admit` for code inside a conversation step that already has the update's session."""
+    return await admit(update, context, session, capability)

@@ -6,6 +6,7 @@ member's instructor.
 """
 
 import re
+from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -99,23 +100,28 @@ def _render_verdict(outcome: SearchOutcome) -> tuple[str, InlineKeyboardMarkup]:
 
 # The questions behind recent answers, by the answer's message id: the answer's hand-off
 # button opens /ask with that question filled in (handlers.questions).
-MISSED_QUESTIONS_KEY = "faq.missed_questions"
 REMEMBERED_QUESTIONS = 20
+
+
+@dataclass
+class MissedQuestions:
+    """The user's recent questions, by the message id of the bot's answer (oldest first)."""
+
+    by_answer: dict[int, str] = field(default_factory=dict)
 
 
 def missed_question(context: GridContext, message_id: int | None) -> str | None:
     """The question the bot answered with message `message_id`, if still remembered."""
-    remembered = context.user_data.get(MISSED_QUESTIONS_KEY) if context.user_data else None
-    if not isinstance(remembered, dict) or message_id is None:
+    remembered = context.user_data.get(MissedQuestions) if context.user_data else None
+    if remembered is None or message_id is None:
         return None
-    question = remembered.get(message_id)
-    return question if isinstance(question, str) else None
+    return remembered.by_answer.get(message_id)
 
 
 def _remember(context: GridContext, message_id: int, question: str) -> None:
     if context.user_data is None:
         return
-    remembered = context.user_data.setdefault(MISSED_QUESTIONS_KEY, {})
+    remembered = context.user_data.get_or_new(MissedQuestions).by_answer
     remembered[message_id] = question
     while len(remembered) > REMEMBERED_QUESTIONS:
         del remembered[next(iter(remembered))]

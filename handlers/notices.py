@@ -25,7 +25,7 @@ from telegram.ext import (
 from core.formatting import esc
 from handlers.access import guarded, refuse
 from handlers.context import GridApplication, GridContext
-from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
+from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation, user_data
 from services import notices
 from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
@@ -94,17 +94,14 @@ def _now() -> datetime:
 
 
 def _draft(context: GridContext) -> notices.Draft | None:
-    found = (context.user_data or {}).get(notices.Draft)
-    return found if isinstance(found, notices.Draft) else None
+    return user_data(context).get(notices.Draft)
 
 
 def _keep(context: GridContext, draft: notices.Draft | None) -> None:
-    if context.user_data is None:
-        return
     if draft is None:
-        context.user_data.pop(notices.Draft, None)
+        user_data(context).drop(notices.Draft)
     else:
-        context.user_data[notices.Draft] = draft
+        user_data(context).keep(draft)
 
 
 def _markup(rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:

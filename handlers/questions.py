@@ -28,7 +28,7 @@ from core.formatting import esc
 from handlers import faq
 from handlers.access import guarded, refuse
 from handlers.context import BotData, GridApplication, GridContext
-from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
+from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation, user_data
 from knowledge.base import Verdict
 from services import questions
 from services import texts as shared_texts
@@ -69,8 +69,6 @@ FILE_DATA, SOLVED_DATA = "ask:file", "ask:solved"
 QUESTION_CALLBACK = re.compile(r"^q:(reply|xfer|follow|close|kb|ok|no):(\d{1,10})$")
 TRANSFER_TO_CALLBACK = re.compile(r"^q:to:(\d{1,10}):(\d{1,10})$")
 
-_DRAFT_KEY = "questions.draft"
-
 
 @dataclass
 class Draft:
@@ -81,16 +79,11 @@ class Draft:
 
 
 def _draft(context: GridContext) -> Draft:
-    assert context.user_data is not None
-    draft = context.user_data.get(_DRAFT_KEY)
-    if not isinstance(draft, Draft):
-        draft = context.user_data[_DRAFT_KEY] = Draft()
-    return draft
+    return user_data(context).get_or_new(Draft)
 
 
 def _drop_draft(context: GridContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(_DRAFT_KEY, None)
+    user_data(context).drop(Draft)
 
 
 StepCallback = Callable[[Update, GridContext, Viewer, AsyncSession], Coroutine[Any, Any, int]]

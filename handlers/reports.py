@@ -56,10 +56,11 @@ COMMANDS = (
     ),
 )
 
-DRAFT_KEY = "report_draft"
 # Dropping the draft: /cancel, the preview's [取消], silence.
 ENDS = DraftEnd(
-    DRAFT_KEY, cancelled_text=texts.REPORT_CANCELLED, timed_out_text=texts.REPORT_TIMED_OUT
+    service.ReportDraft,
+    cancelled_text=texts.REPORT_CANCELLED,
+    timed_out_text=texts.REPORT_TIMED_OUT,
 )
 CONVERSATION_TIMEOUT = timedelta(minutes=15)
 CHOOSE, PART, CONFIRM = range(3)
@@ -83,7 +84,7 @@ def _duty(context: GridContext) -> MonthlyReportDuty:
 
 
 def _draft(context: GridContext) -> service.ReportDraft | None:
-    draft = user_data(context).get(DRAFT_KEY)
+    draft = user_data(context).get(service.ReportDraft)
     return draft if isinstance(draft, service.ReportDraft) else None
 
 
@@ -91,9 +92,9 @@ def _draft(context: GridContext) -> service.ReportDraft | None:
 
 
 async def report_command(update: Update, context: GridContext) -> int:
-    user_data(context).pop(DRAFT_KEY, None)
+    user_data(context).drop(service.ReportDraft)
     async with context.bot_data.sessions() as session:
-        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, context, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         grids = await service.head_grids(session=session, viewer=viewer)
@@ -113,7 +114,7 @@ async def chose_grid(update: Update, context: GridContext) -> int:
     assert query is not None
     match = CHOOSE_GRID.fullmatch(query.data or "")
     async with context.bot_data.sessions() as session:
-        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, context, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         if match is None or int(match[1]) not in service.head_grid_ids(viewer):
@@ -135,7 +136,7 @@ async def _begin(
     except service.ReportError as error:
         await reply(update, _problem_text(error, context))
         return ConversationHandler.END
-    user_data(context)[DRAFT_KEY] = draft
+    user_data(context).keep(draft)
     await _ask(update, draft)
     return PART
 
@@ -222,7 +223,7 @@ async def submitted(update: Update, context: GridContext) -> int:
         await refuse(update, shared_texts.STALE_BUTTON)
         return ConversationHandler.END
     async with transaction(context.bot_data.sessions) as session:
-        viewer = await conversation_viewer(update, session, Capability.ORGANISE_ACTIVITIES)
+        viewer = await conversation_viewer(update, context, session, Capability.ORGANISE_ACTIVITIES)
         if viewer is None:
             return ConversationHandler.END
         try:
@@ -232,7 +233,7 @@ async def submitted(update: Update, context: GridContext) -> int:
         except service.ReportError as error:
             result = None
             problem = _problem_text(error, context)
-    user_data(context).pop(DRAFT_KEY, None)
+    user_data(context).drop(service.ReportDraft)
     await query.answer()
     await query.edit_message_reply_markup(None)
     if result is None:

@@ -40,11 +40,6 @@ COMMANDS = (
     ),
 )
 
-DRAFT_KEY = "study_draft"
-# Dropping the draft: /cancel and silence ([取消] is `discarded`).
-ENDS = DraftEnd(
-    DRAFT_KEY, cancelled_text=texts.STUDY_CANCELLED, timed_out_text=texts.STUDY_TIMED_OUT
-)
 CONVERSATION_TIMEOUT = timedelta(minutes=15)
 DATE, TOPIC, HOURS, CONFIRM = range(4)
 CONFIRM_CALLBACK = "study:ok"
@@ -58,12 +53,14 @@ class StudyDraft:
     hours: float | None = None
 
 
+# Dropping the draft: /cancel and silence ([取消] is `discarded`).
+ENDS = DraftEnd(
+    StudyDraft, cancelled_text=texts.STUDY_CANCELLED, timed_out_text=texts.STUDY_TIMED_OUT
+)
+
+
 def _draft(context: GridContext) -> StudyDraft:
-    draft = user_data(context).get(DRAFT_KEY)
-    if not isinstance(draft, StudyDraft):
-        draft = StudyDraft()
-        user_data(context)[DRAFT_KEY] = draft
-    return draft
+    return user_data(context).get_or_new(StudyDraft)
 
 
 def _today(context: GridContext) -> date:
@@ -77,7 +74,7 @@ def _target(context: GridContext) -> float:
 async def study_command(update: Update, context: GridContext) -> int:
     today = _today(context)
     async with context.bot_data.sessions() as session:
-        viewer = await conversation_viewer(update, session, Capability.USE_BOT)
+        viewer = await conversation_viewer(update, context, session, Capability.USE_BOT)
         if viewer is None:
             return ConversationHandler.END
         overview = await service.overview(
@@ -96,7 +93,7 @@ async def study_command(update: Update, context: GridContext) -> int:
             for record in overview.recent
         ]
     lines += ["", texts.STUDY_DATE_PROMPT]
-    user_data(context)[DRAFT_KEY] = StudyDraft()
+    user_data(context).keep(StudyDraft())
     await reply(update, "\n".join(lines))
     return DATE
 
@@ -150,7 +147,7 @@ async def got_hours(update: Update, context: GridContext) -> int:
 async def confirmed(update: Update, context: GridContext) -> int:
     query = update.callback_query
     assert query is not None
-    draft = user_data(context).pop(DRAFT_KEY, None)
+    draft = user_data(context).drop(StudyDraft)
     if (
         not isinstance(draft, StudyDraft)
         or draft.studied_on is None
@@ -161,7 +158,7 @@ async def confirmed(update: Update, context: GridContext) -> int:
         return ConversationHandler.END
     async with transaction(context.bot_data.sessions) as session:
         # The person is looked up again: the press may come long after /study.
-        viewer = await conversation_viewer(update, session, Capability.USE_BOT)
+        viewer = await conversation_viewer(update, context, session, Capability.USE_BOT)
         if viewer is None:
             return ConversationHandler.END
         total = await service.record_study(
@@ -182,7 +179,7 @@ async def confirmed(update: Update, context: GridContext) -> int:
 async def discarded(update: Update, context: GridContext) -> int:
     query = update.callback_query
     assert query is not None
-    user_data(context).pop(DRAFT_KEY, None)
+    user_data(context).drop(StudyDraft)
     await query.answer()
     await query.edit_message_reply_markup(None)
     await reply(update, texts.STUDY_CANCELLED)
