@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.buttons import Keyboard, inline_keyboard_json
 from models import grids, people
 from models import outbox as queries
 from models.enums import Role
@@ -331,6 +332,7 @@ class Outgoing:
     reply_markup: dict[str, Any] | None = None
     dedupe_key: str | None = None
     ref: str | None = None
+    buttons: Keyboard | None = None
 
 
 async def enqueue_many(
@@ -346,7 +348,7 @@ async def enqueue_many(
             Recipient(chat_id=message.chat_id, person_id=message.person_id),
             _parts(message.text),
             kind=message.kind,
-            reply_markup=message.reply_markup,
+            reply_markup=inline_keyboard_json(message.buttons) or message.reply_markup,
             dedupe_key=message.dedupe_key,
             not_before=when,
             ref=message.ref,
@@ -369,11 +371,13 @@ async def enqueue_text(
     ref: str | None = None,
     media_kind: str | None = None,
     media_file_id: str | None = None,
+    buttons: Keyboard | None = None,
 ) -> int:
     """Queue an HTML message in the caller's transaction; returns how many Telegram messages it
     takes (long texts are split). Escape user-provided text with `escape_html` first.
 
-    `reply_markup` is a Bot API inline keyboard as a dict (`InlineKeyboardMarkup.to_dict()`).
+    `buttons` go under the message (`reply_markup`, a Bot API dict, is the older way and is
+    being retired).
     With `dedupe_key`, queueing the same key again does nothing. `ref` names what the message
     belongs to ("notice:12") so its delivery can be counted. With `media_kind` ("photo" or
     "document") and `media_file_id`, the file is sent with the text as caption; a text longer
@@ -384,7 +388,7 @@ async def enqueue_text(
         Recipient(chat_id=chat_id, person_id=person_id),
         _parts(text, media),
         kind=kind,
-        reply_markup=reply_markup,
+        reply_markup=inline_keyboard_json(buttons) or reply_markup,
         dedupe_key=dedupe_key,
         not_before=not_before or utcnow(),
         ref=ref,
@@ -406,6 +410,7 @@ async def enqueue_broadcast(
     ref: str | None = None,
     media_kind: str | None = None,
     media_file_id: str | None = None,
+    buttons: Keyboard | None = None,
 ) -> int:
     """Queue the same HTML message to many chats in one statement; returns the number of
     Telegram messages queued. With `dedupe_key`, each chat's copy is keyed `{key}:{chat_id}`.
@@ -420,7 +425,7 @@ async def enqueue_broadcast(
             recipient,
             parts,
             kind=kind,
-            reply_markup=reply_markup,
+            reply_markup=inline_keyboard_json(buttons) or reply_markup,
             dedupe_key=None if dedupe_key is None else f"{dedupe_key}:{recipient.chat_id}",
             not_before=when,
             ref=ref,
