@@ -1,26 +1,33 @@
 """/todo: the user's open items across features, in one message."""
 
+from functools import partial
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from core.formatting import esc
 from handlers.access import guarded
-from handlers.context import GridApplication, GridContext
+from handlers.context import BotData, GridApplication, GridContext
 from models.tables import utcnow
 from services import activities, notices, questions
 from services.access import Capability, CommandSpec, Viewer
 from services.duties import education, monthly_report
 from services.todo import TodoItem, TodoSource, collect, texts
 
-# The sections of /todo, in the order they are listed.
-SOURCES: tuple[TodoSource, ...] = (
-    notices.todo_items,
-    activities.todo_items,
-    questions.todo_items,
-    monthly_report.todo_items,
-    education.todo_items,
-)
+
+def sources(bot_data: BotData) -> tuple[TodoSource, ...]:
+    """The features of /todo, in the order their sections are listed, each given the time
+    zone and configuration it needs."""
+    tz, duties = bot_data.settings.tz, bot_data.duties_config
+    return (
+        partial(notices.todo_items, tz=tz),
+        partial(activities.todo_items, tz=tz),
+        questions.todo_items,
+        partial(monthly_report.todo_items, config=duties, tz=tz),
+        partial(education.todo_items, config=duties.education, tz=tz),
+    )
+
 
 COMMANDS = (
     CommandSpec(
@@ -46,9 +53,11 @@ def render_todo(items: list[TodoItem]) -> str:
 
 
 @guarded(Capability.USE_BOT)
-async def todo(update: Update, _c: GridContext, viewer: Viewer, session: AsyncSession) -> None:
+async def todo(update: Update, context: GridContext, viewer: Viewer, session: AsyncSession) -> None:
     assert update.effective_message is not None
-    items = await collect(session=session, viewer=viewer, now=utcnow(), sources=SOURCES)
+    items = await collect(
+        session=session, viewer=viewer, now=utcnow(), sources=sources(context.bot_data)
+    )
     await update.effective_message.reply_html(render_todo(items), disable_web_page_preview=True)
 
 

@@ -198,8 +198,18 @@ def knowledge() -> KnowledgeBase:
 
 
 @pytest.fixture
+def bot_settings() -> dict[str, object]:
+    """Settings a test module wants the bot to run with (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
 async def bot_app(
-    emulator: BotApiEmulator, database_url: str, engine: object, knowledge: KnowledgeBase
+    emulator: BotApiEmulator,
+    database_url: str,
+    engine: object,
+    knowledge: KnowledgeBase,
+    bot_settings: dict[str, object],
 ) -> AsyncIterator[GridApplication]:
     """The real Application, long-polling the emulator; `engine` ensures a clean database."""
     del engine
@@ -211,6 +221,7 @@ async def bot_app(
         # runs its job: its first run is far beyond any test.
         quiet_hours=False,
         duty_first_run_seconds=24 * 3600,
+        **bot_settings,
     )
     async with polling(build_application(settings, knowledge=knowledge), poll_timeout=1) as app:
         yield app

@@ -25,7 +25,7 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -845,7 +845,7 @@ async def record_leave(
 
 
 async def todo_items(
-    *, session: AsyncSession, viewer: Viewer, now: datetime, tz: ZoneInfo = SHANGHAI
+    *, session: AsyncSession, viewer: Viewer, now: datetime, tz: tzinfo
 ) -> list[TodoItem]:
     """Activities starting within 7 days or under way that the viewer has not checked in to
     (nor has leave for), and the activities they organise today."""

@@ -1,7 +1,7 @@
 """User-facing texts of activities (Simplified Chinese, Telegram HTML; interpolated values escaped by the caller with `esc`)."""
 
 from datetime import datetime as _datetime
-from zoneinfo import ZoneInfo as _ZoneInfo
+from datetime import tzinfo
 
 from core.formatting import clock, cn_day, esc
 from models.tables import Activity as _Activity
@@ -63,7 +63,7 @@ CHECKIN_UNKNOWN_LINK = (
 )
 
 
-def activity_when(activity: _Activity, tz: _ZoneInfo) -> str:
+def activity_when(activity: _Activity, tz: tzinfo) -> str:
     return f"{cn_day(activity.starts_at, tz)} {clock(activity.starts_at, tz)}-{clock(activity.ends_at, tz)}"
 
 
@@ -91,7 +91,7 @@ def activity_summary(
 
 
 def activity_invitation(
-    activity: _Activity, *, organiser: str, grids: list[str], tz: _ZoneInfo
+    activity: _Activity, *, organiser: str, grids: list[str], tz: tzinfo
 ) -> str:
     located = activity.latitude is not None and activity.longitude is not None
     return (
@@ -104,7 +104,7 @@ def activity_invitation(
     )
 
 
-def activity_absent_reminder(activity: _Activity, *, organiser: str, tz: _ZoneInfo) -> str:
+def activity_absent_reminder(activity: _Activity, *, organiser: str, tz: tzinfo) -> str:
     return (
         f"⏰ <b>活动未签到提醒</b>\n\n{activity_name(activity)}（{activity_when(activity, tz)}，"
         f"{esc(activity.place)}）已结束，系统中没有您的签到或请假记录。\n"
@@ -121,23 +121,23 @@ def activity_published(invited: int, queued: int) -> str:
     )
 
 
-def checkin_done(activity: _Activity, at: _datetime, tz: _ZoneInfo) -> str:
+def checkin_done(activity: _Activity, at: _datetime, tz: tzinfo) -> str:
     return f"✅ 签到成功！{activity_name(activity)}，签到时间 {clock(at, tz)}。"
 
 
-def checkin_already(activity: _Activity, at: _datetime | None, tz: _ZoneInfo) -> str:
+def checkin_already(activity: _Activity, at: _datetime | None, tz: tzinfo) -> str:
     when = f"于 {clock(at, tz)} " if at is not None else ""
     return f"您已{when}签到{activity_name(activity)}，无需重复签到。"
 
 
-def checkin_not_open(activity: _Activity, opens: _datetime, tz: _ZoneInfo) -> str:
+def checkin_not_open(activity: _Activity, opens: _datetime, tz: tzinfo) -> str:
     return (
         f"{activity_name(activity)}的签到尚未开始：活动时间 {activity_when(activity, tz)}，"
         f"签到从 {cn_day(opens, tz)} {clock(opens, tz)} 开放。"
     )
 
 
-def checkin_ended(activity: _Activity, tz: _ZoneInfo) -> str:
+def checkin_ended(activity: _Activity, tz: tzinfo) -> str:
     return (
         f"{activity_name(activity)}已于 {cn_day(activity.ends_at, tz)} {clock(activity.ends_at, tz)} "
         "结束，签到已关闭。如有特殊情况请联系组织者登记。"
@@ -171,7 +171,7 @@ def checkin_too_far(activity: _Activity, distance_m: float, radius_m: int) -> st
     )
 
 
-def open_activity_line(activity: _Activity, tz: _ZoneInfo) -> str:
+def open_activity_line(activity: _Activity, tz: tzinfo) -> str:
     return f"• {activity_name(activity)} {activity_when(activity, tz)} @ {esc(activity.place)}"
 
 
@@ -213,12 +213,12 @@ LEAVE_CANCELLED = "已取消登记请假。"
 TODO_ACTIVITY_SECTION = "活动"
 
 
-def activity_todo(activity: _Activity, *, open_now: bool, tz: _ZoneInfo) -> str:
+def activity_todo(activity: _Activity, *, open_now: bool, tz: tzinfo) -> str:
     action = "正在签到：到场后发送 /checkin 签到码" if open_now else "待参加"
     return f"{activity_name(activity)} {activity_when(activity, tz)} @ {esc(activity.place)}（{action}）"
 
 
-def activity_todo_organiser(activity: _Activity, *, tz: _ZoneInfo) -> str:
+def activity_todo_organiser(activity: _Activity, *, tz: tzinfo) -> str:
     return (
         f"今天组织：{activity_name(activity)} {activity_when(activity, tz)} @ {esc(activity.place)}"
         "（/activities 查看签到码和签到情况）"

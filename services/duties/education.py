@@ -17,7 +17,6 @@ from pathlib import Path
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.formatting import esc
-from core.settings import Settings
 from models.enums import Role
 from models.study import (
     GridMembership,
@@ -255,11 +254,11 @@ async def education_status(
 # --- /todo ----------------------------------------------------------------------------------
 
 
-async def todo_items(*, session: AsyncSession, viewer: Viewer, now: datetime) -> list[TodoItem]:
+async def todo_items(
+    *, session: AsyncSession, viewer: Viewer, now: datetime, config: EducationConfig, tz: tzinfo
+) -> list[TodoItem]:
     """From `remind_from_month` (Q4) on, a member below the yearly target sees their hours."""
-    settings = Settings()
-    config = education_config(settings.duties_file)
-    today = now.astimezone(settings.tz).date()
+    today = now.astimezone(tz).date()
     if not config.enabled or today.month < config.remind_from_month:
         return []
     if not await is_grid_member(session=session, person_id=viewer.person_id):

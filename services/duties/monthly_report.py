@@ -497,18 +497,16 @@ async def monthly_status(
 # --- /todo ----------------------------------------------------------------------------------
 
 
-async def todo_items(*, session: AsyncSession, viewer: Viewer, now: datetime) -> list[TodoItem]:
+async def todo_items(
+    *, session: AsyncSession, viewer: Viewer, now: datetime, config: DutiesConfig, tz: tzinfo
+) -> list[TodoItem]:
     """For a level-3 网格长: the current period's report not yet submitted (until its
     deadline). For a 二级网格长: digests received whose hearing is not confirmed yet."""
-    settings = _settings()
-    config = duties_config(settings.duties_file)
-    duty = MonthlyReportDuty(
-        config.monthly_report, send_time=config.engine.send_time, tz=settings.tz
-    )
+    duty = MonthlyReportDuty(config.monthly_report, send_time=config.engine.send_time, tz=tz)
     if not config.monthly_report.enabled:
         return []
     items: list[TodoItem] = []
-    period = period_of(now, settings.tz)
+    period = period_of(now, tz)
     head_grids = [
         post
         for post in viewer.posts

@@ -5,13 +5,11 @@ Scope is decided here from the sender's posts, never from what a button said: a 
 re-checked against `target_scopes` at every step and again when the notice is sent.
 """
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -582,17 +580,12 @@ async def auto_remind_sweep(*, session: AsyncSession, now: datetime, settings: S
 # --- To-do ---------------------------------------------------------------------------------
 
 
-@functools.cache
-def _display_tz() -> ZoneInfo:
-    # todo_items gets no settings; the time zone is read once, like the bot reads it at start.
-    return Settings().tz
-
-
-async def todo_items(*, session: AsyncSession, viewer: Viewer, now: datetime) -> list[TodoItem]:
+async def todo_items(
+    *, session: AsyncSession, viewer: Viewer, now: datetime, tz: tzinfo
+) -> list[TodoItem]:
     """Notices sent to the viewer that they have not confirmed, oldest first."""
     del now  # an unread notice stays open however old it is
     rows = await queries.unconfirmed_for_person(session=session, person_id=viewer.person_id)
-    tz = _display_tz()
     return [
         TodoItem(
             section=texts.NOTICE_TODO_SECTION,

@@ -503,22 +503,22 @@ async def test_todo_items_for_member_and_organiser(
     )
     async with sessions() as session:
         member = await viewer_of(session, small_city, "member")
-        items = await service.todo_items(session=session, viewer=member, now=NOW)
+        items = await service.todo_items(session=session, viewer=member, now=NOW, tz=TZ)
         assert [item.when for item in items] == [today.starts_at, next_week.starts_at]
         assert all(item.section == "活动" for item in items)
         assert "正在签到" in items[0].text
         assert "待参加" in items[1].text
         head = await viewer_of(session, small_city, "grid_head")
-        organised = await service.todo_items(session=session, viewer=head, now=NOW)
+        organised = await service.todo_items(session=session, viewer=head, now=NOW, tz=TZ)
         assert [item.when for item in organised] == [today.starts_at]
         assert "今天组织" in organised[0].text
         outsider = await viewer_of(session, small_city, "other_member")
-        assert await service.todo_items(session=session, viewer=outsider, now=NOW) == []
+        assert await service.todo_items(session=session, viewer=outsider, now=NOW, tz=TZ) == []
     code = service.current_code(today, now=NOW, period_s=PERIOD).code
     await code_check_in(sessions, small_city, "member", code)
     async with sessions() as session:
         member = await viewer_of(session, small_city, "member")
-        items = await service.todo_items(session=session, viewer=member, now=NOW)
+        items = await service.todo_items(session=session, viewer=member, now=NOW, tz=TZ)
     assert [item.when for item in items] == [next_week.starts_at]
 
 

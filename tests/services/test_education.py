@@ -17,9 +17,11 @@ from services.access import Viewer
 from services.duties.config import DutiesConfig
 from services.duties.education import EducationDuty, education_status, todo_items
 from services.study import import_study_file, parse_hours, parse_study_date
+from services.todo import TodoItem
 from tests.conftest import SmallCity
 
 TZ = ZoneInfo("Asia/Shanghai")
+EDUCATION = DutiesConfig().education
 TODAY = date(2026, 12, 10)
 
 
@@ -113,19 +115,40 @@ async def test_status_per_town_and_grid(session: AsyncSession, hours: SmallCity)
     assert [(m.name, m.hours) for m in only.towns[0].grids[0].below] == [("周统计", 0.0)]
 
 
+async def member_todo(session: AsyncSession, viewer: Viewer, now: datetime) -> list[TodoItem]:
+    return await todo_items(session=session, viewer=viewer, now=now, config=EDUCATION, tz=TZ)
+
+
 async def test_todo_in_q4_only_below_target(
     session: AsyncSession, sessions: async_sessionmaker[AsyncSession], hours: SmallCity
 ) -> None:
     del sessions
     viewer = Viewer(person_id=hours.person_id("member"), name="陈统计", posts=())
-    items = await todo_items(session=session, viewer=viewer, now=local(2026, 11, 5, 10))
+    items = await todo_items(
+        session=session, viewer=viewer, now=local(2026, 11, 5, 10), config=EDUCATION, tz=TZ
+    )
     assert [i.text for i in items] == ["继续教育 6/24 学时（发送 /study 登记）"]
-    assert await todo_items(session=session, viewer=viewer, now=local(2026, 6, 5, 10)) == []
+    assert (
+        await todo_items(
+            session=session, viewer=viewer, now=local(2026, 6, 5, 10), config=EDUCATION, tz=TZ
+        )
+        == []
+    )
     on_target = Viewer(person_id=hours.person_id("grid_head"), name="王网格长", posts=())
-    assert await todo_items(session=session, viewer=on_target, now=local(2026, 11, 5)) == []
+    assert (
+        await todo_items(
+            session=session, viewer=on_target, now=local(2026, 11, 5), config=EDUCATION, tz=TZ
+        )
+        == []
+    )
     # Not a grid member (a town head): no continuing-education item.
     town_head = Viewer(person_id=hours.person_id("town_head"), name="虹桥镇长", posts=())
-    assert await todo_items(session=session, viewer=town_head, now=local(2026, 11, 5)) == []
+    assert (
+        await todo_items(
+            session=session, viewer=town_head, now=local(2026, 11, 5), config=EDUCATION, tz=TZ
+        )
+        == []
+    )
 
 
 # --- /study input ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from models.tables import (
 )
 from services.duties import engine
 from services.duties.base import Reminder
-from services.duties.config import MonthlyReportConfig
+from services.duties.config import MonthlyReportConfig, load_duties
 from services.duties.monthly_report import (
     MonthlyReportDuty,
     monthly_status,
@@ -481,7 +481,9 @@ async def test_todo_for_the_grid_head_and_the_town_head(sessions: Sessions, city
         async with sessions() as session:
             viewer = await load_viewer(session=session, telegram_user_id=telegram_id)
             assert viewer is not None
-            found = await todo_items(session=session, viewer=viewer, now=local(at))
+            found = await todo_items(
+                session=session, viewer=viewer, now=local(at), config=load_duties(), tz=SHANGHAI
+            )
         return [item.text for item in found]
 
     assert await items(9100, "2026-12-10T10:00") == [

@@ -2,6 +2,7 @@
 receipts, delivery counts, manual and automatic reminders, and the to-do lines."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -25,6 +26,7 @@ from tests.conftest import SmallCity
 
 Sessions = async_sessionmaker[AsyncSession]
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+TZ = ZoneInfo("Asia/Shanghai")
 SETTINGS = load_settings()
 CHATS = {"member": 7001, "grid_head": 7002, "other_member": 7003, "instructor": 7004}
 
@@ -350,12 +352,12 @@ async def test_todo_lists_unconfirmed_notices_oldest_first(
     )
     async with transaction(sessions) as session:
         member = await viewer(session, city, "member")
-        items = await notices.todo_items(session=session, viewer=member, now=NOW)
+        items = await notices.todo_items(session=session, viewer=member, now=NOW, tz=TZ)
         assert [i.section for i in items] == ["待确认通知", "待确认通知"]
         assert "请于5日前报送月报" in items[0].text
         assert "第二条" in items[1].text
         await notices.confirm_receipt(
             session=session, notice_id=first, person_id=member.person_id, now=NOW
         )
-        (left,) = await notices.todo_items(session=session, viewer=member, now=NOW)
+        (left,) = await notices.todo_items(session=session, viewer=member, now=NOW, tz=TZ)
     assert "第二条" in left.text
