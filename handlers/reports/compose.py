@@ -115,11 +115,10 @@ async def _begin(
 def _problem_text(error: service.ReportError, context: GridContext) -> str:
     if error.problem == service.ReportProblem.LOCKED and error.existing is not None:
         report = error.existing
-        when = report.submitted_at.astimezone(context.bot_data.settings.tz)
         return texts.REPORT_LOCKED.format(
             grid="本网格",
             period=texts.period_label(report.period),
-            when=when.strftime("%m-%d %H:%M"),
+            when=texts.stamp(report.submitted_at, context.bot_data.settings.tz),
         )
     return texts.REPORT_NOT_GRID_HEAD
 

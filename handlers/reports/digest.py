@@ -76,7 +76,7 @@ async def hear_button(
         return
     await session.commit()
     assert hearing.at is not None
-    when = hearing.at.astimezone(context.bot_data.settings.tz).strftime("%m-%d %H:%M")
+    when = texts.stamp(hearing.at, context.bot_data.settings.tz)
     label = texts.period_label(pressed.period)
     if hearing.outcome == service.HearingOutcome.ALREADY:
         await query.answer(

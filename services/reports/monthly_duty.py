@@ -184,7 +184,7 @@ class MonthlyReportDuty:
                 assert grid.id is not None
                 if grid.id in reports:
                     report, author = reports[grid.id]
-                    when = report.submitted_at.astimezone(self.tz).strftime("%m-%d %H:%M")
+                    when = texts.stamp(report.submitted_at, self.tz)
                     submitted.append((grid.name, author.name, when, report.late))
                     buttons.append((grid.name, report.id))
                 else:

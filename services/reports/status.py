@@ -16,7 +16,7 @@ from services.reports.quarterly_activity import quarterly_status
 
 
 def _when(moment: datetime | None, tz: tzinfo) -> str:
-    return "" if moment is None else moment.astimezone(tz).strftime("%m-%d %H:%M")
+    return "" if moment is None else texts.stamp(moment, tz)
 
 
 async def monthly_text(*, session: AsyncSession, period: str, scope: Scope, tz: tzinfo) -> str:

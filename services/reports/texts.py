@@ -1,5 +1,7 @@
 """User-facing texts of reports (Simplified Chinese, Telegram HTML; interpolated values escaped by the caller with `esc`)."""
 
+from datetime import datetime, tzinfo
+
 from core.formatting import esc
 
 REPORT_PARTS = (
@@ -34,6 +36,11 @@ REPORT_HEARING_DONE = "已记录：您已听取{town}{period}网格情况汇报�
 REPORT_HEARING_ALREADY = "{town}{period}的汇报已由{name}于 {when} 确认听取。"
 REPORT_TODO_SECTION = "网格职责"
 QUARTER_NONE = "（无）"
+
+
+def stamp(moment: datetime, tz: tzinfo) -> str:
+    """ "12-28 09:30" in `tz`: when a report was submitted or heard."""
+    return moment.astimezone(tz).strftime("%m-%d %H:%M")
 
 
 def period_label(period: str) -> str:

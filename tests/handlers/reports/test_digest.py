@@ -100,6 +100,9 @@ async def test_digest_buttons_show_reports_and_record_the_hearing(
         assert answer == texts.REPORT_HEARING_FORBIDDEN
         answer, _ = await press(emulator, OTHER_TOWN_HEAD_TG, theirs, view_data, forge=True)
         assert answer == texts.REPORT_NOT_FOUND
+        # A view button in the format before typed callback data is stale, not a report.
+        answer, _ = await press(emulator, TOWN_HEAD_TG, digest, f"mr:v:{report.id}", forge=True)
+        assert answer == shared_texts.STALE_BUTTON
         [bound] = emulator.sent_messages(MEMBER_TG)
         answer, _ = await press(emulator, MEMBER_TG, bound, view_data, forge=True)
         assert answer == shared_texts.FORBIDDEN
