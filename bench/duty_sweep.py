@@ -57,7 +57,7 @@ from models.tables import (
 from services.duties import engine
 from services.duties.base import Duty
 from services.duties.config import load_duties
-from services.duties.registry import build_duties
+from services.duty_registry import build_duties
 from tests.factories import valid_uscc
 
 GOAL_SECONDS = 2.0

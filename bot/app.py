@@ -41,7 +41,7 @@ from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory
 from services.access import CommandSpec
 from services.duties.config import load_duties
-from services.duties.registry import build_duties
+from services.duty_registry import build_duties
 from services.outbox.worker import OutboxConfig, OutboxWorker
 from services.questions import knowledge_with_approved
 

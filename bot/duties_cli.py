@@ -15,8 +15,9 @@ from core.settings import Settings
 from knowledge.base import KnowledgeBase
 from services.duties import texts
 from services.duties.config import DutiesConfig, DutyConfigError, load_duties
-from services.duties.registry import build_duties
-from services.duties.status import CITY, PreviewLine, monthly_text, preview_lines, quarterly_text
+from services.duties.status import CITY, PreviewLine, preview_lines
+from services.duty_registry import build_duties
+from services.reports.status import monthly_text, quarterly_text
 
 duties_app = typer.Typer(
     help="职责与提醒：预览某一时刻将发出的提醒，查看各乡镇、网格的履职情况。",

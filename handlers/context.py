@@ -32,7 +32,7 @@ class BotData:
     _knowledge: KnowledgeBase | None = None
     _outbox: OutboxWorker | None = None
     _duties_config: DutiesConfig | None = None
-    # What the duty clock runs (services.duties.registry.build_duties).
+    # What the duty clock runs (services.duty_registry.build_duties).
     duties: Sequence[Duty] = ()
     bot_username: str = ""
     # Every command of every handler module, in registration order (menus and /help).

@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler, filters
 from handlers.access import guarded
 from handlers.context import GridApplication, GridContext
 from services.access import Capability, CommandSpec, Viewer
-from services.duties.status import overview
+from services.reports.status import overview
 
 COMMANDS = (
     CommandSpec(

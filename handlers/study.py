@@ -28,7 +28,6 @@ from models.study import SOURCE_IMPORT
 from services import study as service
 from services import texts as shared_texts
 from services.access import Capability, CommandSpec
-from services.duties.education import education_config
 from services.study import texts
 
 COMMANDS = (
@@ -68,7 +67,7 @@ def _today(context: GridContext) -> date:
 
 
 def _target(context: GridContext) -> float:
-    return education_config(context.bot_data.settings.duties_file).yearly_target_hours
+    return context.bot_data.duties_config.education.yearly_target_hours
 
 
 async def study_command(update: Update, context: GridContext) -> int:

@@ -12,7 +12,8 @@ from handlers.context import BotData, GridApplication, GridContext
 from models.tables import utcnow
 from services import activities, notices, questions
 from services.access import Capability, CommandSpec, Viewer
-from services.duties import education, monthly_report
+from services.duties import education
+from services.reports import todo as reports_todo
 from services.todo import TodoItem, TodoSource, collect, texts
 
 
@@ -24,7 +25,7 @@ def sources(bot_data: BotData) -> tuple[TodoSource, ...]:
         partial(notices.todo_items, tz=tz),
         partial(activities.todo_items, tz=tz),
         questions.todo_items,
-        partial(monthly_report.todo_items, config=duties, tz=tz),
+        partial(reports_todo.todo_items, config=duties, tz=tz),
         partial(education.todo_items, config=duties.education, tz=tz),
     )
 

@@ -47,6 +47,14 @@ def previous_workday(d: date) -> date:
     return day
 
 
+def next_workday(d: date) -> date:
+    """The first working day strictly after `d`."""
+    day = d + timedelta(days=1)
+    while not is_workday(day):
+        day += timedelta(days=1)
+    return day
+
+
 def workday_on_or_before(d: date) -> date:
     """`d` itself if it is a working day, else the last working day before it."""
     return d if is_workday(d) else previous_workday(d)

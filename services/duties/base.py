@@ -18,6 +18,8 @@ from typing import Any, NamedTuple, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.buttons import Keyboard
+
 
 class Reminder(NamedTuple):
     """One reminder. Immutable; a named tuple rather than a dataclass because a city-wide duty
@@ -32,9 +34,12 @@ class Reminder(NamedTuple):
     due_at: datetime  # when it should go out (already moved to a working day if it must be)
     # After this it is no longer worth sending (e.g. the report deadline); None: always send.
     deadline: datetime | None = None
-    reply_markup: dict[str, Any] | None = None  # an inline keyboard as a Bot API dict
+    buttons: Keyboard | None = None  # the message's inline keyboard (core.buttons)
     # What the message belongs to in the outbox ("question:7", "notice:12"), if anything.
     ref: str | None = None
+    # The older form of `buttons`, a Bot API dict: only until services.questions builds its
+    # reminders' keyboards with core.buttons (the outbox takes either).
+    reply_markup: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str]:

@@ -1,5 +1,6 @@
 """Duty definitions: a TOML file the city statistics bureau can edit (default: duties.toml next
-to this module; `GRIDBOT_DUTIES_FILE` points elsewhere), validated at start-up with clear errors."""
+to this module; `GRIDBOT_DUTIES_FILE` points elsewhere), and the 联网直报 calendar it names,
+both read and validated at start-up with clear errors."""
 
 import tomllib
 from datetime import time
@@ -7,11 +8,17 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from services.duties.calendar import ReportingCalendar, parse_calendar
+
 DEFAULT_FILE = Path(__file__).with_name("duties.toml")
 
 
 class DutyConfigError(Exception):
     """The duties file is missing or wrong; the message says where, in Chinese."""
+
+
+class CalendarError(DutyConfigError):
+    """The reporting calendar is missing or wrong; the message names the entry, in Chinese."""
 
 
 class _Section(BaseModel):
@@ -113,9 +120,21 @@ def load_duties(path: Path | None = None) -> DutiesConfig:
         )
         raise DutyConfigError(f"职责配置文件 {path} 有误：{problems}") from exc
     if config.reporting_deadlines.enabled:
-        # Imported here: the calendar module builds on this one. Its CalendarError is a
-        # DutyConfigError naming the wrong entry, so a bad calendar also stops the start.
-        from services.duties.reporting_deadlines import load_calendar
-
+        # CalendarError is a DutyConfigError naming the wrong entry: a bad calendar also stops
+        # the start.
         load_calendar(config.calendar_path)
     return config
+
+
+def load_calendar(path: Path) -> ReportingCalendar:
+    """Read and validate the calendar file; raises CalendarError with every problem listed."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CalendarError(f"无法读取报送日历 {path}：{exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CalendarError(f"报送日历 {path} 格式错误：{exc}") from exc
+    try:
+        return parse_calendar(data)
+    except ValueError as exc:
+        raise CalendarError(f"报送日历 {path} 有误：{exc}") from exc

@@ -7,12 +7,10 @@ working day, which may fall in the month before), each member below the target h
 hours, and each grid's 网格指导员 gets one list of the members below target in their grids.
 """
 
-import functools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
-from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,20 +27,9 @@ from models.study import (
 from services.access import Viewer
 from services.duties import texts
 from services.duties.base import Reminder
-from services.duties.config import DutiesConfig, EducationConfig, load_duties
+from services.duties.config import DutiesConfig, EducationConfig
 from services.todo import TodoItem
 from services.workdays import workday_on_or_before
-
-
-@functools.cache
-def _education_config(duties_file: Path | None) -> EducationConfig:
-    return load_duties(duties_file).education
-
-
-def education_config(duties_file: Path | None = None) -> EducationConfig:
-    """The education section of the duties file (`settings.duties_file`; read once per path)."""
-    return _education_config(duties_file)
-
 
 MEMBER_STEP = "member"
 INSTRUCTOR_STEP = "instructor"
@@ -223,11 +210,10 @@ async def education_status(
     session: AsyncSession,
     year: int,
     town_ids: Collection[int] | None,
-    target_hours: float | None = None,
+    target_hours: float,
 ) -> EducationStatus:
     """Per town and level-3 grid: how many members, and who is below the yearly target with
-    their hours (town_ids None: the whole city). The target defaults to the duties file's."""
-    target = target_hours if target_hours is not None else education_config().yearly_target_hours
+    their hours (town_ids None: the whole city)."""
     members = await grid_memberships(session=session, town_ids=town_ids)
     hours = await hours_by_person(session=session, year=year)
     towns: dict[int, tuple[str, dict[int, list[GridMembership]]]] = {}
@@ -244,11 +230,11 @@ async def education_status(
             below = tuple(
                 MemberHours(m.person_id, m.person_name, hours.get(m.person_id, 0.0))
                 for m in grid_members
-                if hours.get(m.person_id, 0.0) < target
+                if hours.get(m.person_id, 0.0) < target_hours
             )
             rows.append(GridEducation(grid_id, grid_names[grid_id], len(grid_members), below))
         result.append(TownEducation(town_id, town_name, tuple(rows)))
-    return EducationStatus(year=year, target_hours=target, towns=tuple(result))
+    return EducationStatus(year=year, target_hours=target_hours, towns=tuple(result))
 
 
 # --- /todo ----------------------------------------------------------------------------------

@@ -170,6 +170,7 @@ async def settle(
                     person_id=reminder.person_id,
                     text=reminder.text,
                     kind=REMINDER_KIND,
+                    buttons=reminder.buttons,
                     reply_markup=reminder.reply_markup,
                     dedupe_key=dedupe_key(reminder),
                     ref=reminder.ref,

@@ -80,20 +80,6 @@ DUTY_NAMES = {
     "education": "继续教育",
     "law_tip": "法治小贴士",
 }
-DUTIES_NONE_IN_SCOPE = "您的职责范围内没有网格。"
-DUTIES_MONTHLY_TITLE = "📋 <b>{period} 网格月度情况汇报</b>"
-DUTIES_MONTHLY_TOWN = "\n<b>{town}</b>（已提交 {done}/{total}）"
-DUTIES_HEARD = "  ✅ 已听取汇报：{who}（{when}）"
-DUTIES_NOT_HEARD = "  ⏳ 二级网格长尚未确认听取汇报"
-DUTIES_SUBMITTED = "  · {grid}：{who} {when} 提交{late}"
-DUTIES_LATE = "（逾期）"
-DUTIES_MISSING = "  · {grid}：❌ 未提交（网格长：{heads}）"
-DUTIES_NO_HEAD = "未配备"
-DUTIES_QUARTERLY_TITLE = "🗓 <b>{quarter} 网格活动</b>"
-DUTIES_QUARTERLY_TOWN = "\n<b>{town}</b>（已开展活动 {done}/{total}）"
-DUTIES_ACTIVITIES = "  · {grid}：已组织 {count} 次"
-DUTIES_NO_ACTIVITY = "  · {grid}：❌ 本季度尚无活动"
-DUTIES_UNAVAILABLE = "（{what}统计暂不可用）"
 DUTIES_PREVIEW_NONE = "{at} 没有待发出的提醒。"
 DUTIES_PREVIEW_TITLE = "{at} 将处理的提醒共 {count} 条（仅预览，不发送、不记录）："
 DUTIES_PREVIEW_LINE = "· [{duty}] {who}{outcome}：{text}"

@@ -28,8 +28,8 @@ from models import scorecards as queries
 from models.enums import ActivityKind, AttendanceStatus
 from services.access import Viewer
 from services.duties.config import DutiesConfig
-from services.duties.monthly_report import schedule
 from services.duties.status import Scope, scope_of
+from services.reports.monthly_duty import schedule
 
 
 class PeriodError(ValueError):

@@ -1,1 +1,3 @@
-"""Monthly grid reports (/report): submission, views, the 二级网格长 hearing, and their texts."""
+"""Monthly grid reports and quarterly grid activities: their duties (reminders, digests,
+escalations on the services.duties engine), /report submission, the digest's buttons, status
+and /todo, and their texts."""

@@ -1,5 +1,7 @@
 """User-facing texts of reports (Simplified Chinese, Telegram HTML; interpolated values escaped by the caller with `esc`)."""
 
+from datetime import datetime, tzinfo
+
 from core.formatting import esc
 
 REPORT_PARTS = (
@@ -34,6 +36,11 @@ REPORT_HEARING_DONE = "已记录：您已听取{town}{period}网格情况汇报�
 REPORT_HEARING_ALREADY = "{town}{period}的汇报已由{name}于 {when} 确认听取。"
 REPORT_TODO_SECTION = "网格职责"
 QUARTER_NONE = "（无）"
+
+
+def stamp(moment: datetime, tz: tzinfo) -> str:
+    """ "12-28 09:30" in `tz`: when a report was submitted or heard."""
+    return moment.astimezone(tz).strftime("%m-%d %H:%M")
 
 
 def period_label(period: str) -> str:
@@ -218,3 +225,19 @@ def quarter_summary(
         lines.append("已开展：" + ("、".join(esc(g) for g in with_activity) or QUARTER_NONE))
         lines.append("未开展：" + ("、".join(esc(g) for g in without) or QUARTER_NONE))
     return "\n".join(lines)
+
+
+# /duties and `gridbot duties status`: who did the monthly report and the quarterly activity.
+DUTIES_NONE_IN_SCOPE = "您的职责范围内没有网格。"
+DUTIES_MONTHLY_TITLE = "📋 <b>{period} 网格月度情况汇报</b>"
+DUTIES_MONTHLY_TOWN = "\n<b>{town}</b>（已提交 {done}/{total}）"
+DUTIES_HEARD = "  ✅ 已听取汇报：{who}（{when}）"
+DUTIES_NOT_HEARD = "  ⏳ 二级网格长尚未确认听取汇报"
+DUTIES_SUBMITTED = "  · {grid}：{who} {when} 提交{late}"
+DUTIES_LATE = "（逾期）"
+DUTIES_MISSING = "  · {grid}：❌ 未提交（网格长：{heads}）"
+DUTIES_NO_HEAD = "未配备"
+DUTIES_QUARTERLY_TITLE = "🗓 <b>{quarter} 网格活动</b>"
+DUTIES_QUARTERLY_TOWN = "\n<b>{town}</b>（已开展活动 {done}/{total}）"
+DUTIES_ACTIVITIES = "  · {grid}：已组织 {count} 次"
+DUTIES_NO_ACTIVITY = "  · {grid}：❌ 本季度尚无活动"

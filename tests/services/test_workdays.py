@@ -9,6 +9,7 @@ import pytest
 from services import workdays
 from services.workdays import (
     is_workday,
+    next_workday,
     nth_workday_of_month,
     previous_workday,
     working_hours_between,
@@ -72,3 +73,11 @@ def test_working_hours_skip_weekends_and_holidays() -> None:
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         working_hours_between(datetime(2025, 1, 1), at("2025-01-02T00:00"), SHANGHAI)  # noqa: DTZ001
+
+
+def test_next_workday_skips_weekends_and_holidays() -> None:
+    assert next_workday(date(2025, 11, 13)) == date(2025, 11, 14)  # Thursday -> Friday
+    assert next_workday(date(2025, 11, 14)) == date(2025, 11, 17)  # Friday -> Monday
+    # 国庆节 and 中秋节 2025: 1-8 October off; Saturday 11 October was a 调休 working day.
+    assert next_workday(date(2025, 9, 30)) == date(2025, 10, 9)
+    assert next_workday(date(2025, 10, 10)) == date(2025, 10, 11)

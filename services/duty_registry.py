@@ -1,5 +1,6 @@
-"""Which duties the engine runs: one list, built once at start-up from the validated duties file
-and the settings (the order is the order reminders are claimed in a run)."""
+"""Which duties the engine runs: one list of every feature's duties, built once at start-up by
+bot/ from the validated duties file and the settings (the order is the order reminders are
+claimed in a run). It imports every feature, so it sits beside them, not in services.duties."""
 
 from core.settings import Settings
 from knowledge.base import KnowledgeBase
@@ -7,10 +8,11 @@ from services.duties.base import Duty
 from services.duties.config import DutiesConfig
 from services.duties.education import EducationDuty
 from services.duties.law_tip import LawTipDuty
-from services.duties.monthly_report import MonthlyReportDuty
-from services.duties.quarterly_activity import QuarterlyActivityDuty
 from services.duties.reporting_deadlines import ReportingDeadlineDuty
-from services.duties.sla import NoticeUnreadDuty, QuestionSlaDuty
+from services.notices.unread_duty import NoticeUnreadDuty
+from services.questions.sla_duty import QuestionSlaDuty
+from services.reports.monthly_duty import MonthlyReportDuty
+from services.reports.quarterly_activity import QuarterlyActivityDuty
 
 
 def build_duties(

@@ -1,8 +1,5 @@
-"""The member-core reminders as duties: unanswered questions (SLA) and unconfirmed notices.
-
-The decisions stay with their features (`services.questions.sla_reminders`,
-`services.notices.unread_reminders`); these classes only put them on the engine's clock.
-"""
+"""Unconfirmed notices as a duty on the reminder engine: the decisions stay with
+`services.notices.unread_reminders`; this class only puts them on the engine's clock."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,21 +7,8 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.settings import Settings
-from services import notices, questions
+from services import notices
 from services.duties.base import Reminder
-
-
-class QuestionSlaDuty:
-    """Remind a question's assignee after `question_remind_hours` working hours, escalate to
-    the town after `question_escalate_hours` (settings)."""
-
-    name = questions.SLA_DUTY
-
-    def __init__(self, *, settings: Settings) -> None:
-        self.settings = settings
-
-    async def reminders(self, *, session: AsyncSession, at: datetime) -> Sequence[Reminder]:
-        return await questions.sla_reminders(session=session, at=at, settings=self.settings)
 
 
 class NoticeUnreadDuty:

@@ -14,13 +14,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.enums import Industry, Scale
 from models.tables import SurveyObject, TelegramBinding
 from services.duties import engine
-from services.duties.config import DutiesConfig, DutyConfigError, load_duties
-from services.duties.reporting_deadlines import (
+from services.duties.calendar import parse_calendar
+from services.duties.config import (
     CalendarError,
-    ReportingDeadlineDuty,
+    DutiesConfig,
+    DutyConfigError,
     load_calendar,
-    parse_calendar,
+    load_duties,
 )
+from services.duties.reporting_deadlines import ReportingDeadlineDuty
 from tests.conftest import SmallCity
 from tests.factories import valid_uscc
 

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.study import SOURCE_IMPORT, add_study_record, hours_by_person
 from models.tables import StudyRecord
 from services.access import Viewer
-from services.duties.config import DutiesConfig
+from services.duties.config import DutiesConfig, load_duties
 from services.duties.education import EducationDuty, education_status, todo_items
 from services.study import import_study_file, parse_hours, parse_study_date
 from services.todo import TodoItem
@@ -102,7 +102,9 @@ async def test_december_reminder_on_the_first(session: AsyncSession) -> None:
 
 
 async def test_status_per_town_and_grid(session: AsyncSession, hours: SmallCity) -> None:
-    status = await education_status(session=session, year=2026, town_ids=None)
+    # The shipped duties file's target.
+    target = load_duties().education.yearly_target_hours
+    status = await education_status(session=session, year=2026, town_ids=None, target_hours=target)
     assert status.target_hours == 24
     by_town = {town.town_name: town for town in status.towns}
     hongqiao = by_town["虹桥镇"].grids[0]
@@ -110,7 +112,9 @@ async def test_status_per_town_and_grid(session: AsyncSession, hours: SmallCity)
     assert {(m.name, m.hours) for m in hongqiao.below} == {("陈统计", 6.0), ("李指导员", 10.0)}
     liushi_id = hours.grids["柳市镇"].id
     assert liushi_id is not None
-    only = await education_status(session=session, year=2026, town_ids=[liushi_id])
+    only = await education_status(
+        session=session, year=2026, town_ids=[liushi_id], target_hours=target
+    )
     assert [t.town_name for t in only.towns] == ["柳市镇"]
     assert [(m.name, m.hours) for m in only.towns[0].grids[0].below] == [("周统计", 0.0)]
 

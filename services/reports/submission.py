@@ -1,5 +1,5 @@
-"""Monthly grid reports in the chat: what the bot suggests for each part, submitting, reading a
-report from the digest and confirming the hearing. No `telegram` import.
+"""Monthly grid reports in the chat: drafting and submitting, reading a report from the digest
+and confirming the hearing. No `telegram` import.
 
 Rules:
 - Only a 网格长 of a level-3 grid reports on it, for the current month (local time).
@@ -12,33 +12,27 @@ Rules:
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.formatting import month_day
 from models import activities as activity_queries
 from models import grids as grid_queries
 from models import people
 from models import reports as queries
-from models.enums import AttendanceStatus, GridLevel, Role
+from models.enums import GridLevel, Role
 from models.tables import Grid, MonthlyReport
 from services.access import Viewer
-from services.duties.monthly_report import (
-    MonthlyReportDuty,
-    parse_period,
-    period_of,
-    shift_period,
-    view_markup,
-)
 from services.outbox import Recipient, enqueue_broadcast
 from services.reports import texts
+from services.reports.buttons import view_keyboard
+from services.reports.monthly_duty import MonthlyReportDuty
+from services.reports.periods import parse_period, period_of
+from services.reports.suggestions import suggestions
 
 PART_MAX = 1000
 LATE_KIND = "monthly_report"
-SNIPPET = 30
-SHOWN = 5
 
 Parts = tuple[str, str, str, str]
 
@@ -66,70 +60,6 @@ def clean_part(text: str) -> str | None:
     if not cleaned or len(cleaned) > PART_MAX:
         return None
     return cleaned
-
-
-# --- Suggestions ------------------------------------------------------------------------------
-
-
-def _month_window(period: str, tz: tzinfo) -> tuple[datetime, datetime]:
-    year, month = parse_period(period)
-    next_year, next_month = parse_period(shift_period(period, 1))
-    start = datetime(year, month, 1, tzinfo=tz).astimezone(UTC)
-    end = datetime(next_year, next_month, 1, tzinfo=tz).astimezone(UTC)
-    return start, end
-
-
-def _snippet(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1] + "…"
-
-
-async def suggestions(
-    *, session: AsyncSession, grid_id: int, period: str, now: datetime, tz: tzinfo
-) -> tuple[str | None, str | None, str | None, str | None]:
-    """Plain-text suggestions for the four parts from what the bot recorded: the month's
-    activities with attendance, open questions and unconfirmed notices of the grid's members,
-    next month's scheduled activities. None where the bot knows nothing."""
-    start, end = _month_window(period, tz)
-    held = await queries.grid_activities(session=session, grid_id=grid_id, start=start, end=end)
-    counts = await queries.attendance_counts(
-        session=session, activity_ids=[a.id for a in held if a.id is not None]
-    )
-    lines = []
-    for activity in held:
-        assert activity.id is not None
-        tally = counts[activity.id]
-        future = "（尚未举行）" if activity.starts_at > now else ""
-        lines.append(
-            f"{month_day(activity.starts_at, tz)} {activity.kind.value}活动“{activity.title}”"
-            f"{future}：签到 {tally[AttendanceStatus.CHECKED_IN]} 人，"
-            f"请假 {tally[AttendanceStatus.LEAVE]} 人"
-        )
-    activities = "\n".join(lines) if lines else "本月未组织网格活动。"
-
-    problems = []
-    questions = await queries.open_questions(session=session, grid_id=grid_id)
-    if questions:
-        shown = "；".join(_snippet(q.text) for q in questions[:SHOWN])
-        more = "等" if len(questions) > SHOWN else ""
-        problems.append(f"网格员提问待回复 {len(questions)} 条：{shown}{more}。")
-    unread = await queries.unconfirmed_notices_of_members(session=session, grid_id=grid_id)
-    if unread:
-        names = "、".join(f"{person.name}（{count}条）" for person, count in unread[:SHOWN])
-        more = f"等 {len(unread)} 人" if len(unread) > SHOWN else ""
-        problems.append(f"有未确认的通知：{names}{more}，需督促阅读。")
-
-    next_start, next_end = _month_window(shift_period(period, 1), tz)
-    planned = await queries.grid_activities(
-        session=session, grid_id=grid_id, start=next_start, end=next_end
-    )
-    plan = (
-        "已安排："
-        + "；".join(f"{month_day(a.starts_at, tz)} {a.kind.value}活动“{a.title}”" for a in planned)
-        if planned
-        else None
-    )
-    return activities, "\n".join(problems) or None, None, plan
 
 
 # --- Drafting and submitting ----------------------------------------------------------------
@@ -268,7 +198,7 @@ async def _alert_town(
         recipients=recipients,
         text=texts.report_late_alert(grid=grid.name, period=period, author=author),
         kind=LATE_KIND,
-        reply_markup={"inline_keyboard": view_markup([(grid.name, report_id)])},
+        buttons=view_keyboard([(grid.name, report_id)]),
         dedupe_key=f"monthly_report:late:{report_id}",
         ref=f"monthly_report:{report_id}",
     )

@@ -14,7 +14,7 @@ from models.enums import ActivityKind, Role
 from models.tables import Activity, ActivityGrid, Assignment, Person
 from services.duties.base import Reminder
 from services.duties.config import QuarterlyActivityConfig
-from services.duties.quarterly_activity import (
+from services.reports.quarterly_activity import (
     QuarterlyActivityDuty,
     quarterly_status,
     schedule,

@@ -21,7 +21,7 @@ from models.tables import OutboxMessage, Person, ReminderClaim, TelegramBinding
 from services.duties import engine
 from services.duties.base import Reminder
 from services.duties.config import DutiesConfig
-from services.duties.registry import build_duties
+from services.duty_registry import build_duties
 from services.outbox import QuietHours
 from services.workdays import (
     add_working_hours,

@@ -1,5 +1,5 @@
-"""/report and the monthly digest's buttons through the real bot and the emulator, with the wall
-clock moved by time_machine (the month decides the period, the deadline and the digest)."""
+"""/report through the real bot and the emulator, with the wall clock moved by time_machine (the
+month decides the period, the deadline and the digest)."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,7 +11,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.emulator import BotApiEmulator, SentMessage
 from handlers.context import GridApplication
-from models import people
 from models.db import transaction
 from models.enums import ActivityKind, AttendanceStatus, CheckinMethod, QuestionStatus
 from models.tables import (
@@ -22,14 +21,12 @@ from models.tables import (
     Notice,
     NoticeRecipient,
     Question,
-    ReportHearing,
 )
 from services import texts as shared_texts
-from services.duties.monthly_report import MonthlyReportDuty
-from services.outbox import enqueue_text
 from services.reports import texts
+from services.reports.buttons import UseSuggestion
 from tests.conftest import SmallCity
-from tests.handlers.chat import bind, command, press
+from tests.handlers.chat import bind, command
 
 Sessions = async_sessionmaker[AsyncSession]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -130,9 +127,11 @@ async def test_report_is_guided_by_suggestions_and_stored_only_on_submit(
         assert "有未确认的通知：陈统计（1条）" in (second.text or "")
 
         third = await press_then(emulator, GRID_HEAD_TG, second, "使用建议", "第3步")
-        assert third.buttons == [{"text": "暂无", "callback_data": "mrn:use:2"}]
+        assert third.buttons == [{"text": "暂无", "callback_data": UseSuggestion(2).pack()}]
         # A stale button of an earlier step does nothing.
-        stale = await emulator.press_button(GRID_HEAD_TG, first.message_id, "mrn:use:0", forge=True)
+        stale = await emulator.press_button(
+            GRID_HEAD_TG, first.message_id, UseSuggestion(0).pack(), forge=True
+        )
         assert (await emulator.wait_for_callback_answer(stale)).text == shared_texts.STALE_BUTTON
 
         mark = emulator.checkpoint()
@@ -173,97 +172,3 @@ async def test_report_is_only_for_grid_heads_and_can_be_cancelled(
     cancelled = await command(emulator, GRID_HEAD_TG, "/cancel")
     assert cancelled.text == texts.REPORT_CANCELLED
     assert await reports_in(sessions) == []
-
-
-async def test_digest_buttons_show_reports_and_record_the_hearing(
-    bot_app: GridApplication, emulator: BotApiEmulator, sessions: Sessions, small_city: SmallCity
-) -> None:
-    for key, telegram_id in (
-        ("town_head", TOWN_HEAD_TG),
-        ("other_town_head", OTHER_TOWN_HEAD_TG),
-        ("member", MEMBER_TG),
-    ):
-        await bind(emulator, small_city, key, telegram_id)
-    hongqiao = small_city.grids["虹桥镇"].id
-    async with transaction(sessions) as session:
-        report = MonthlyReport(
-            grid_id=small_city.grids["虹桥镇网格"].id or 0,
-            period="2026-12",
-            author_id=small_city.person_id("grid_head"),
-            activities="组织统计法学习",
-            problems="两家企业报表逾期",
-            help_needed="暂无",
-            plan="走访小升规企业",
-            submitted_at=local("2026-12-20T10:00"),
-        )
-        session.add(report)
-    config = bot_app.bot_data.duties_config
-    duty = MonthlyReportDuty(config.monthly_report, send_time=config.engine.send_time, tz=SHANGHAI)
-
-    with time_machine.travel(local("2026-12-28T09:30"), tick=True):
-        # What the engine does with the duty's digests: queue text and keyboard in the outbox.
-        async with transaction(sessions) as session:
-            digests = [
-                r
-                for r in await duty.reminders(session=session, at=local("2026-12-28T09:30"))
-                if r.step == "digest" and r.period == "2026-12"
-            ]
-            chats = await people.live_telegram_ids(
-                session=session, person_ids=[r.person_id for r in digests]
-            )
-            for reminder in digests:
-                await enqueue_text(
-                    session=session,
-                    chat_id=chats[reminder.person_id],
-                    person_id=reminder.person_id,
-                    text=reminder.text,
-                    kind="reminder",
-                    reply_markup=reminder.reply_markup,
-                )
-        bot_app.bot_data.outbox.wake()
-        digest = await emulator.wait_for_message(
-            TOWN_HEAD_TG, lambda m: "网格情况汇报汇总" in (m.text or "")
-        )
-        assert "已提交 1/1" in (digest.text or "")
-        assert [b["text"] for b in digest.buttons] == ["查看 虹桥镇·工业网格1", "已听取汇报"]
-        theirs = await emulator.wait_for_message(
-            OTHER_TOWN_HEAD_TG, lambda m: "网格情况汇报汇总" in (m.text or "")
-        )
-        assert "柳市镇" in (theirs.text or "")
-        assert "未提交（1）" in (theirs.text or "")
-
-        shown = await press_then(
-            emulator, TOWN_HEAD_TG, digest, "查看 虹桥镇·工业网格1", "两家企业报表逾期"
-        )
-        assert "虹桥镇·工业网格1 2026年12月网格情况汇报" in (shown.text or "")
-        assert "网格长 王网格长，提交于 2026-12-20 10:00" in (shown.text or "")
-
-        # Forged presses: another town's head, and a member, with 虹桥镇's data.
-        view_data = digest.callback_data("查看 虹桥镇·工业网格1")
-        hear_data = digest.callback_data("已听取汇报")
-        assert hear_data == f"mr:h:{hongqiao}:2026-12"
-        answer, _ = await press(emulator, OTHER_TOWN_HEAD_TG, theirs, hear_data, forge=True)
-        assert answer == texts.REPORT_HEARING_FORBIDDEN
-        answer, _ = await press(emulator, OTHER_TOWN_HEAD_TG, theirs, view_data, forge=True)
-        assert answer == texts.REPORT_NOT_FOUND
-        [bound] = emulator.sent_messages(MEMBER_TG)
-        answer, _ = await press(emulator, MEMBER_TG, bound, view_data, forge=True)
-        assert answer == shared_texts.FORBIDDEN
-        async with sessions() as session:
-            assert (await session.exec(select(ReportHearing))).all() == []
-
-        confirmed = await press_then(emulator, TOWN_HEAD_TG, digest, "已听取汇报", "已记录")
-        assert "虹桥镇2026年12月" in (confirmed.text or "")
-        [marked] = [
-            m for m in emulator.sent_messages(TOWN_HEAD_TG) if m.message_id == digest.message_id
-        ]
-        assert marked.buttons[0]["text"] == "查看 虹桥镇·工业网格1"
-        assert marked.buttons[1]["text"].startswith("✅ 已听取汇报（12-28 09:3")
-        answer, _ = await press(emulator, TOWN_HEAD_TG, marked, hear_data, forge=False)
-        assert answer.startswith("虹桥镇2026年12月的汇报已由虹桥镇长于 12-28 09:3")
-
-    async with sessions() as session:
-        [hearing] = (await session.exec(select(ReportHearing))).all()
-    assert (hearing.town_id, hearing.period) == (hongqiao, "2026-12")
-    assert hearing.confirmed_by == small_city.person_id("town_head")
-    assert local("2026-12-28T09:30") <= hearing.confirmed_at < local("2026-12-28T09:40")

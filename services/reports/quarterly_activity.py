@@ -15,10 +15,9 @@ Reminders and escalations are pointless once the quarter is over (catch-up skips
 summary is always sent.
 """
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,41 +25,20 @@ from core.formatting import cn_date
 from models import reports as queries
 from models.duties import ClaimKey, claimed_keys
 from models.grids import GridRef
-from models.reports import Holder
 from services.duties.base import Reminder
 from services.duties.config import QuarterlyActivityConfig
-from services.duties.monthly_report import Roster, load_roster, settings_tz
-from services.reports import texts as reports_texts
+from services.reports import texts
+from services.reports.periods import (
+    at_local,
+    parse_quarter,
+    quarter_of,
+    quarter_window,
+    shift_quarter,
+)
+from services.reports.roster import Roster, load_roster, unique
 from services.workdays import nth_workday_of_month, workday_on_or_before
 
 DUTY = "quarterly_activity"
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
-
-
-class QuarterError(ValueError):
-    """A quarter that is not "YYYYQn"."""
-
-
-def parse_quarter(quarter: str) -> tuple[int, int]:
-    match = QUARTER_RE.fullmatch(quarter)
-    if match is None:
-        raise QuarterError(f"季度应为 YYYYQn，例如 2026Q4：{quarter!r}")
-    return int(match[1]), int(match[2])
-
-
-def quarter_of(moment: datetime, tz: tzinfo) -> str:
-    local = moment.astimezone(tz)
-    return f"{local.year:04d}Q{(local.month - 1) // 3 + 1}"
-
-
-def shift_quarter(quarter: str, quarters: int) -> str:
-    year, number = parse_quarter(quarter)
-    index = year * 4 + number - 1 + quarters
-    return f"{index // 4:04d}Q{index % 4 + 1}"
-
-
-def _at(d: date, clock: time, tz: tzinfo) -> datetime:
-    return datetime.combine(d, clock, tzinfo=tz).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -72,14 +50,6 @@ class QuarterSchedule:
     remind_at: datetime
     escalate_at: datetime
     summary_at: datetime
-
-
-def quarter_window(quarter: str, tz: tzinfo) -> tuple[datetime, datetime]:
-    year, number = parse_quarter(quarter)
-    next_year, next_number = parse_quarter(shift_quarter(quarter, 1))
-    start = datetime(year, 3 * number - 2, 1, tzinfo=tz).astimezone(UTC)
-    end = datetime(next_year, 3 * next_number - 2, 1, tzinfo=tz).astimezone(UTC)
-    return start, end
 
 
 def schedule(
@@ -94,9 +64,9 @@ def schedule(
         start=start,
         end=end,
         last_day=last_day,
-        remind_at=_at(nth_workday_of_month(year, 3 * number - 1, 1), send_time, tz),
-        escalate_at=_at(escalate_day, send_time, tz),
-        summary_at=_at(workday_on_or_before(last_day), send_time, tz),
+        remind_at=at_local(nth_workday_of_month(year, 3 * number - 1, 1), send_time, tz),
+        escalate_at=at_local(escalate_day, send_time, tz),
+        summary_at=at_local(workday_on_or_before(last_day), send_time, tz),
     )
 
 
@@ -169,7 +139,7 @@ class QuarterlyActivityDuty:
                 period=plan.quarter,
                 step="remind",
                 person_id=person_id,
-                text=reports_texts.quarter_reminder(
+                text=texts.quarter_reminder(
                     quarter=plan.quarter, grids=names, end=cn_date(plan.last_day)
                 ),
                 due_at=plan.remind_at,
@@ -187,13 +157,13 @@ class QuarterlyActivityDuty:
             without = [g.name for g in town.grids if not counts.get(g.id or 0)]
             if not without:
                 continue
-            text = reports_texts.quarter_escalation(
+            text = texts.quarter_escalation(
                 town=town.town.name,
                 quarter=plan.quarter,
                 grids=without,
                 end=cn_date(plan.last_day),
             )
-            for person in _unique(town.heads + town.deputies):
+            for person in unique(town.heads + town.deputies):
                 assert person.id is not None
                 found.append(
                     Reminder(
@@ -222,10 +192,8 @@ class QuarterlyActivityDuty:
         ]
         found = []
         for town, row in zip(roster.towns, rows, strict=True):
-            text = reports_texts.quarter_summary(
-                scope=town.town.name, quarter=plan.quarter, towns=[row]
-            )
-            for person in _unique(town.heads + town.deputies):
+            text = texts.quarter_summary(scope=town.town.name, quarter=plan.quarter, towns=[row])
+            for person in unique(town.heads + town.deputies):
                 assert person.id is not None
                 found.append(
                     Reminder(
@@ -239,7 +207,7 @@ class QuarterlyActivityDuty:
                     )
                 )
         if rows:
-            text = reports_texts.quarter_summary(scope="全市", quarter=plan.quarter, towns=rows)
+            text = texts.quarter_summary(scope="全市", quarter=plan.quarter, towns=rows)
             for admin in roster.admins:
                 assert admin.id is not None
                 found.append(
@@ -254,11 +222,6 @@ class QuarterlyActivityDuty:
                     )
                 )
         return found
-
-
-def _unique(people: Sequence[Holder]) -> list[Holder]:
-    """Each person once (someone may be both 二级网格长 and 分管负责人)."""
-    return list({person.id: person for person in people}.values())
 
 
 # --- Status (CLI `gridbot duties status --quarter`, /duties) --------------------------------
@@ -294,11 +257,11 @@ async def quarterly_status(
     session: AsyncSession,
     quarter: str,
     town_ids: Collection[int] | None,
-    tz: tzinfo | None = None,
+    tz: tzinfo,
 ) -> QuarterlyStatus:
-    """Per town (by name) and level-3 grid: how many activities it holds in the quarter.
-    `town_ids` None: the whole city; `tz` defaults to the bot's time zone."""
-    start, end = quarter_window(quarter, tz or settings_tz())
+    """Per town (by name) and level-3 grid: how many activities it holds in the quarter
+    (`town_ids` None: the whole city)."""
+    start, end = quarter_window(quarter, tz)
     roster = await load_roster(session=session, town_ids=town_ids)
     counts = await queries.activity_counts(session=session, start=start, end=end)
     return QuarterlyStatus(

@@ -1,0 +1,96 @@
+"""Who did their grid duties, rendered (Telegram HTML) within a viewer's scope: the month's
+reports and the quarter's activities per town and grid (/duties, `gridbot duties status`)."""
+
+from dataclasses import replace
+from datetime import datetime, tzinfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.formatting import esc
+from services.access import Viewer
+from services.duties.status import Scope, scope_of
+from services.reports import texts
+from services.reports.monthly_status import monthly_status
+from services.reports.periods import period_of, quarter_of
+from services.reports.quarterly_activity import quarterly_status
+
+
+def _when(moment: datetime | None, tz: tzinfo) -> str:
+    return "" if moment is None else texts.stamp(moment, tz)
+
+
+async def monthly_text(*, session: AsyncSession, period: str, scope: Scope, tz: tzinfo) -> str:
+    """The month's reports per town and grid: who submitted when, who heard them, who is
+    missing."""
+    status = await monthly_status(session=session, period=period, town_ids=scope.town_ids)
+    lines = [texts.DUTIES_MONTHLY_TITLE.format(period=period)]
+    for town in status.towns:
+        rows = [g for g in town.grids if scope.covers(town.town_id, g.grid_id)]
+        if not rows:
+            continue
+        town = replace(town, grids=tuple(rows))
+        lines.append(
+            texts.DUTIES_MONTHLY_TOWN.format(
+                town=esc(town.town_name), done=len(town.submitted), total=len(rows)
+            )
+        )
+        if town.heard_by is not None:
+            lines.append(
+                texts.DUTIES_HEARD.format(who=esc(town.heard_by), when=_when(town.heard_at, tz))
+            )
+        else:
+            lines.append(texts.DUTIES_NOT_HEARD)
+        for grid in rows:
+            if grid.submitted:
+                lines.append(
+                    texts.DUTIES_SUBMITTED.format(
+                        grid=esc(grid.grid_name),
+                        who=esc(grid.submitted_by or ""),
+                        when=_when(grid.submitted_at, tz),
+                        late=texts.DUTIES_LATE if grid.late else "",
+                    )
+                )
+            else:
+                heads = "、".join(esc(h) for h in grid.heads) or texts.DUTIES_NO_HEAD
+                lines.append(texts.DUTIES_MISSING.format(grid=esc(grid.grid_name), heads=heads))
+    if len(lines) == 1:
+        lines.append(texts.DUTIES_NONE_IN_SCOPE)
+    return "\n".join(lines)
+
+
+async def quarterly_text(*, session: AsyncSession, quarter: str, scope: Scope, tz: tzinfo) -> str:
+    """The quarter's activities per town and grid: which grids held one, which did not."""
+    status = await quarterly_status(
+        session=session, quarter=quarter, town_ids=scope.town_ids, tz=tz
+    )
+    lines = [texts.DUTIES_QUARTERLY_TITLE.format(quarter=quarter)]
+    for town in status.towns:
+        rows = [g for g in town.grids if scope.covers(town.town_id, g.grid_id)]
+        if not rows:
+            continue
+        lines.append(
+            texts.DUTIES_QUARTERLY_TOWN.format(
+                town=esc(town.town_name),
+                done=sum(1 for g in rows if g.activities),
+                total=len(rows),
+            )
+        )
+        for grid in rows:
+            template = texts.DUTIES_ACTIVITIES if grid.activities else texts.DUTIES_NO_ACTIVITY
+            lines.append(template.format(grid=esc(grid.grid_name), count=grid.activities))
+    if len(lines) == 1:
+        lines.append(texts.DUTIES_NONE_IN_SCOPE)
+    return "\n".join(lines)
+
+
+async def overview(*, session: AsyncSession, viewer: Viewer, now: datetime, tz: tzinfo) -> str:
+    """/duties: this month's reports and this quarter's activities in the viewer's scope."""
+    scope = await scope_of(session=session, viewer=viewer)
+    period = period_of(now, tz)
+    quarter = quarter_of(now, tz)
+    return "\n\n".join(
+        [
+            await monthly_text(session=session, period=period, scope=scope, tz=tz),
+            await quarterly_text(session=session, quarter=quarter, scope=scope, tz=tz),
+        ]
+    )
