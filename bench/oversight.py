@@ -61,7 +61,8 @@ from models.tables import (
 )
 from services.duties.config import load_duties
 from services.duties.status import CITY
-from services.oversight.scorecard import parse_period, scorecard
+from services.oversight.periods import parse_period
+from services.oversight.scorecard import scorecard
 from services.oversight.stats import render, render_chart
 from tests.factories import valid_uscc
 
@@ -442,8 +443,8 @@ def _export_jobs(year: int) -> list[tuple[str, Measured]]:
 def _evaluation_jobs(year: int, now: datetime) -> list[tuple[str, Measured]]:
     if importlib.util.find_spec("services.oversight.evaluation") is None:
         return []
-    from services.oversight.evaluation import evaluate_year
-    from services.oversight.evaluation_config import load_evaluation_config
+    from services.oversight.evaluation.config import load_evaluation_config
+    from services.oversight.evaluation.evidence import evaluate_year
 
     config = load_evaluation_config()
 

@@ -1,4 +1,4 @@
-"""gridbot's Telegram side."""
+"""The wiring: the Application factory, its lifecycle, error handler, clock, limiter and the CLI."""
 
 import os
 

@@ -14,9 +14,7 @@ from bot.updates import PerChatUpdateProcessor
 from core.settings import Settings
 from handlers import (
     activities,
-    departments,
     duties,
-    exports,
     fallback,
     faq,
     grids,
@@ -25,11 +23,11 @@ from handlers import (
     law,
     notices,
     onboarding,
+    oversight,
     profile,
     questions,
     reachability,
     reports,
-    stats,
     study,
     tips,
     todo,
@@ -62,9 +60,7 @@ HANDLER_MODULES: tuple[ModuleType, ...] = (
     reports,
     duties,
     todo,
-    exports,
-    stats,
-    departments,
+    oversight,  # /export, /stats, /mystats, /departments
     # Plain private text is a question to the knowledge base. Guided conversations added
     # later must be registered above this module, or faq would take their users' replies.
     faq,

@@ -1,7 +1,6 @@
 """The 五有 standard for departments with industry-statistics duties: where each department
 stands on the five items, with evidence notes and dates, and who meets all five."""
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from models.enums import Role
 from models.tables import DepartmentCheck
 from services.access import Viewer
 from services.oversight import texts
+from services.oversight.workbooks import workbook_bytes
 from services.xlsx import write_sheet
 
 # The policy's five items, keyed by the names the CLI takes.
@@ -128,11 +128,7 @@ def departments_xlsx(statuses: list[DepartmentStatus], path: Path | None = None)
                 ]
             )
     write_sheet(sheet, ["部门", "项目", "状态", "佐证说明", "核查日期", "五有全部达标"], rows)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    if path is not None:
-        path.write_bytes(buffer.getvalue())
-    return buffer.getvalue()
+    return workbook_bytes(workbook, path)
 
 
 def may_view(viewer: Viewer) -> bool:

@@ -1,31 +1,31 @@
 """Excel 台账 for inspection: activities with attendance, notice confirmation lists, monthly
-reports with the towns' hearings, and the question log, for a period (month "2026-11",
-quarter "2026Q4" or year "2026") and a scope (the city, some towns, some grids).
-
-Each export is one .xlsx workbook as bytes, written through `services.xlsx.write_sheet`
-(Chinese headers, frozen header row, widths, user text that looks like a formula kept as text).
-Times are shown in the given time zone.
+reports with the towns' hearings, the question log, and a year's evaluation and funding, for a
+period (month "2026-11", quarter "2026Q4" or year "2026") and a scope (the city, some towns,
+some grids). Each export is one .xlsx workbook as bytes; times are in the given time zone.
 """
 
 import asyncio
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
-from io import BytesIO
-from statistics import median
 
-from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import exports as queries
-from models.enums import AttendanceStatus
-from models.exports import AttendanceRow, GridPlace, ReceiptRow
+from models.exports import GridPlace
 from services.access import Viewer
 from services.duties.status import CITY, Scope, scope_of
-from services.oversight import scorecard, texts
-from services.oversight.scorecard import Period
-from services.xlsx import CellValue, append_sheet
+from services.oversight import periods, texts
+from services.oversight.evaluation.config import EvaluationConfigError, load_evaluation_config
+from services.oversight.evaluation.confirmation import evaluation_for_year
+from services.oversight.evaluation.sheet import evaluation_xlsx
+from services.oversight.funding import funding_ledger, funding_xlsx
+from services.oversight.ledgers.activities import activity_sheets
+from services.oversight.ledgers.notices import notice_sheets
+from services.oversight.ledgers.questions import question_sheets
+from services.oversight.ledgers.reports import report_sheets
+from services.oversight.ledgers.sheets import workbook
+from services.oversight.periods import Period
 
 
 class ExportKind(StrEnum):
@@ -48,8 +48,8 @@ class ExportError(ValueError):
 def parse_period(text: str) -> Period:
     """ "2026-11" (month), "2026Q4" (quarter) or "2026" (year), as the scorecards read them."""
     try:
-        period = scorecard.parse_period(text)
-    except scorecard.PeriodError:
+        period = periods.parse_period(text)
+    except periods.PeriodError:
         raise ExportError(texts.EXPORT_BAD_PERIOD.format(period=text)) from None
     if not 2000 <= period.year <= 2100:
         raise ExportError(texts.EXPORT_BAD_PERIOD.format(period=text))
@@ -92,288 +92,6 @@ def scope_for_grid(place: GridPlace) -> Scope:
     return Scope(town_ids=frozenset({place.town_id}), grid_ids=frozenset({place.grid_id}))
 
 
-def _person_in_scope(places: set[tuple[int, int | None]], scope: Scope) -> bool:
-    if scope.town_ids is None:
-        return True
-    return any(
-        town_id in scope.whole_towns or (grid_id is not None and grid_id in scope.grid_ids)
-        for town_id, grid_id in places
-    )
-
-
-def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
-    # Excel has no time zones: write the local wall-clock time.
-    return None if moment is None else moment.astimezone(tz).replace(tzinfo=None)
-
-
-def _hours(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return round((end - start).total_seconds() / 3600, 1)
-
-
-def _rate(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole else "—"
-
-
-Rows = list[Sequence[CellValue]]
-Sheet = tuple[str, Sequence[str], Rows]
-
-
-def _workbook(sheets: Sequence[Sheet]) -> bytes:
-    book = Workbook(write_only=True)
-    for title, headers, rows in sheets:
-        append_sheet(book, title, headers, rows)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-# --- Activities ------------------------------------------------------------------------------
-
-
-async def _activities(
-    session: AsyncSession, period: Period, scope: Scope, tz: tzinfo
-) -> tuple[list[Sheet], int]:
-    start, end = period.bounds(tz)
-    places = await queries.grid_places(session=session)
-    grids_of = await queries.activity_grid_ids(session=session, start=start, end=end)
-    expected = await queries.grid_people_ids(session=session)
-    attendance = await queries.attendance_starting(session=session, start=start, end=end)
-    by_activity: dict[int, list[AttendanceRow]] = {}
-    for row in attendance:
-        by_activity.setdefault(row.activity_id, []).append(row)
-    recorders = await queries.person_names(
-        session=session, person_ids={r.recorded_by for r in attendance if r.recorded_by}
-    )
-    activity_rows: Rows = []
-    attendance_rows: Rows = []
-    for activity, organiser in await queries.activities_starting(
-        session=session, start=start, end=end
-    ):
-        assert activity.id is not None
-        covered = sorted(
-            (places[g] for g in grids_of.get(activity.id, []) if g in places),
-            key=lambda p: (p.town_name, p.grid_name),
-        )
-        covered = [p for p in covered if scope.covers(p.town_id, p.grid_id)]
-        if not covered:
-            continue
-        rows = by_activity.get(activity.id, [])
-        state = texts.EXPORT_CANCELLED if activity.cancelled_at else texts.EXPORT_HELD
-        for place in covered:
-            people = expected.get(place.grid_id, set())
-            checked = sum(
-                1 for r in rows if r.person_id in people and r.status == AttendanceStatus.CHECKED_IN
-            )
-            leave = sum(
-                1 for r in rows if r.person_id in people and r.status == AttendanceStatus.LEAVE
-            )
-            activity_rows.append(
-                [
-                    activity.id,
-                    place.town_name,
-                    place.grid_name,
-                    activity.kind.value,
-                    activity.title,
-                    _local(activity.starts_at, tz),
-                    _local(activity.ends_at, tz),
-                    activity.place,
-                    organiser,
-                    state,
-                    len(people),
-                    checked,
-                    leave,
-                    _rate(checked, len(people)),
-                ]
-            )
-        grid_names = "、".join(p.grid_name for p in covered)
-        for row in rows:
-            own = next(
-                (p.grid_name for p in covered if row.person_id in expected.get(p.grid_id, ())), ""
-            )
-            attendance_rows.append(
-                [
-                    activity.id,
-                    activity.title,
-                    grid_names,
-                    row.name,
-                    own or texts.EXPORT_OTHER_GRID,
-                    row.status.value,
-                    row.method.value if row.method else None,
-                    _local(row.checked_in_at, tz),
-                    row.leave_reason,
-                    recorders.get(row.recorded_by) if row.recorded_by else None,
-                ]
-            )
-    sheets: list[Sheet] = [
-        (texts.EXPORT_SHEET_ACTIVITIES, texts.EXPORT_ACTIVITY_HEADERS, activity_rows),
-        (texts.EXPORT_SHEET_ATTENDANCE, texts.EXPORT_ATTENDANCE_HEADERS, attendance_rows),
-    ]
-    return sheets, len(activity_rows)
-
-
-# --- Notices ---------------------------------------------------------------------------------
-
-
-async def _notices(
-    session: AsyncSession, period: Period, scope: Scope, tz: tzinfo
-) -> tuple[list[Sheet], int]:
-    start, end = period.bounds(tz)
-    places = await queries.person_places(session=session) if scope.town_ids is not None else {}
-    recipients: dict[int, list[ReceiptRow]] = {}
-    for recipient in await queries.notice_recipients_created(session=session, start=start, end=end):
-        if _person_in_scope(places.get(recipient.person_id, set()), scope):
-            recipients.setdefault(recipient.notice_id, []).append(recipient)
-    notice_rows: Rows = []
-    recipient_rows: Rows = []
-    for notice, sender in await queries.notices_created(session=session, start=start, end=end):
-        assert notice.id is not None
-        rows = recipients.get(notice.id)
-        if not rows:
-            continue
-        waits = [
-            (r.confirmed_at - notice.created_at).total_seconds() / 3600
-            for r in rows
-            if r.confirmed_at is not None
-        ]
-        sent_at = _local(notice.created_at, tz)
-        notice_rows.append(
-            [
-                notice.id,
-                sent_at,
-                sender,
-                notice.target_label,
-                notice.text,
-                len(rows),
-                len(waits),
-                _rate(len(waits), len(rows)),
-                round(median(waits), 1) if waits else None,
-            ]
-        )
-        for recipient in rows:
-            recipient_rows.append(
-                [
-                    notice.id,
-                    sent_at,
-                    recipient.name,
-                    texts.EXPORT_CONFIRMED if recipient.confirmed_at else texts.EXPORT_UNCONFIRMED,
-                    _local(recipient.confirmed_at, tz),
-                    _hours(notice.created_at, recipient.confirmed_at),
-                    recipient.reminders,
-                ]
-            )
-    sheets: list[Sheet] = [
-        (texts.EXPORT_SHEET_NOTICES, texts.EXPORT_NOTICE_HEADERS, notice_rows),
-        (texts.EXPORT_SHEET_RECEIPTS, texts.EXPORT_RECEIPT_HEADERS, recipient_rows),
-    ]
-    return sheets, len(notice_rows)
-
-
-# --- Monthly reports -------------------------------------------------------------------------
-
-
-async def _reports(
-    session: AsyncSession, period: Period, scope: Scope, tz: tzinfo
-) -> tuple[list[Sheet], int]:
-    months = period.months
-    places = sorted(
-        (
-            p
-            for p in (await queries.grid_places(session=session)).values()
-            if scope.covers(p.town_id, p.grid_id)
-        ),
-        key=lambda p: (p.town_name, p.grid_name),
-    )
-    reports = await queries.reports_of_periods(session=session, periods=months)
-    hearings = await queries.hearings_of_periods(session=session, periods=months)
-    rows: Rows = []
-    for month in months:
-        for place in places:
-            hearing = hearings.get((place.town_id, month))
-            heard: list[CellValue] = (
-                [hearing[1], _local(hearing[0].confirmed_at, tz)] if hearing else [None, None]
-            )
-            found = reports.get((place.grid_id, month))
-            if found is None:
-                missing: list[CellValue] = [
-                    month,
-                    place.town_name,
-                    place.grid_name,
-                    texts.EXPORT_NOT_SUBMITTED,
-                ]
-                rows.append([*missing, *([None] * 6), *heard])
-                continue
-            report, author = found
-            rows.append(
-                [
-                    month,
-                    place.town_name,
-                    place.grid_name,
-                    texts.EXPORT_LATE if report.late else texts.EXPORT_ON_TIME,
-                    author,
-                    _local(report.submitted_at, tz),
-                    report.activities,
-                    report.problems,
-                    report.help_needed,
-                    report.plan,
-                    *heard,
-                ]
-            )
-    return [(texts.EXPORT_SHEET_REPORTS, texts.EXPORT_REPORT_HEADERS, rows)], len(rows)
-
-
-# --- Questions -------------------------------------------------------------------------------
-
-
-async def _questions(
-    session: AsyncSession, period: Period, scope: Scope, tz: tzinfo
-) -> tuple[list[Sheet], int]:
-    start, end = period.bounds(tz)
-    places = await queries.grid_places(session=session)
-    towns = await queries.town_names(session=session)
-    answers = await queries.first_answers(session=session, start=start, end=end)
-    asked = await queries.questions_created(session=session, start=start, end=end)
-    assignees = await queries.person_names(
-        session=session, person_ids={q.assignee_id for q, _ in asked if q.assignee_id}
-    )
-    rows: Rows = []
-    for question, asker in asked:
-        assert question.id is not None
-        place = places.get(question.grid_id)
-        if place is None:
-            # A question filed on a town node (asked of its 分管负责人).
-            town_id, grid_name = question.grid_id, ""
-            covered = scope.town_ids is None or town_id in scope.whole_towns
-        else:
-            town_id, grid_name = place.town_id, place.grid_name
-            covered = scope.covers(place.town_id, place.grid_id)
-        if not covered:
-            continue
-        answer = answers.get(question.id)
-        rows.append(
-            [
-                question.id,
-                _local(question.created_at, tz),
-                towns.get(town_id, ""),
-                grid_name,
-                asker,
-                question.text,
-                question.status.value,
-                assignees.get(question.assignee_id) if question.assignee_id else None,
-                answer[1] if answer else None,
-                _local(answer[0].created_at, tz) if answer else None,
-                _hours(question.created_at, answer[0].created_at) if answer else None,
-                answer[0].body if answer else None,
-                _local(question.closed_at, tz),
-            ]
-        )
-    return [(texts.EXPORT_SHEET_QUESTIONS, texts.EXPORT_QUESTION_HEADERS, rows)], len(rows)
-
-
-# --- Evaluation and funding (written by services.oversight.evaluation) ------------------------
-
-
 async def _yearly(
     session: AsyncSession,
     kind: ExportKind,
@@ -382,17 +100,6 @@ async def _yearly(
     tz: tzinfo,
     now: datetime | None,
 ) -> tuple[bytes, int]:
-    from services.oversight.evaluation import (
-        evaluation_for_year,
-        evaluation_xlsx,
-        funding_ledger,
-        funding_xlsx,
-    )
-    from services.oversight.evaluation_config import (
-        EvaluationConfigError,
-        load_evaluation_config,
-    )
-
     if (period.first_month, period.last_month) != (1, 12):
         raise ExportError(texts.EXPORT_YEAR_ONLY.format(kind=texts.EXPORT_KIND_NAMES[kind.value]))
     year = period.year
@@ -406,7 +113,7 @@ async def _yearly(
         )
         kept = [e for e in outcome.evaluations if scope.covers(e.town_id, e.grid_id)]
         content = await asyncio.to_thread(
-            evaluation_xlsx, replace(outcome, evaluations=kept), config
+            evaluation_xlsx, replace(outcome, evaluations=kept), config, tz=tz
         )
         return content, len(kept)
     if scope.town_ids is not None and not scope.whole_towns:
@@ -423,11 +130,11 @@ async def _yearly(
     return content, len(ledger.towns)
 
 
-_BUILDERS = {
-    ExportKind.ACTIVITIES: _activities,
-    ExportKind.NOTICES: _notices,
-    ExportKind.REPORTS: _reports,
-    ExportKind.QUESTIONS: _questions,
+_LEDGERS = {
+    ExportKind.ACTIVITIES: activity_sheets,
+    ExportKind.NOTICES: notice_sheets,
+    ExportKind.REPORTS: report_sheets,
+    ExportKind.QUESTIONS: question_sheets,
 }
 
 
@@ -448,9 +155,9 @@ async def build_export(
     if kind in YEARLY_KINDS:
         content, count = await _yearly(session, kind, period, scope, tz, now)
         return Export(filename=filename, content=content, rows=count)
-    sheets, count = await _BUILDERS[kind](session, period, scope, tz)
+    sheets, count = await _LEDGERS[kind](session=session, period=period, scope=scope, tz=tz)
     # Writing a city's year takes a while: keep it off the event loop.
-    content = await asyncio.to_thread(_workbook, sheets)
+    content = await asyncio.to_thread(workbook, sheets)
     return Export(filename=filename, content=content, rows=count)
 
 

@@ -16,7 +16,6 @@ Definitions (the same in the chat, the chart and the bench):
 - unreachable: members who blocked the bot (now).
 """
 
-import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,76 +23,20 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import scorecards as queries
 from models.enums import ActivityKind, AttendanceStatus
+from models.scorecards.duties import education_by_grid, hearing_counts, report_counts
+from models.scorecards.engagement import (
+    activity_kinds,
+    attendance_by_grid,
+    notice_confirmations,
+    question_answers,
+)
+from models.scorecards.grids import MemberCounts, level3_grids, member_counts
 from services.access import Viewer
 from services.duties.config import DutiesConfig
 from services.duties.status import Scope, scope_of
+from services.oversight.periods import Period
 from services.reports.monthly_duty import schedule
-
-
-class PeriodError(ValueError):
-    """Not a month "2026-11", a quarter "2026Q4" or a year "2026"."""
-
-
-_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})|[Qq]([1-4]))?$")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A month, quarter or calendar year in local time."""
-
-    label: str
-    year: int
-    first_month: int
-    last_month: int
-
-    @property
-    def months(self) -> tuple[str, ...]:
-        return tuple(f"{self.year}-{m:02d}" for m in range(self.first_month, self.last_month + 1))
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.first_month, 1)
-
-    @property
-    def end_day(self) -> date:
-        """The first day after the period."""
-        if self.last_month == 12:
-            return date(self.year + 1, 1, 1)
-        return date(self.year, self.last_month + 1, 1)
-
-    def bounds(self, tz: tzinfo) -> tuple[datetime, datetime]:
-        """[start, end) in UTC."""
-        return (
-            datetime.combine(self.first_day, time(), tzinfo=tz).astimezone(UTC),
-            datetime.combine(self.end_day, time(), tzinfo=tz).astimezone(UTC),
-        )
-
-
-def parse_period(text: str) -> Period:
-    match = _PERIOD.match(text.strip())
-    if match is None:
-        raise PeriodError(text)
-    year = int(match[1])
-    if match[2] is not None:
-        month = int(match[2])
-        if not 1 <= month <= 12:
-            raise PeriodError(text)
-        return Period(f"{year}-{month:02d}", year, month, month)
-    if match[3] is not None:
-        quarter = int(match[3])
-        return Period(f"{year}Q{quarter}", year, 3 * quarter - 2, 3 * quarter)
-    return Period(str(year), year, 1, 12)
-
-
-def month_of(moment: datetime, tz: tzinfo) -> Period:
-    local = moment.astimezone(tz)
-    return parse_period(f"{local:%Y-%m}")
-
-
-def year_of(moment: datetime, tz: tzinfo) -> Period:
-    return parse_period(f"{moment.astimezone(tz).year}")
 
 
 def _median_hours(seconds: Sequence[float]) -> float | None:
@@ -271,24 +214,20 @@ async def scorecard(
     report_months, hearing_months = due_months(period, now=now, duties=duties, tz=tz)
     target = duties.education.yearly_target_hours
 
-    rows = await queries.level3_grids(session=session, town_ids=towns_filter)
+    rows = await level3_grids(session=session, town_ids=towns_filter)
     if grids_filter is not None:
         rows = [row for row in rows if row.grid_id in grids_filter]
     # The city's own numbers are read unfiltered (cheaper than a long IN list); a part of it
     # only for its grids.
     only = None if towns_filter is None and grids_filter is None else [r.grid_id for r in rows]
-    members = await queries.member_counts(session=session, grid_ids=only)
-    kinds = await queries.activity_kinds(session=session, start=start, end=end, grid_ids=only)
-    attendance = await queries.attendance_by_grid(
-        session=session, start=start, end=end, grid_ids=only
-    )
-    notices = await queries.notice_confirmations(
-        session=session, start=start, end=end, grid_ids=only
-    )
-    questions = await queries.question_answers(session=session, start=start, end=end, grid_ids=only)
-    reports = await queries.report_counts(session=session, periods=report_months, grid_ids=only)
-    hearings = await queries.hearing_counts(session=session, periods=hearing_months)
-    study = await queries.education_by_grid(
+    members = await member_counts(session=session, grid_ids=only)
+    kinds = await activity_kinds(session=session, start=start, end=end, grid_ids=only)
+    attendance = await attendance_by_grid(session=session, start=start, end=end, grid_ids=only)
+    notices = await notice_confirmations(session=session, start=start, end=end, grid_ids=only)
+    questions = await question_answers(session=session, start=start, end=end, grid_ids=only)
+    reports = await report_counts(session=session, periods=report_months, grid_ids=only)
+    hearings = await hearing_counts(session=session, periods=hearing_months)
+    study = await education_by_grid(
         session=session,
         first_day=date(period.year, 1, 1),
         last_day=period.end_day - timedelta(days=1),
@@ -296,7 +235,7 @@ async def scorecard(
         grid_ids=only,
     )
 
-    empty_members = queries.MemberCounts(0, 0)
+    empty_members = MemberCounts(0, 0)
     by_town: dict[int, list[GridScorecard]] = {}
     town_names: dict[int, str] = {}
     for row in rows:

@@ -9,23 +9,18 @@ from datetime import datetime, tzinfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.formatting import esc
-from models import scorecards as queries
+from models.scorecards.engagement import activity_kinds
+from models.scorecards.grids import grids_of_person
 from services.access import Viewer
 from services.duties.config import DutiesConfig
 from services.duties.status import Scope
 from services.oversight import texts
 from services.oversight.chart import Series, bar_chart
-from services.oversight.evaluation import GridEvaluation, evaluation_for_year
-from services.oversight.evaluation_config import EvaluationConfig, load_evaluation_config
-from services.oversight.scorecard import (
-    CityScorecard,
-    Period,
-    Tally,
-    parse_period,
-    scorecard,
-    scorecard_for,
-    year_of,
-)
+from services.oversight.evaluation.config import EvaluationConfig, load_evaluation_config
+from services.oversight.evaluation.confirmation import evaluation_for_year
+from services.oversight.evaluation.scoring import GridEvaluation
+from services.oversight.periods import Period, parse_period, year_of
+from services.oversight.scorecard import CityScorecard, Tally, scorecard, scorecard_for
 
 # Telegram allows 4096 characters: beyond this many rows the text points to /export.
 MAX_ROWS = 30
@@ -223,7 +218,7 @@ async def my_progress(
     year = year_of(now, tz)
     at = now.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     lines = [texts.MYSTATS_TITLE.format(year=year.year, at=at)]
-    grids = await queries.grids_of_person(session=session, person_id=viewer.person_id)
+    grids = await grids_of_person(session=session, person_id=viewer.person_id)
     if not grids:
         lines.append(texts.MYSTATS_NO_GRID)
         return "\n".join(lines)
@@ -304,9 +299,7 @@ async def _quarters_with_activity(
         start, end = period.bounds(tz)
         if end > now:
             break
-        held = await queries.activity_kinds(
-            session=session, start=start, end=end, grid_ids=grid_ids
-        )
+        held = await activity_kinds(session=session, start=start, end=end, grid_ids=grid_ids)
         for grid_id in grid_ids:
             done, due = found[grid_id]
             found[grid_id] = (done + (1 if held.get(grid_id) else 0), due + 1)

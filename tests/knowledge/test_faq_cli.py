@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.faq_cli import faq_app
+from bot.cli.faq import faq_app
 
 DEV_SET = Path(__file__).parents[1] / "data" / "faq_dev.jsonl"
 

@@ -1,16 +1,16 @@
 """`gridbot study import FILE.xlsx`: continuing-education hours (手机号, 日期, 内容, 学时)."""
 
-import asyncio
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.settings import SettingsError, load_settings
-from models.db import create_engine, session_factory, transaction
-from models.migrate import current_revision
+from bot.cli import common
+from models.db import transaction
 from services.study import ImportResult, import_study_file
 
 study_app = typer.Typer(help="统计继续教育：导入学时。", no_args_is_help=True)
@@ -24,29 +24,16 @@ def study_import(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验，不写入")] = False,
 ) -> None:
     """导入继续教育学时。任何一行有误则全部不导入；已导入过的记录（同一人、同一天、同一内容）自动跳过。"""
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+    settings = common.settings()
     today = datetime.now(UTC).astimezone(settings.tz).date()
 
-    async def run() -> ImportResult:
-        engine = create_engine(settings.database_url)
-        try:
-            if await current_revision(engine) is None:
-                typer.echo("数据库尚未初始化，请先运行：gridbot db upgrade", err=True)
-                raise typer.Exit(2)
-            # All or nothing: the rows go in one transaction, which an error rolls back.
-            async with transaction(session_factory(engine)) as session:
-                return await import_study_file(
-                    session=session, path=file, today=today, dry_run=dry_run
-                )
-        finally:
-            await engine.dispose()
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> ImportResult:
+        # All or nothing: the rows go in one transaction, which an error rolls back.
+        async with transaction(sessions) as session:
+            return await import_study_file(session=session, path=file, today=today, dry_run=dry_run)
 
     try:
-        result = asyncio.run(run())
+        result = common.with_sessions(settings, work)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         typer.echo(f"无法读取 {file}：请确认是 .xlsx 文件（{exc}）", err=True)
         raise typer.Exit(1) from exc

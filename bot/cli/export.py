@@ -1,14 +1,13 @@
 """`gridbot export KIND --period P [--town 镇 | --grid 网格] --out FILE`: an Excel 台账."""
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.settings import SettingsError, load_settings
-from models.db import create_engine, session_factory
-from models.migrate import current_revision
+from bot.cli import common
 from services.oversight import texts
 from services.oversight.exports import (
     Export,
@@ -41,38 +40,27 @@ def export_command(
     out: Annotated[Path | None, typer.Option("--out", help="输出 .xlsx 文件")] = None,
 ) -> None:
     """导出一种台账（全市，或指定乡镇、网格）。"""
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+    settings = common.settings()
     try:
         export_kind, export_period = parse_kind(kind), parse_period(period)
     except ExportError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
 
-    async def run() -> Export:
-        engine = create_engine(settings.database_url)
-        try:
-            if await current_revision(engine) is None:
-                typer.echo("数据库尚未初始化，请先运行：gridbot db upgrade", err=True)
-                raise typer.Exit(2)
-            async with session_factory(engine)() as session:
-                scope, label = await named_scope(session=session, town=town, grid=grid)
-                return await build_export(
-                    session=session,
-                    kind=export_kind,
-                    period=export_period,
-                    tz=settings.tz,
-                    scope=scope,
-                    scope_label=label,
-                )
-        finally:
-            await engine.dispose()
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> Export:
+        async with sessions() as session:
+            scope, label = await named_scope(session=session, town=town, grid=grid)
+            return await build_export(
+                session=session,
+                kind=export_kind,
+                period=export_period,
+                tz=settings.tz,
+                scope=scope,
+                scope_label=label,
+            )
 
     try:
-        export = asyncio.run(run())
+        export = common.with_sessions(settings, work)
     except ExportError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc

@@ -12,7 +12,7 @@ from handlers.access import guarded
 from handlers.context import GridApplication, GridContext
 from services.access import Capability, CommandSpec, Viewer
 from services.oversight import texts
-from services.oversight.scorecard import PeriodError
+from services.oversight.periods import PeriodError
 from services.oversight.stats import StatsView, my_progress, render_chart, stats_view
 
 COMMANDS = (

@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import app
 from tests.conftest import SmallCity
-from tests.services.test_exports import PLUS, seed
+from tests.services.oversight.test_exports import PLUS, seed
 
 
 @pytest.fixture

@@ -29,29 +29,29 @@ from models.tables import (
     StudyRecord,
     SurveyObject,
 )
-from services.oversight.evaluation import (
-    EXCELLENT,
-    FAIL,
-    PASS,
-    AlreadyConfirmed,
-    GridEvidence,
-    confirm_year,
-    evaluate_year,
-    evaluation_for_year,
-    evaluation_xlsx,
-    funding_ledger,
-    funding_xlsx,
-    grade_for,
-    pro_rata,
-    score_evidence,
-    score_grid,
-)
-from services.oversight.evaluation_config import (
+from services.oversight.evaluation.config import (
     EvaluationConfig,
     EvaluationConfigError,
     Grades,
     load_evaluation_config,
 )
+from services.oversight.evaluation.confirmation import (
+    AlreadyConfirmed,
+    confirm_year,
+    evaluation_for_year,
+    score_grid,
+)
+from services.oversight.evaluation.evidence import evaluate_year
+from services.oversight.evaluation.scoring import (
+    EXCELLENT,
+    FAIL,
+    PASS,
+    GridEvidence,
+    grade_for,
+    score_evidence,
+)
+from services.oversight.evaluation.sheet import evaluation_xlsx
+from services.oversight.funding import funding_ledger, funding_xlsx, pro_rata
 from tests.conftest import SmallCity
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -326,7 +326,12 @@ async def test_confirmation_freezes_the_year(
 ) -> None:
     async with transaction(sessions) as session:
         outcome = await confirm_year(
-            session=session, year=2025, config=CONFIG, confirmed_by="市统计局", now=CONFIRMED_AT
+            session=session,
+            year=2025,
+            config=CONFIG,
+            confirmed_by="市统计局",
+            now=CONFIRMED_AT,
+            tz=TZ,
         )
     assert outcome.run is not None
     # Later data changes: a Q4 activity appears and the grid is renamed.
@@ -338,9 +343,10 @@ async def test_confirmation_freezes_the_year(
         session.add(grid)
     async with sessions() as session:
         live = {
-            e.grid_id: e for e in await evaluate_year(session=session, year=2025, config=CONFIG)
+            e.grid_id: e
+            for e in await evaluate_year(session=session, year=2025, config=CONFIG, tz=TZ)
         }
-        frozen = await evaluation_for_year(session=session, year=2025, config=CONFIG)
+        frozen = await evaluation_for_year(session=session, year=2025, config=CONFIG, tz=TZ)
     hq_id = year_2025.grids["虹桥镇网格"].id
     # The live numbers moved: 4/4 quarters (+6.25) but nobody checked in at the new activity
     # (6 of 12: −2.5).
@@ -360,7 +366,7 @@ async def test_confirmation_freezes_the_year(
     async with transaction(sessions) as session:
         with pytest.raises(AlreadyConfirmed):
             await confirm_year(
-                session=session, year=2025, config=CONFIG, confirmed_by="x", now=CONFIRMED_AT
+                session=session, year=2025, config=CONFIG, confirmed_by="x", now=CONFIRMED_AT, tz=TZ
             )
 
 
@@ -412,7 +418,12 @@ async def test_funding_ledger_per_town_with_confirmed_rewards(
     assert str(towns["柳市镇"].object_yuan) == "1.37"  # the new factory, 1 day of 365
     async with transaction(sessions) as session:
         await confirm_year(
-            session=session, year=2025, config=CONFIG, confirmed_by="市统计局", now=CONFIRMED_AT
+            session=session,
+            year=2025,
+            config=CONFIG,
+            confirmed_by="市统计局",
+            now=CONFIRMED_AT,
+            tz=TZ,
         )
         ledger = await funding_ledger(session=session, year=2025, config=CONFIG, tz=TZ)
     towns = {t.town_name: t for t in ledger.towns}
@@ -442,7 +453,7 @@ async def test_evaluation_sheet_keeps_formula_looking_names_as_text(
         session.add(grid)
     async with sessions() as session:
         outcome = await evaluation_for_year(session=session, year=2025, config=CONFIG, tz=TZ)
-    book = openpyxl.load_workbook(io.BytesIO(evaluation_xlsx(outcome, CONFIG)))
+    book = openpyxl.load_workbook(io.BytesIO(evaluation_xlsx(outcome, CONFIG, tz=TZ)))
     sheet = book["评定结果"]
     assert sheet.freeze_panes == "A2"
     headers = [c.value for c in sheet[1]]

@@ -1,95 +1,25 @@
-"""`gridbot` command line: database, roster import, grid partition, invitations, running."""
+"""`gridbot import`, `grids`, `invites` and `people`: the roster in, grids partitioned, personal
+invitation links out, and rebinding a person."""
 
-import asyncio
-import logging
-import sys
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.duties_cli import duties_app
-from bot.export_cli import export_app
-from bot.faq_cli import faq_app
-from bot.oversight_cli import departments_app, evaluate_app, funding_app
-from bot.runner import ALLOWED_UPDATES
-from bot.study_cli import study_app
-from core.settings import Settings, SettingsError, load_settings
-from models.db import create_engine, session_factory, transaction
-from models.migrate import current_revision, upgrade
+from bot.cli import common
+from core.settings import Settings
+from models.db import transaction
 
-app = typer.Typer(
-    help="统计网格助手 gridbot：基层统计网格智治 Telegram 机器人。", no_args_is_help=True
-)
-db_app = typer.Typer(help="数据库：迁移到最新结构。", no_args_is_help=True)
 grids_app = typer.Typer(help="网格：自动划分三级网格、查看网格树。", no_args_is_help=True)
 invites_app = typer.Typer(help="邀请链接：导出每人的个人绑定链接。", no_args_is_help=True)
 people_app = typer.Typer(
     help="人员：换绑（统计员更换或更换 Telegram 账号）。", no_args_is_help=True
 )
-app.add_typer(db_app, name="db")
-app.add_typer(grids_app, name="grids")
-app.add_typer(invites_app, name="invites")
-app.add_typer(people_app, name="people")
-app.add_typer(faq_app, name="faq")
-app.add_typer(duties_app, name="duties")
-app.add_typer(study_app, name="study")
-app.add_typer(evaluate_app, name="evaluate")
-app.add_typer(funding_app, name="funding")
-app.add_typer(departments_app, name="departments")
-app.add_typer(export_app, name="export")
-
-T = TypeVar("T")
 
 
-def _settings(*, require_token: bool = False) -> Settings:
-    try:
-        return load_settings(require_token=require_token)
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
-
-
-def _with_sessions(
-    settings: Settings, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]
-) -> T:
-    """Run async work against the configured database and dispose of the engine afterwards."""
-
-    async def runner() -> T:
-        engine = create_engine(settings.database_url)
-        try:
-            if await current_revision(engine) is None:
-                typer.echo("数据库尚未初始化，请先运行：gridbot db upgrade", err=True)
-                raise typer.Exit(2)
-            return await work(session_factory(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(runner())
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """把数据库结构迁移到最新版本（首次使用前运行）。"""
-    settings = _settings()
-
-    async def runner() -> str | None:
-        engine = create_engine(settings.database_url)
-        try:
-            await upgrade(engine)
-            return await current_revision(engine)
-        finally:
-            await engine.dispose()
-
-    revision = asyncio.run(runner())
-    typer.echo(f"数据库已是最新结构（版本 {revision}）。")
-
-
-@app.command("import")
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="花名册 .xlsx 或 .csv 文件", exists=True)],
 ) -> None:
@@ -102,14 +32,14 @@ def import_command(
         write_error_report,
     )
 
-    settings = _settings()
+    settings = common.settings()
 
     async def work(sessions: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
         async with sessions() as session:
             return await import_roster(session=session, paths=files, city_name=settings.city_name)
 
     try:
-        report = _with_sessions(settings, work)
+        report = common.with_sessions(settings, work)
     except RosterFileError as exc:
         typer.echo(f"无法读取花名册：{exc}", err=True)
         raise typer.Exit(1) from exc
@@ -130,13 +60,13 @@ def grids_partition(
     """按乡镇（街道）和行业把企业划入约20家的三级网格，并分配网格长、指导员。"""
     from services.partition import partition
 
-    settings = _settings()
+    settings = common.settings()
 
     async def work(sessions: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
         async with sessions() as session:
             return await partition(session=session, dry_run=dry_run)
 
-    typer.echo(_with_sessions(settings, work).render())
+    typer.echo(common.with_sessions(settings, work).render())
 
 
 @grids_app.command("show")
@@ -144,13 +74,13 @@ def grids_show() -> None:
     """打印网格树及各级数量。"""
     from services.partition import grid_tree, render_tree
 
-    settings = _settings()
+    settings = common.settings()
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> str:
         async with sessions() as session:
             return render_tree(await grid_tree(session=session))
 
-    typer.echo(_with_sessions(settings, work))
+    typer.echo(common.with_sessions(settings, work))
 
 
 async def _bot_username(settings: Settings, given: str | None) -> str:
@@ -172,8 +102,6 @@ async def _bot_username(settings: Settings, given: str | None) -> str:
         return bot.username
 
 
-DEMO_DIR = Path("demo")
-
 BotUsernameOption = Annotated[
     str | None, typer.Option("--bot-username", help="机器人用户名（不含 @），用于生成链接")
 ]
@@ -190,7 +118,7 @@ def invites_export(
     """为每位尚未绑定的人员生成个人邀请链接（单次有效，默认30天）。"""
     from services.invite_export import export_invites, write_invites
 
-    settings = _settings()
+    settings = common.settings()
 
     async def work(sessions: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
         username = await _bot_username(settings, bot_username)
@@ -203,7 +131,7 @@ def invites_export(
                 include_bound=include_bound,
             )
 
-    rows = _with_sessions(settings, work)
+    rows = common.with_sessions(settings, work)
     write_invites(rows, out, settings.tz)
     typer.echo(f"已生成 {len(rows)} 个邀请链接：{out}（旧的未使用链接已作废）")
 
@@ -219,7 +147,7 @@ def people_rebind(
     from services.onboarding import RebindError, RebindResult, invite_link, rebind
     from services.roster_import import normalise_mobile
 
-    settings = _settings()
+    settings = common.settings()
     mobiles = [normalise_mobile(m) for m in (mobile, new_mobile) if m is not None]
     if any(m is None for m in mobiles):
         typer.echo("手机号格式有误，应为11位大陆手机号。", err=True)
@@ -239,7 +167,7 @@ def people_rebind(
         return result, username
 
     try:
-        result, username = _with_sessions(settings, work)
+        result, username = common.with_sessions(settings, work)
     except RebindError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
@@ -255,52 +183,3 @@ def people_rebind(
         f"{result.invite.expires_at.astimezone(settings.tz):%Y-%m-%d}）：\n"
         f"{invite_link(username, result.invite.token)}"
     )
-
-
-@app.command("run")
-def run() -> None:
-    """以长轮询方式运行机器人（需要 GRIDBOT_TOKEN）。"""
-    from bot.app import build_application
-    from services.duties.config import DutyConfigError, load_duties
-
-    settings = _settings(require_token=True)
-    try:
-        # Also checked in post_init; here the error reaches the console without a traceback.
-        load_duties(settings.duties_file)
-    except DutyConfigError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-    async def check_schema() -> str | None:
-        engine = create_engine(settings.database_url)
-        try:
-            return await current_revision(engine)
-        finally:
-            await engine.dispose()
-
-    if asyncio.run(check_schema()) is None:
-        typer.echo("数据库尚未初始化，请先运行：gridbot db upgrade", err=True)
-        raise typer.Exit(2)
-    build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
-
-
-@app.command("demo")
-def demo(
-    directory: Annotated[
-        Path, typer.Option("--dir", help="演示数据目录（每次重新生成）")
-    ] = DEMO_DIR,
-    enterprises: Annotated[int, typer.Option(help="演示企业数")] = 400,
-    towns: Annotated[int, typer.Option(help="演示乡镇（街道）数")] = 8,
-) -> None:
-    """一条命令体验：生成演示城市、启动本地 Bot API 模拟器和机器人，在控制台里扮演任意人员聊天。"""
-    from bot.demo import run_demo
-
-    sys.exit(asyncio.run(run_demo(directory=directory, enterprises=enterprises, towns=towns)))
-
-
-def main() -> None:
-    app()

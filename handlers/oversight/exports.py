@@ -1,29 +1,28 @@
 """/export: Excel 台账 for leaders and admins, chosen with buttons (kind, then period) and
 sent as a document. The scope is always the viewer's own, loaded again for every press; the
-callback data names only a kind and a period, both checked before use."""
+callback data names only a kind and a period, both checked when it is parsed."""
 
-import re
 from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from core.formatting import esc
 from handlers.access import guarded, refuse
 from handlers.context import GridApplication, GridContext
+from handlers.keyboards import markup
 from services.access import Capability, CommandSpec, Viewer
 from services.oversight import texts
+from services.oversight.buttons import ExportChoice, kinds_keyboard, periods_keyboard
 from services.oversight.exports import (
-    YEARLY_KINDS,
     ExportError,
     ExportKind,
     parse_kind,
     parse_period,
-    recent_periods,
     viewer_export,
 )
-from services.oversight.scorecard import Period
+from services.oversight.periods import Period
 
 COMMANDS = (
     CommandSpec(
@@ -35,36 +34,9 @@ COMMANDS = (
     ),
 )
 
-CALLBACK_PATTERN = re.compile(r"^exp:(?:(m)|k:([a-z]{1,16})|p:([a-z]{1,16}):([0-9Q-]{4,7}))$")
-
 
 def _kind_name(kind: ExportKind) -> str:
     return texts.EXPORT_KIND_NAMES[kind.value]
-
-
-def kinds_markup() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_kind_name(k), callback_data=f"exp:k:{k.value}")]
-            for k in ExportKind
-        ]
-    )
-
-
-def periods_markup(kind: ExportKind, now: datetime, context: GridContext) -> InlineKeyboardMarkup:
-    today = now.astimezone(context.bot_data.settings.tz).date()
-    periods = recent_periods(today)
-    if kind in YEARLY_KINDS:
-        periods = [p for p in periods if p.isdigit()]
-    rows = [
-        [
-            InlineKeyboardButton(p, callback_data=f"exp:p:{kind.value}:{p}")
-            for p in periods[i : i + 2]
-        ]
-        for i in range(0, len(periods), 2)
-    ]
-    rows.append([InlineKeyboardButton(texts.EXPORT_BACK, callback_data="exp:m")])
-    return InlineKeyboardMarkup(rows)
 
 
 async def send_export(
@@ -101,7 +73,7 @@ async def export_command(
     assert message is not None
     args = context.args or []
     if not args:
-        await message.reply_html(texts.EXPORT_CHOOSE_KIND, reply_markup=kinds_markup())
+        await message.reply_html(texts.EXPORT_CHOOSE_KIND, reply_markup=markup(kinds_keyboard()))
         return
     try:
         if len(args) != 2:
@@ -118,29 +90,27 @@ async def export_button(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    match = CALLBACK_PATTERN.fullmatch(query.data or "")
-    try:
-        if match is None:
-            raise ExportError(texts.EXPORT_STALE)
-        menu, chosen, raw_kind, raw_period = match.groups()
-        kind = parse_kind(chosen or raw_kind) if not menu else None
-        period = parse_period(raw_period) if raw_period else None
-    except ExportError:
+    choice = ExportChoice.parse(query.data)
+    if choice is None:
         await refuse(update, texts.EXPORT_STALE)
         return
     await query.answer()
-    if kind is None:
+    if choice.kind is None:
         await query.edit_message_text(
-            texts.EXPORT_CHOOSE_KIND, parse_mode="HTML", reply_markup=kinds_markup()
+            texts.EXPORT_CHOOSE_KIND, parse_mode="HTML", reply_markup=markup(kinds_keyboard())
         )
         return
-    if period is None:
+    kind = choice.kind
+    if choice.period is None:
+        today = datetime.now(UTC).astimezone(context.bot_data.settings.tz).date()
         await query.edit_message_text(
             texts.EXPORT_CHOOSE_PERIOD.format(kind=_kind_name(kind)),
             parse_mode="HTML",
-            reply_markup=periods_markup(kind, datetime.now(UTC), context),
+            reply_markup=markup(periods_keyboard(kind, today)),
         )
         return
+    # Checked when the payload was parsed: a period button names a valid period.
+    period = parse_period(choice.period)
     await query.edit_message_text(
         texts.EXPORT_WORKING.format(kind=_kind_name(kind), period=period.label)
     )
@@ -157,4 +127,4 @@ async def export_button(
 
 def register(app: GridApplication) -> None:
     app.add_handler(CommandHandler("export", export_command, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(export_button, pattern=r"^exp:"))
+    app.add_handler(CallbackQueryHandler(export_button, pattern=ExportChoice.pattern()))

@@ -13,7 +13,7 @@ from bot.emulator import BotApiEmulator, SentMessage
 from services.oversight.exports import recent_periods
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command, press
-from tests.services.test_exports import FORMULA, TZ, seed
+from tests.services.oversight.test_exports import FORMULA, TZ, seed
 
 ADMIN_TG, TOWN_HEAD_TG, MEMBER_TG, GRID_HEAD_TG = 8601, 8602, 8603, 8604
 

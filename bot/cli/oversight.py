@@ -1,36 +1,31 @@
 """`gridbot evaluate`, `gridbot funding` and `gridbot departments`: the annual grid evaluation
 (computed, written to .xlsx, confirmed and frozen), the funding ledger, and the 五有 checklist."""
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.settings import Settings, SettingsError, load_settings
-from models.db import create_engine, session_factory, transaction
-from models.migrate import current_revision
+from bot.cli import common
+from models.db import transaction
 from services.oversight import departments as dept
-from services.oversight.evaluation import (
-    AlreadyConfirmed,
-    EvaluationOutcome,
-    FundingLedger,
-    confirm_year,
-    evaluation_for_year,
-    evaluation_xlsx,
-    funding_ledger,
-    funding_xlsx,
-    summary,
-)
-from services.oversight.evaluation_config import (
+from services.oversight.evaluation.config import (
     EvaluationConfig,
     EvaluationConfigError,
     load_evaluation_config,
 )
+from services.oversight.evaluation.confirmation import (
+    AlreadyConfirmed,
+    EvaluationOutcome,
+    confirm_year,
+    evaluation_for_year,
+    summary,
+)
+from services.oversight.evaluation.sheet import evaluation_xlsx
+from services.oversight.funding import FundingLedger, funding_ledger, funding_xlsx
 
 evaluate_app = typer.Typer(
     help="年度网格绩效评定：计算得分、等级与建议奖励并导出 .xlsx；confirm 确认后结果冻结。",
@@ -45,20 +40,10 @@ departments_app = typer.Typer(
     no_args_is_help=True,
 )
 
-T = TypeVar("T")
-
 YearOption = Annotated[int | None, typer.Option("--year", help="评定年度，如 2026")]
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="评定权重与分档文件（默认随附 evaluation.toml）")
 ]
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
 
 
 def _config(path: Path | None) -> EvaluationConfig:
@@ -79,20 +64,6 @@ def _year(year: int | None) -> int:
     return year
 
 
-def _run(settings: Settings, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
-    async def runner() -> T:
-        engine = create_engine(settings.database_url)
-        try:
-            if await current_revision(engine) is None:
-                typer.echo("数据库尚未初始化，请先运行：gridbot db upgrade", err=True)
-                raise typer.Exit(2)
-            return await work(session_factory(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(runner())
-
-
 @evaluate_app.callback()
 def evaluate(
     ctx: typer.Context,
@@ -104,7 +75,7 @@ def evaluate(
     if ctx.invoked_subcommand is not None:
         return
     the_year = _year(year)
-    settings, config = _settings(), _config(config_file)
+    settings, config = common.settings(), _config(config_file)
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> EvaluationOutcome:
         async with sessions() as session:
@@ -112,10 +83,10 @@ def evaluate(
                 session=session, year=the_year, config=config, tz=settings.tz
             )
 
-    outcome = _run(settings, work)
+    outcome = common.with_sessions(settings, work)
     target = out or Path(f"网格绩效评定_{the_year}.xlsx")
-    evaluation_xlsx(outcome, config, target)
-    typer.echo(summary(outcome))
+    evaluation_xlsx(outcome, config, target, tz=settings.tz)
+    typer.echo(summary(outcome, tz=settings.tz))
     typer.echo(f"评定表已保存：{target}")
 
 
@@ -128,7 +99,7 @@ def evaluate_confirm(
 ) -> None:
     """确认年度评定结果（市统计局）：结果冻结，此后数据变化不再改变该年度的评定。"""
     the_year = _year(year)
-    settings, config = _settings(), _config(config_file)
+    settings, config = common.settings(), _config(config_file)
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> EvaluationOutcome:
         async with transaction(sessions) as session:
@@ -142,13 +113,13 @@ def evaluate_confirm(
             )
 
     try:
-        outcome = _run(settings, work)
+        outcome = common.with_sessions(settings, work)
     except AlreadyConfirmed as exc:
         typer.echo(f"{the_year} 年度评定已确认过，结果已冻结，不能再次确认。", err=True)
         raise typer.Exit(1) from exc
     target = out or Path(f"网格绩效评定_{the_year}_已确认.xlsx")
-    evaluation_xlsx(outcome, config, target)
-    typer.echo(summary(outcome))
+    evaluation_xlsx(outcome, config, target, tz=settings.tz)
+    typer.echo(summary(outcome, tz=settings.tz))
     typer.echo(f"评定表已保存：{target}")
 
 
@@ -160,7 +131,7 @@ def funding(
 ) -> None:
     """按乡镇（街道）写出年度经费台账：调查对象活动经费（年内新增按天折算）与已确认的奖励。"""
     the_year = _year(year)
-    settings, config = _settings(), _config(config_file)
+    settings, config = common.settings(), _config(config_file)
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> FundingLedger:
         async with sessions() as session:
@@ -168,7 +139,7 @@ def funding(
                 session=session, year=the_year, config=config, tz=settings.tz
             )
 
-    ledger = _run(settings, work)
+    ledger = common.with_sessions(settings, work)
     target = out or Path(f"网格经费台账_{the_year}.xlsx")
     funding_xlsx(ledger, target)
     for town in ledger.towns:
@@ -185,14 +156,14 @@ def funding(
 @departments_app.command("add")
 def departments_add(name: Annotated[str, typer.Argument(help="部门名称")]) -> None:
     """登记一个具有全行业管理职能的部门。"""
-    settings = _settings()
+    settings = common.settings()
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> None:
         async with transaction(sessions) as session:
             await dept.add_department(session=session, name=name)
 
     try:
-        _run(settings, work)
+        common.with_sessions(settings, work)
     except dept.DepartmentError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
@@ -210,7 +181,7 @@ def departments_set(
     on: Annotated[str, typer.Option("--date", help="核查日期 YYYY-MM-DD（默认今天）")] = "",
 ) -> None:
     """记录部门某一项“五有”情况（覆盖该项此前的记录）。"""
-    settings = _settings()
+    settings = common.settings()
     try:
         checked_on = (
             date.fromisoformat(on) if on else datetime.now(UTC).astimezone(settings.tz).date()
@@ -232,7 +203,7 @@ def departments_set(
             )
 
     try:
-        _run(settings, work)
+        common.with_sessions(settings, work)
     except dept.DepartmentError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
@@ -246,13 +217,13 @@ def departments_report(
     out: Annotated[Path | None, typer.Option("--out", help="同时写出 .xlsx 文件")] = None,
 ) -> None:
     """列出“五有”全部达标的部门，以及其余部门所缺项目。"""
-    settings = _settings()
+    settings = common.settings()
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> list[dept.DepartmentStatus]:
         async with sessions() as session:
             return await dept.department_statuses(session=session)
 
-    statuses = _run(settings, work)
+    statuses = common.with_sessions(settings, work)
     typer.echo(dept.report_text(statuses))
     if out is not None:
         dept.departments_xlsx(statuses, out)

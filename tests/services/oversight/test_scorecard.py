@@ -30,14 +30,9 @@ from services.duties.config import load_duties
 from services.duties.status import CITY
 from services.onboarding import viewers_for
 from services.oversight.chart import FONT_FILE, Series, bar_chart, chinese_font, font_path
-from services.oversight.evaluation import evaluation_for_year
-from services.oversight.scorecard import (
-    CityScorecard,
-    PeriodError,
-    parse_period,
-    scorecard,
-    scorecard_for,
-)
+from services.oversight.evaluation.confirmation import evaluation_for_year
+from services.oversight.periods import PeriodError, parse_period
+from services.oversight.scorecard import CityScorecard, scorecard, scorecard_for
 from services.oversight.stats import evaluation_config, my_progress, render, render_chart
 from tests.conftest import SmallCity
 

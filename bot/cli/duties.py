@@ -11,6 +11,7 @@ import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.cli import common
 from core.settings import Settings
 from knowledge.base import KnowledgeBase
 from services.duties import texts
@@ -86,9 +87,7 @@ def preview(
     ] = "",
 ) -> None:
     """列出在该时刻将发出（或因过期、未绑定而跳过）的提醒及收件人；只读，不发送、不记录。"""
-    from bot.cli import _settings, _with_sessions
-
-    settings = _settings()
+    settings = common.settings()
     config = _config(settings)
     moment = parse_moment(at, settings)
 
@@ -99,7 +98,7 @@ def preview(
         async with sessions() as session:
             return await preview_lines(session=session, duties=duties, at=moment)
 
-    lines = _with_sessions(settings, work)
+    lines = common.with_sessions(settings, work)
     typer.echo(render_preview(lines, f"{moment.astimezone(settings.tz):%Y-%m-%d %H:%M}"))
 
 
@@ -109,12 +108,10 @@ def status(
     quarter: Annotated[str, typer.Option("--quarter", help="季度，如 2026Q4")] = "",
 ) -> None:
     """按乡镇、网格列出：谁提交了月度汇报、谁听取了汇报，哪些网格本季度开展了活动。"""
-    from bot.cli import _settings, _with_sessions
-
     if not period and not quarter:
         typer.echo(texts.DUTIES_STATUS_NEEDS_ONE, err=True)
         raise typer.Exit(2)
-    settings = _settings()
+    settings = common.settings()
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> str:
         parts = []
@@ -132,7 +129,7 @@ def status(
         return "\n\n".join(parts)
 
     try:
-        report = _with_sessions(settings, work)
+        report = common.with_sessions(settings, work)
     except ValueError as exc:
         # A malformed --period or --quarter; the duty says how it should look.
         typer.echo(str(exc), err=True)

@@ -1,0 +1,79 @@
+"""`gridbot db upgrade`, `run` and `demo`: the database brought to the current schema, the bot
+run by long polling, and the console demo."""
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli import common
+from bot.runner import ALLOWED_UPDATES
+from models.db import create_engine
+from models.migrate import current_revision, upgrade
+
+db_app = typer.Typer(help="数据库：迁移到最新结构。", no_args_is_help=True)
+
+DEMO_DIR = Path("demo")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """把数据库结构迁移到最新版本（首次使用前运行）。"""
+    settings = common.settings()
+
+    async def runner() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    revision = asyncio.run(runner())
+    typer.echo(f"数据库已是最新结构（版本 {revision}）。")
+
+
+def run() -> None:
+    """以长轮询方式运行机器人（需要 GRIDBOT_TOKEN）。"""
+    from bot.app import build_application
+    from services.duties.config import DutyConfigError, load_duties
+
+    settings = common.settings(require_token=True)
+    try:
+        # Also checked in post_init; here the error reaches the console without a traceback.
+        load_duties(settings.duties_file)
+    except DutyConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    async def check_schema() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    if asyncio.run(check_schema()) is None:
+        typer.echo(common.NOT_MIGRATED, err=True)
+        raise typer.Exit(2)
+    build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="演示数据目录（每次重新生成）")
+    ] = DEMO_DIR,
+    enterprises: Annotated[int, typer.Option(help="演示企业数")] = 400,
+    towns: Annotated[int, typer.Option(help="演示乡镇（街道）数")] = 8,
+) -> None:
+    """一条命令体验：生成演示城市、启动本地 Bot API 模拟器和机器人，在控制台里扮演任意人员聊天。"""
+    from bot.demo import run_demo
+
+    sys.exit(asyncio.run(run_demo(directory=directory, enterprises=enterprises, towns=towns)))

@@ -1,0 +1,1 @@
+"""Query functions for grid scorecards: per level-3 grid aggregates over a time window."""

@@ -1,0 +1,99 @@
+"""What the grids owed by month or year: monthly reports submitted and on time, the towns'
+hearings, and continuing-education hours against the yearly target."""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.scorecards.grids import fetch_all, grid_members, only_grids
+from models.tables import MonthlyReport, ReportHearing, StudyRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCounts:
+    submitted: int
+    on_time: int
+
+
+async def report_counts(
+    *,
+    session: AsyncSession,
+    periods: Collection[str],
+    grid_ids: Collection[int] | None = None,
+) -> dict[int, ReportCounts]:
+    """Grid id -> monthly reports submitted for `periods` ("YYYY-MM"), and how many on time."""
+    if not periods:
+        return {}
+    statement = (
+        sa.select(
+            col(MonthlyReport.grid_id),
+            sa.func.count(),
+            sa.func.sum(sa.case((col(MonthlyReport.late), 0), else_=1)),
+        )
+        .where(col(MonthlyReport.period).in_(list(periods)))
+        .group_by(col(MonthlyReport.grid_id))
+    )
+    statement = only_grids(statement, col(MonthlyReport.grid_id), grid_ids)
+    return {
+        grid_id: ReportCounts(int(total), int(on_time or 0))
+        for grid_id, total, on_time in await fetch_all(session, statement)
+    }
+
+
+async def hearing_counts(*, session: AsyncSession, periods: Collection[str]) -> dict[int, int]:
+    """Town id -> months of `periods` whose reports the town's 二级网格长 confirmed hearing."""
+    if not periods:
+        return {}
+    statement = (
+        sa.select(col(ReportHearing.town_id), sa.func.count())
+        .where(col(ReportHearing.period).in_(list(periods)))
+        .group_by(col(ReportHearing.town_id))
+    )
+    return {town_id: int(count) for town_id, count in await fetch_all(session, statement)}
+
+
+@dataclass(frozen=True, slots=True)
+class EducationCounts:
+    hours: float
+    # Members whose hours reach the target.
+    reached: int
+
+
+async def education_by_grid(
+    *,
+    session: AsyncSession,
+    first_day: date,
+    last_day: date,
+    target_hours: float,
+    grid_ids: Collection[int] | None = None,
+) -> dict[int, EducationCounts]:
+    """Grid id -> members' study hours from first_day to last_day (inclusive), in total, and
+    how many members reached `target_hours` in that span."""
+    members = grid_members()
+    per_person = (
+        sa.select(
+            col(StudyRecord.person_id).label("person_id"),
+            sa.func.sum(col(StudyRecord.hours)).label("hours"),
+        )
+        .where(col(StudyRecord.studied_on) >= first_day, col(StudyRecord.studied_on) <= last_day)
+        .group_by(col(StudyRecord.person_id))
+        .subquery("per_person")
+    )
+    statement = (
+        sa.select(
+            members.c.grid_id,
+            sa.func.sum(per_person.c.hours),
+            sa.func.sum(sa.case((per_person.c.hours >= target_hours, 1), else_=0)),
+        )
+        .join(per_person, per_person.c.person_id == members.c.person_id)
+        .group_by(members.c.grid_id)
+    )
+    statement = only_grids(statement, members.c.grid_id, grid_ids)
+    return {
+        grid_id: EducationCounts(float(hours or 0), int(reached or 0))
+        for grid_id, hours, reached in await fetch_all(session, statement)
+    }

@@ -1,0 +1,1 @@
+"""The annual grid evaluation (年度绩效评定): configuration, evidence, scores, confirmation."""
