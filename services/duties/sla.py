@@ -1,6 +1,6 @@
 """The member-core reminders as duties: unanswered questions (SLA) and unconfirmed notices.
 
-The decisions stay with their features (`services.questions.sla_reminders`,
+The decisions stay with their features (`services.questions.sla.sla_reminders`,
 `services.notices.unread_reminders`); these classes only put them on the engine's clock.
 """
 
@@ -10,21 +10,22 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.settings import Settings
-from services import notices, questions
+from services import notices
 from services.duties.base import Reminder
+from services.questions.sla import SLA_DUTY, sla_reminders
 
 
 class QuestionSlaDuty:
     """Remind a question's assignee after `question_remind_hours` working hours, escalate to
     the town after `question_escalate_hours` (settings)."""
 
-    name = questions.SLA_DUTY
+    name = SLA_DUTY
 
     def __init__(self, *, settings: Settings) -> None:
         self.settings = settings
 
     async def reminders(self, *, session: AsyncSession, at: datetime) -> Sequence[Reminder]:
-        return await questions.sla_reminders(session=session, at=at, settings=self.settings)
+        return await sla_reminders(session=session, at=at, settings=self.settings)
 
 
 class NoticeUnreadDuty:
