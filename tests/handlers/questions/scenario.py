@@ -8,11 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.emulator import BotApiEmulator, SentMessage
 from models.enums import Role
-from models.tables import (
-    Assignment,
-    Person,
-    Question,
-)
+from models.tables import Assignment, Person, Question
 from services.access import Viewer
 from services.onboarding import issue_invites
 from services.questions import texts

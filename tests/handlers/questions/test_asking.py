@@ -7,10 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.emulator import BotApiEmulator
 from models.enums import QuestionStatus, Role
-from models.tables import (
-    OutboxMessage,
-    Question,
-)
+from models.tables import OutboxMessage, Question
 from services.answers import texts as answers_texts
 from services.questions import texts
 from services.questions.buttons import QuestionAction, QuestionButton

@@ -144,7 +144,10 @@ async def test_questions_lists_oldest_first_with_reply_buttons(
             session=session, viewer=viewer, text="较早的问题", now=now - timedelta(days=2)
         )
         await session.commit()
-    listing = await command(emulator, INSTRUCTOR, "/questions")
+    # The two notices go out through the outbox meanwhile: wait for the listing itself.
+    mark = emulator.checkpoint()
+    await emulator.send_text(INSTRUCTOR, "/questions")
+    listing = await message_with(emulator, INSTRUCTOR, "等待您回复的问题", after=mark)
     text = listing.text or ""
     assert text.index("较早的问题") < text.index("较新的问题")
     assert "2天0小时" in text
@@ -160,3 +163,28 @@ async def test_questions_lists_oldest_first_with_reply_buttons(
     # /questions is for those who answer.
     refused = await command(emulator, MEMBER, "/questions")
     assert refused.text == shared_texts.FORBIDDEN
+
+
+async def test_malformed_question_buttons_are_refused_as_stale(
+    emulator: BotApiEmulator, small_city: SmallCity, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await bind(emulator, small_city, "member", MEMBER)
+    await bind(emulator, small_city, "instructor", INSTRUCTOR)
+    question_id = await ask_and_file(emulator, UNKNOWN_QUESTION)
+    # The new question's notice first, so that the listing is the last message.
+    await message_with(emulator, INSTRUCTOR, f"新问题 #{question_id}")
+    home = await command(emulator, INSTRUCTOR, "/questions")
+    # Payloads no family packs (a 回复 without an id, the older q:to / q:ok layouts, a hand-over
+    # to nobody): one refusal, and the question is untouched.
+    for forged in (
+        "q:reply:x",
+        f"q:to:{question_id}:1",
+        "q:ok:1",
+        f"qto:{question_id}:x",
+    ):
+        answer, touched = await press(emulator, INSTRUCTOR, home, forged, forge=True)
+        assert answer == shared_texts.STALE_BUTTON, forged
+        assert touched is None
+    stored = await one_question(sessions, question_id)
+    assert stored.status == QuestionStatus.OPEN
+    assert stored.assignee_id == small_city.person_id("instructor")

@@ -9,9 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.emulator import BotApiEmulator
 from models.enums import CandidateStatus
-from models.tables import (
-    FaqCandidate,
-)
+from models.tables import FaqCandidate
 from services import texts as shared_texts
 from services.answers import texts as answers_texts
 from services.questions import texts
@@ -69,6 +67,10 @@ async def test_approved_answer_becomes_searchable_with_an_honest_source(
     review = await command(emulator, ADMIN, "/faqreview")
     assert UNKNOWN_QUESTION in (review.text or "")
     assert "重置密码" in (review.text or "")
+    # A forged review payload, or one in /faqreview's older q:ok layout, decides nothing.
+    for forged in ("qrv:x:1", "qrv:1:2", "q:ok:1"):
+        answer, _ = await press(emulator, ADMIN, review, forged, forge=True)
+        assert answer == shared_texts.STALE_BUTTON, forged
     mark = emulator.checkpoint()
     await press(emulator, ADMIN, review, data_of(review, texts.FAQREVIEW_APPROVE), forge=False)
     await message_with(emulator, ADMIN, texts.FAQREVIEW_APPROVED, after=mark)

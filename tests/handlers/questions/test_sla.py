@@ -7,10 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.emulator import BotApiEmulator
 from handlers.context import GridApplication
-from models.tables import (
-    OutboxMessage,
-    ReminderClaim,
-)
+from models.tables import OutboxMessage, ReminderClaim
 from services.onboarding import load_viewer
 from services.questions import texts
 from services.questions.filing import file_question

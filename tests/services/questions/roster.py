@@ -6,11 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import Role
-from models.tables import (
-    Assignment,
-    Person,
-    TelegramBinding,
-)
+from models.tables import Assignment, Person, TelegramBinding
 from services.access import Viewer
 from services.onboarding import viewers_for
 from tests.conftest import SmallCity

@@ -6,10 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from knowledge.base import KnowledgeBase
 from models.enums import CandidateStatus, QuestionStatus
-from models.tables import (
-    FaqCandidate,
-    Question,
-)
+from models.tables import FaqCandidate, Question
 from services import texts as shared_texts
 from services.questions import texts
 from services.questions.candidates import (

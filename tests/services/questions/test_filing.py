@@ -5,9 +5,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import Role
-from models.tables import (
-    OutboxMessage,
-)
+from models.tables import OutboxMessage
 from services.questions import texts
 from services.questions.filing import file_question
 from services.questions.rules import QuestionRefused

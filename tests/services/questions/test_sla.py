@@ -7,10 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.settings import load_settings
 from models.enums import ReminderStatus
-from models.tables import (
-    OutboxMessage,
-    ReminderClaim,
-)
+from models.tables import OutboxMessage, ReminderClaim
 from services.questions.filing import file_question
 from services.questions.replies import record_answer, record_followup
 from services.questions.sla import SlaReport, sla_sweep
