@@ -1,10 +1,4 @@
-"""Questions to instructors in the chat: /ask, replies, follow-ups, hand-overs, /faqreview.
-
-One ConversationHandler holds every guided step (writing a question, deciding after the
-suggestions, replying, following up), so that a user is in at most one of them and a step's
-text never reaches the knowledge-base search in handlers.faq. Callback data names only ids;
-services.questions re-checks every press against the viewer.
-"""
+"""Questions to instructors in the chat: /ask, replies, follow-ups, hand-overs, /faqreview."""
 
 from datetime import timedelta
 
@@ -57,6 +51,10 @@ async def stale_question_button(update: Update, _context: GridContext) -> None:
 
 
 def register(app: GridApplication) -> None:
+    # One ConversationHandler holds every guided step (writing a question, deciding after the
+    # suggestions, replying, following up), so that a user is in at most one of them and a
+    # step's text never reaches the knowledge-base search in handlers.faq. Callback data names
+    # only ids; services.questions re-checks every press against the viewer.
     asking_conversation = conversation(
         entry_points=[
             CommandHandler("ask", asking.ask_command, filters=PRIVATE),
