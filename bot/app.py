@@ -41,7 +41,7 @@ from services.access import CommandSpec
 from services.duties.config import load_duties
 from services.duty_registry import build_duties
 from services.outbox.worker import OutboxConfig, OutboxWorker
-from services.questions import knowledge_with_approved
+from services.questions.candidates import knowledge_with_approved
 
 log = logging.getLogger(__name__)
 

@@ -2,25 +2,23 @@
 
 A confident hit is answered with its citations and [查看原文] buttons; a middle band offers
 "您是不是想问" choices; below that the bot says it does not know and hands over to the
-member's instructor.
+member's instructor (handlers.questions takes the hand-off button).
 """
 
-import re
 from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from core.formatting import esc
 from handlers.access import guarded, refuse
 from handlers.context import GridApplication, GridContext
-from knowledge.base import Entry, Ref, SearchOutcome, Verdict
+from handlers.keyboards import markup
 from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
 from services.answers import texts
-from services.profile import build_profile
-from services.questions import texts as questions_texts
+from services.answers.buttons import ShowArticle, ShowEntry
+from services.answers.render import entry_keyboard, render_article, render_entry, render_outcome
 
 COMMANDS = (
     CommandSpec(
@@ -31,73 +29,7 @@ COMMANDS = (
     ),
 )
 
-ENTRY_CALLBACK = re.compile(r"^faq:(.{1,60})$")
-ARTICLE_CALLBACK = re.compile(r"^art:(.{1,40}):(\d{1,3})$")
-HANDOFF_CALLBACK = "ask:handoff"
-# Telegram shows at most this many "查看原文" buttons under an answer before it gets cluttered.
-MAX_ARTICLE_BUTTONS = 3
-
-
-def article_button(ref: Ref) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        texts.FAQ_SHOW_ARTICLE.format(label=ref.label), callback_data=f"art:{ref.law}:{ref.article}"
-    )
-
-
-def handoff_button() -> InlineKeyboardButton:
-    return InlineKeyboardButton(texts.FAQ_ASK_INSTRUCTOR, callback_data=HANDOFF_CALLBACK)
-
-
-def entry_basis(entry: Entry) -> str:
-    """What an answer rests on: its articles, or for an approved instructor's answer (which
-    cites no law) who gave it and when it was approved, never dressed up as a citation."""
-    if entry.kind == "local":
-        approved = entry.approved_on.isoformat() if entry.approved_on else ""
-        source = questions_texts.FAQ_LOCAL_ATTRIBUTION.format(date=approved)
-        return (
-            f"<b>{questions_texts.FAQ_LOCAL_SOURCE}</b>：{esc(source)}\n"
-            f"{questions_texts.FAQ_LOCAL_NOTE}"
-        )
-    basis = "、".join(ref.label for ref in entry.refs)
-    return f"<b>{texts.FAQ_BASIS}</b>：{esc(basis)}"
-
-
-def render_entry(entry: Entry) -> str:
-    """An answer with its citations (every answer names the articles it rests on)."""
-    return f"<b>{esc(entry.title)}</b>\n\n{esc(entry.answer)}\n\n{entry_basis(entry)}"
-
-
-def entry_markup(entry: Entry) -> InlineKeyboardMarkup:
-    rows = [[article_button(ref)] for ref in entry.refs[:MAX_ARTICLE_BUTTONS]]
-    if entry.kind == "article":
-        # The answer already is the article's text.
-        rows = []
-    rows.append([handoff_button()])
-    return InlineKeyboardMarkup(rows)
-
-
-def render_outcome(outcome: SearchOutcome) -> tuple[str, InlineKeyboardMarkup]:
-    text, markup = _render_verdict(outcome)
-    if outcome.note:
-        # E.g. the question cited a 2009 article number: say which current article answers it.
-        text = f"{texts.LAW_OLD_NUMBER_NOTE}：{esc(outcome.note)}\n\n{text}"
-    return text, markup
-
-
-def _render_verdict(outcome: SearchOutcome) -> tuple[str, InlineKeyboardMarkup]:
-    if outcome.verdict == Verdict.ANSWER:
-        best = outcome.results[0].entry
-        return render_entry(best), entry_markup(best)
-    if outcome.verdict == Verdict.SUGGEST:
-        choices = [
-            [InlineKeyboardButton(result.entry.title, callback_data=f"faq:{result.entry.id}")]
-            for result in outcome.results[:3]
-        ]
-        choices.append([handoff_button()])
-        return texts.FAQ_SUGGEST, InlineKeyboardMarkup(choices)
-    return texts.FAQ_ABSTAIN, InlineKeyboardMarkup([[handoff_button()]])
-
-
+SEARCH_RESULTS = 3
 # The questions behind recent answers, by the answer's message id: the answer's hand-off
 # button opens /ask with that question filled in (handlers.questions).
 REMEMBERED_QUESTIONS = 20
@@ -130,8 +62,8 @@ def _remember(context: GridContext, message_id: int, question: str) -> None:
 async def answer_question(update: Update, context: GridContext, question: str) -> None:
     assert update.effective_message is not None
     knowledge = context.bot_data.knowledge
-    text, markup = render_outcome(knowledge.search(question, amount=3))
-    sent = await update.effective_message.reply_html(text, reply_markup=markup)
+    text, buttons = render_outcome(knowledge.search(question, amount=SEARCH_RESULTS))
+    sent = await update.effective_message.reply_html(text, reply_markup=markup(buttons))
     _remember(context, sent.message_id, question)
 
 
@@ -161,14 +93,16 @@ async def show_entry(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    match = ENTRY_CALLBACK.fullmatch(query.data or "")
-    entry = context.bot_data.knowledge.entry(match.group(1)) if match else None
+    button = ShowEntry.parse(query.data)
+    entry = context.bot_data.knowledge.entry(button.entry_id) if button else None
     if entry is None:
         await refuse(update, shared_texts.STALE_BUTTON)
         return
     await query.answer()
     assert update.effective_message is not None
-    await update.effective_message.reply_html(render_entry(entry), reply_markup=entry_markup(entry))
+    await update.effective_message.reply_html(
+        render_entry(entry), reply_markup=markup(entry_keyboard(entry))
+    )
 
 
 @guarded(Capability.USE_BOT)
@@ -177,42 +111,21 @@ async def show_article(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    match = ARTICLE_CALLBACK.fullmatch(query.data or "")
-    knowledge = context.bot_data.knowledge
-    article = knowledge.article(match.group(1), int(match.group(2))) if match else None
+    button = ShowArticle.parse(query.data)
+    article = context.bot_data.knowledge.article(button.law, button.article) if button else None
     if article is None:
         await refuse(update, shared_texts.STALE_BUTTON)
         return
     await query.answer()
     assert update.effective_message is not None
-    await update.effective_message.reply_html(render_article_text(article.label, article.text))
-
-
-def render_article_text(label: str, text: str) -> str:
-    return f"<b>{esc(label)}</b>\n\n{esc(text)}"
-
-
-async def handoff_contacts(*, session: AsyncSession, viewer: Viewer) -> str:
-    """The member's grid contacts: the hand-off when no question can be filed in the chat
-    (handlers.questions starts /ask from the hand-off button otherwise)."""
-    profile = await build_profile(session=session, viewer=viewer)
-    lines = [texts.HANDOFF_HEADING]
-    for grid in profile.grid_contacts:
-        for contact in grid.contacts:
-            name = esc(contact.name)
-            if contact.telegram_user_id is not None:
-                name = f'<a href="tg://user?id={contact.telegram_user_id}">{name}</a>'
-            lines.append(
-                f"• {contact.role.value} {name} {contact.masked_mobile}（{esc(grid.grid_name)}）"
-            )
-    return "\n".join(lines) if len(lines) > 1 else texts.HANDOFF_NOBODY
+    await update.effective_message.reply_html(render_article(article.label, article.text))
 
 
 def register(app: GridApplication) -> None:
     app.add_handler(CommandHandler("faq", faq_command, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(show_entry, pattern=r"^faq:"))
-    app.add_handler(CallbackQueryHandler(show_article, pattern=r"^art:"))
-    # HANDOFF_CALLBACK is handled by handlers.questions, which is registered above this module.
+    app.add_handler(CallbackQueryHandler(show_entry, pattern=ShowEntry.pattern()))
+    app.add_handler(CallbackQueryHandler(show_article, pattern=ShowArticle.pattern()))
+    # The hand-off button (AskButton) is handled by handlers.questions, registered above.
     # Plain text that no conversation claimed is a question to the knowledge base.
     app.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, plain_question)

@@ -10,10 +10,10 @@ from telegram.constants import ParseMode
 from telegram.ext import InlineQueryHandler
 
 from handlers.context import GridApplication, GridContext
-from handlers.faq import render_entry
 from knowledge.base import Verdict
 from services.access import CommandSpec
 from services.answers import texts
+from services.answers.render import render_entry
 from services.onboarding import load_viewer
 
 COMMANDS: tuple[CommandSpec, ...] = ()
@@ -28,6 +28,8 @@ async def inline_query(update: Update, context: GridContext) -> None:
     query = update.inline_query
     if query is None:
         return
+    # Not `guarded`: an inline query has no chat to refuse in; the refusal is the answer's
+    # button that opens the bot to bind.
     async with context.bot_data.sessions() as session:
         viewer = await load_viewer(session=session, telegram_user_id=query.from_user.id)
     if viewer is None:

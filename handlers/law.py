@@ -7,9 +7,9 @@ from telegram.ext import CommandHandler, filters
 from core.formatting import esc
 from handlers.access import guarded
 from handlers.context import GridApplication, GridContext
-from handlers.faq import render_article_text
 from services.access import Capability, CommandSpec, Viewer
 from services.answers import texts
+from services.answers.render import render_article, with_note
 
 COMMANDS = (
     CommandSpec(
@@ -35,10 +35,8 @@ async def law_command(
     if found.article is None:
         await message.reply_html(f"{esc(found.error or '')}\n\n{texts.LAW_USAGE}")
         return
-    text = render_article_text(found.article.label, found.article.text)
-    if found.note:
-        text = f"{texts.LAW_OLD_NUMBER_NOTE}：{esc(found.note)}\n\n{text}"
-    await message.reply_html(text)
+    text = render_article(found.article.label, found.article.text)
+    await message.reply_html(with_note(text, found.note) if found.note else text)
 
 
 def register(app: GridApplication) -> None:

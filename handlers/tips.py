@@ -3,15 +3,16 @@
 import random
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from core.formatting import esc
-from handlers.access import guarded
+from handlers.access import guarded, refuse
 from handlers.context import GridApplication, GridContext
-from knowledge.base import Tip
+from handlers.keyboards import markup
+from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
-from services.answers import texts
+from services.answers.buttons import TipButton
+from services.answers.render import render_tip, tip_keyboard
 
 COMMANDS = (
     CommandSpec(
@@ -19,23 +20,11 @@ COMMANDS = (
     ),
 )
 
-NEXT_CALLBACK = "tip:next"
-
-
-def render_tip(tip: Tip) -> str:
-    basis = "、".join(ref.label for ref in tip.refs)
-    return f"{texts.TIP_HEADING}\n\n{esc(tip.text)}\n\n<b>{texts.FAQ_BASIS}</b>：{esc(basis)}"
-
 
 async def send_tip(update: Update, context: GridContext) -> None:
     assert update.effective_message is not None
     tip = random.choice(context.bot_data.knowledge.tips())
-    await update.effective_message.reply_html(
-        render_tip(tip),
-        reply_markup=InlineKeyboardMarkup(
-            [[InlineKeyboardButton(texts.TIP_NEXT, callback_data=NEXT_CALLBACK)]]
-        ),
-    )
+    await update.effective_message.reply_html(render_tip(tip), reply_markup=markup(tip_keyboard()))
 
 
 @guarded(Capability.USE_BOT)
@@ -49,11 +38,15 @@ async def tip_command(
 async def next_tip(
     update: Update, context: GridContext, _viewer: Viewer, _session: AsyncSession
 ) -> None:
-    assert update.callback_query is not None
-    await update.callback_query.answer()
+    query = update.callback_query
+    assert query is not None
+    if TipButton.parse(query.data) is None:
+        await refuse(update, shared_texts.STALE_BUTTON)
+        return
+    await query.answer()
     await send_tip(update, context)
 
 
 def register(app: GridApplication) -> None:
     app.add_handler(CommandHandler("tip", tip_command, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(next_tip, pattern=rf"^{NEXT_CALLBACK}$"))
+    app.add_handler(CallbackQueryHandler(next_tip, pattern=TipButton.pattern()))

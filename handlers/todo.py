@@ -10,9 +10,10 @@ from core.formatting import esc
 from handlers.access import guarded
 from handlers.context import BotData, GridApplication, GridContext
 from models.tables import utcnow
-from services import activities, notices, questions
+from services import activities, notices
 from services.access import Capability, CommandSpec, Viewer
 from services.duties import education
+from services.questions.todo import todo_items as question_todo_items
 from services.reports import todo as reports_todo
 from services.todo import TodoItem, TodoSource, collect, texts
 
@@ -24,7 +25,7 @@ def sources(bot_data: BotData) -> tuple[TodoSource, ...]:
     return (
         partial(notices.todo_items, tz=tz),
         partial(activities.todo_items, tz=tz),
-        questions.todo_items,
+        question_todo_items,
         partial(reports_todo.todo_items, config=duties, tz=tz),
         partial(education.todo_items, config=duties.education, tz=tz),
     )

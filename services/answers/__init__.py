@@ -1,1 +1,1 @@
-"""Statistics-law answers in the chat (/faq, /law, /tip, inline mode): their texts and rendering."""
+"""Statistics-law answers in the chat (/faq, /law, /tip, inline mode): texts, rendering, buttons."""

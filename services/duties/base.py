@@ -14,7 +14,7 @@ not sent (catch-up after downtime only sends what is still meaningful).
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,9 +37,6 @@ class Reminder(NamedTuple):
     buttons: Keyboard | None = None  # the message's inline keyboard (core.buttons)
     # What the message belongs to in the outbox ("question:7", "notice:12"), if anything.
     ref: str | None = None
-    # The older form of `buttons`, a Bot API dict: only until services.questions builds its
-    # reminders' keyboards with core.buttons (the outbox takes either).
-    reply_markup: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str]:

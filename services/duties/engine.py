@@ -171,7 +171,6 @@ async def settle(
                     text=reminder.text,
                     kind=REMINDER_KIND,
                     buttons=reminder.buttons,
-                    reply_markup=reminder.reply_markup,
                     dedupe_key=dedupe_key(reminder),
                     ref=reminder.ref,
                 )

@@ -25,7 +25,6 @@ ASK_FILED = (
 ASK_CANCELLED = "已取消，没有提交任何内容。"
 ASK_STALE = "这个提问已经结束（已提交、已取消或已超时）。需要时请重新发送 /ask。"
 ASK_TIMEOUT = "操作超时，已取消。需要时请重新发送 /ask。"
-QUESTIONS_CANCEL_NOTHING = "当前没有进行中的操作。"
 QUESTION_NOTIFY = (
     "📨 <b>新问题 #{id}</b>（{grid}）\n提问人：网格员 {asker}\n\n<blockquote>{text}</blockquote>"
 )
@@ -82,9 +81,6 @@ FAQREVIEW_REJECT = "驳回"
 FAQREVIEW_APPROVED = "✅ 已通过，知识库检索现在可以找到这条解答。"
 FAQREVIEW_REJECTED = "已驳回。"
 FAQREVIEW_DONE_BEFORE = "该条目已经审核过了（{status}）。"
-FAQ_LOCAL_SOURCE = "来源"
-FAQ_LOCAL_ATTRIBUTION = "网格指导员解答（审核通过，{date}）"
-FAQ_LOCAL_NOTE = "本条为网格指导员的经验解答，不是法律条文。"
 TODO_MY_QUESTIONS = "我的提问"
 TODO_TO_ANSWER = "待我回复"
 TODO_QUESTION_WAITING = "#{id} 等待指导员回复：{text}"

@@ -11,8 +11,9 @@ from bot.emulator import BotApiEmulator
 from models.db import transaction
 from models.enums import ActivityKind
 from models.tables import StudyRecord
-from services import activities, notices, questions
+from services import activities, notices
 from services.onboarding import load_viewer
+from services.questions import filing
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command
 
@@ -77,7 +78,7 @@ async def test_todo_lists_open_items_of_each_feature_and_nothing_else(
             now=now,
             tz=ZoneInfo("Asia/Shanghai"),
         )
-        await questions.file_question(
+        await filing.file_question(
             session=session, viewer=member, text="研发费用加计扣除的统计口径是什么", now=now
         )
 

@@ -14,8 +14,8 @@ from typer.testing import CliRunner, Result
 from bot.cli import app
 from models.db import transaction
 from models.tables import OutboxMessage, ReminderClaim, TelegramBinding
-from services import questions
 from services.onboarding import viewers_for
+from services.questions import filing
 from tests.conftest import SmallCity
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -52,7 +52,7 @@ async def test_preview_prints_who_would_be_reminded_and_writes_nothing(
         member = small_city.people["member"]
         viewer = (await viewers_for(session=session, persons=[member]))[member.id or 0]
         # Monday 10:00: 24 working hours pass on Tuesday 10:00, 72 on Thursday 10:00.
-        await questions.file_question(
+        await filing.file_question(
             session=session,
             viewer=viewer,
             text="台账要保存几年？",

@@ -1,0 +1,84 @@
+"""Answers as the chat shows them: an entry with what it rests on, the search's verdict, an
+article, a tip, each with its buttons (shared by /faq, /law, /tip, inline mode and /ask)."""
+
+from core.buttons import Button, Keyboard
+from core.formatting import esc
+from knowledge.base import Entry, Ref, SearchOutcome, Tip, Verdict
+from services.answers import texts
+from services.answers.buttons import AskButton, AskStep, ShowArticle, ShowEntry, TipButton
+
+# Telegram shows at most this many "查看原文" buttons under an answer before it gets cluttered.
+MAX_ARTICLE_BUTTONS = 3
+MAX_SUGGESTIONS = 3
+
+
+def article_button(ref: Ref) -> Button:
+    return Button(
+        texts.FAQ_SHOW_ARTICLE.format(label=ref.label), data=ShowArticle(ref.law, ref.article)
+    )
+
+
+def handoff_button() -> Button:
+    return Button(texts.FAQ_ASK_INSTRUCTOR, data=AskButton(AskStep.HANDOFF))
+
+
+def entry_basis(entry: Entry) -> str:
+    """What an answer rests on: its articles, or for an approved instructor's answer (which
+    cites no law) who gave it and when it was approved, never dressed up as a citation."""
+    if entry.kind == "local":
+        approved = entry.approved_on.isoformat() if entry.approved_on else ""
+        source = texts.FAQ_LOCAL_ATTRIBUTION.format(date=approved)
+        return f"<b>{texts.FAQ_LOCAL_SOURCE}</b>：{esc(source)}\n{texts.FAQ_LOCAL_NOTE}"
+    basis = "、".join(ref.label for ref in entry.refs)
+    return f"<b>{texts.FAQ_BASIS}</b>：{esc(basis)}"
+
+
+def render_entry(entry: Entry) -> str:
+    """An answer with its citations (every answer names the articles it rests on)."""
+    return f"<b>{esc(entry.title)}</b>\n\n{esc(entry.answer)}\n\n{entry_basis(entry)}"
+
+
+def entry_keyboard(entry: Entry) -> Keyboard:
+    # An article's entry already is the article's text: no [查看原文].
+    refs = () if entry.kind == "article" else entry.refs[:MAX_ARTICLE_BUTTONS]
+    return [*([article_button(ref)] for ref in refs), [handoff_button()]]
+
+
+def render_outcome(outcome: SearchOutcome) -> tuple[str, Keyboard]:
+    """The reply to a question: the answer, "您是不是想问" choices, or an honest "不知道"."""
+    text, keyboard = _render_verdict(outcome)
+    if outcome.note:
+        # E.g. the question cited a 2009 article number: say which current article answers it.
+        text = with_note(text, outcome.note)
+    return text, keyboard
+
+
+def _render_verdict(outcome: SearchOutcome) -> tuple[str, Keyboard]:
+    if outcome.verdict == Verdict.ANSWER:
+        best = outcome.results[0].entry
+        return render_entry(best), entry_keyboard(best)
+    if outcome.verdict == Verdict.SUGGEST:
+        choices = [
+            [Button(result.entry.title, data=ShowEntry(result.entry.id))]
+            for result in outcome.results[:MAX_SUGGESTIONS]
+        ]
+        return texts.FAQ_SUGGEST, [*choices, [handoff_button()]]
+    return texts.FAQ_ABSTAIN, [[handoff_button()]]
+
+
+def with_note(text: str, note: str) -> str:
+    """`text` after a remark on the article numbers the user cited."""
+    return f"{texts.LAW_OLD_NUMBER_NOTE}：{esc(note)}\n\n{text}"
+
+
+def render_article(label: str, text: str) -> str:
+    return f"<b>{esc(label)}</b>\n\n{esc(text)}"
+
+
+def render_tip(tip: Tip) -> str:
+    basis = "、".join(ref.label for ref in tip.refs)
+    return f"{texts.TIP_HEADING}\n\n{esc(tip.text)}\n\n<b>{texts.FAQ_BASIS}</b>：{esc(basis)}"
+
+
+def tip_keyboard() -> Keyboard:
+    return [[Button(texts.TIP_NEXT, data=TipButton())]]

@@ -1,0 +1,28 @@
+"""Answers rendered with their buttons, for every verdict."""
+
+from knowledge.base import KnowledgeBase, SearchOutcome, SearchResult, Verdict
+from services.answers import texts
+from services.answers.buttons import ShowArticle, ShowEntry
+from services.answers.render import render_outcome
+
+
+def test_every_verdict_renders_with_its_buttons(knowledge: KnowledgeBase) -> None:
+    entries = [e for e in knowledge.entries if e.kind == "faq"][:3]
+    results = tuple(SearchResult(entry=e, score=50.0) for e in entries)
+    text, rows = render_outcome(SearchOutcome("x", Verdict.SUGGEST, results))
+    assert text == texts.FAQ_SUGGEST
+    assert [r[0].text for r in rows[:3]] == [e.title for e in entries]
+    assert [r[0].data.pack() if r[0].data else None for r in rows[:3]] == [
+        f"faq:{e.id}" for e in entries
+    ]
+    text, _ = render_outcome(SearchOutcome("x", Verdict.ANSWER, results))
+    assert entries[0].answer.split("\n")[0][:20] in text
+    assert all(ref.label in text for ref in entries[0].refs)
+    # Callback data stays within Telegram's 64 bytes for every entry and article (pack
+    # refuses a longer payload).
+    for entry in knowledge.entries:
+        assert len(ShowEntry(entry.id).pack().encode()) <= 64
+        assert ShowEntry(entry.id).pack() == f"faq:{entry.id}"
+        for ref in entry.refs:
+            assert len(ShowArticle(ref.law, ref.article).pack().encode()) <= 64
+            assert ShowArticle(ref.law, ref.article).pack() == f"art:{ref.law}:{ref.article}"
