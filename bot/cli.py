@@ -128,7 +128,7 @@ def grids_partition(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示划分方案，不写入")] = False,
 ) -> None:
     """按乡镇（街道）和行业把企业划入约20家的三级网格，并分配网格长、指导员。"""
-    from services.partition import partition
+    from services.grids.partition.run import partition
 
     settings = _settings()
 
@@ -142,7 +142,8 @@ def grids_partition(
 @grids_app.command("show")
 def grids_show() -> None:
     """打印网格树及各级数量。"""
-    from services.partition import grid_tree, render_tree
+    from models.grid_tree import grid_tree
+    from services.grids.tree import render_tree
 
     settings = _settings()
 

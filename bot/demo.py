@@ -23,7 +23,7 @@ from models.db import create_engine, session_factory, transaction
 from models.migrate import upgrade
 from services.demo_data import DemoPerson, DemoRoster, build_demo_roster
 from services.onboarding import issue_invites
-from services.partition import partition
+from services.grids.partition.run import partition
 from services.roster_import import import_roster
 
 DEMO_TOKEN = "1000001:gridbot-demo-token"
