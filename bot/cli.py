@@ -94,11 +94,11 @@ def import_command(
     files: Annotated[list[Path], typer.Argument(help="花名册 .xlsx 或 .csv 文件", exists=True)],
 ) -> None:
     """导入花名册（企业、人员）。任何一行有误则全部不导入，并生成错误报告。"""
-    from services.roster_import import (
+    from services.roster_import import import_roster
+    from services.roster_import.report import (
         RosterFileError,
         error_report_path,
         format_errors,
-        import_roster,
         write_error_report,
     )
 
@@ -218,7 +218,7 @@ def people_rebind(
 ) -> None:
     """换绑：解除原 Telegram 绑定并生成新链接；指定接替人员时，企业和角色一并移交。"""
     from services.onboarding import RebindError, RebindResult, invite_link, rebind
-    from services.roster_import import normalise_mobile
+    from services.roster_import.cells import normalise_mobile
 
     settings = _settings()
     mobiles = [normalise_mobile(m) for m in (mobile, new_mobile) if m is not None]

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 
 from models.enums import Industry, Role, Scale
-from services.roster_import import ENTERPRISE_HEADERS, PEOPLE_HEADERS, SheetKind
+from services.roster_import.vocabulary import ENTERPRISE_HEADERS, PEOPLE_HEADERS, SheetKind
 
 # Real towns and streets of 乐清, roughly from the most enterprises to the fewest.
 LEQING_TOWNS = (

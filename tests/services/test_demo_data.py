@@ -19,7 +19,10 @@ from services.demo_data import (
     inject_errors,
     uscc_check_character,
 )
-from services.roster_import import SheetKind, format_errors, import_roster, read_roster
+from services.roster_import import import_roster
+from services.roster_import.read import read_roster
+from services.roster_import.report import format_errors
+from services.roster_import.vocabulary import SheetKind
 
 
 def _rows(path: Path, kind: SheetKind) -> list[dict[str, str]]:
