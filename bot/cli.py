@@ -217,7 +217,8 @@ def people_rebind(
     bot_username: BotUsernameOption = None,
 ) -> None:
     """换绑：解除原 Telegram 绑定并生成新链接；指定接替人员时，企业和角色一并移交。"""
-    from services.onboarding import RebindError, RebindResult, invite_link, rebind
+    from core.buttons import deep_link
+    from services.onboarding import RebindError, RebindResult, rebind
     from services.roster_import.cells import normalise_mobile
 
     settings = _settings()
@@ -254,7 +255,7 @@ def people_rebind(
     typer.echo(
         f"{result.new.name} 的新邀请链接（单次有效，至 "
         f"{result.invite.expires_at.astimezone(settings.tz):%Y-%m-%d}）：\n"
-        f"{invite_link(username, result.invite.token)}"
+        f"{deep_link(username, result.invite.token)}"
     )
 
 

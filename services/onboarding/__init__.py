@@ -30,10 +30,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def invite_link(bot_username: str, token: str) -> str:
-    return f"https://t.me/{bot_username.lstrip('@')}?start={token}"
-
-
 class BindOutcome(StrEnum):
     BOUND = "bound"
     ALREADY_BOUND = "already_bound"  # the same account followed its own link again

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import GridLevel, Industry, Role, Scale
 from models.tables import Assignment, Grid, Person, SurveyObject
-from services.demo_data import build_demo_roster
+from services.demo_data.roster import build_demo_roster
 from services.grids.partition.run import partition
 from services.roster_import.report import (
     format_errors,

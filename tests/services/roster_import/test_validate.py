@@ -10,7 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import Industry, Role, Scale
 from models.tables import Assignment, Person, SurveyObject
-from services.demo_data import build_demo_roster, inject_errors
+from services.demo_data.faults import inject_errors
+from services.demo_data.roster import build_demo_roster
 from services.roster_import.report import (
     error_report_path,
     format_errors,
