@@ -1,6 +1,7 @@
-"""The schema's registry: every table, one module per feature, imported here so that
-SQLModel.metadata (alembic, create_all) sees all of them and `from models.tables import X` works.
-Every timestamp is timezone-aware UTC."""
+"""The schema's registry: every table (one module per feature), timestamps in aware UTC."""
+
+# Importing every table module here is what puts all tables on SQLModel.metadata (alembic,
+# create_all), and lets `from models.tables import X` name any table.
 
 from models.tables.activities import Activity, ActivityGrid, Attendance
 from models.tables.columns import utcnow

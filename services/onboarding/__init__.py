@@ -1,5 +1,4 @@
-"""Onboarding: personal invitation tokens, binding a Telegram account to a person, rebinding,
-and building the Viewer the bot acts for. No Telegram types here."""
+"""Onboarding: invitation tokens, binding and rebinding Telegram accounts, loading the Viewer."""
 
 import hashlib
 import re

@@ -1,9 +1,4 @@
-"""Roster import: read 企业/人员 sheets from .xlsx or .csv, validate every row, and apply all of
-it in one transaction or nothing at all.
-
-The roster only adds and updates: people, survey objects and assignments that are absent from a
-file are left alone, so importing just the 人员 sheet later is normal.
-"""
+"""Roster import (`gridbot import`): read 企业/人员 sheets, check every row, apply all or none."""
 
 import asyncio
 from collections.abc import Sequence
@@ -30,8 +25,10 @@ async def import_roster(
 ) -> ImportReport:
     """Validate every row of the roster files and, only if all are clean, apply them and commit.
 
-    With any bad row the report lists all errors and the database is left untouched. Raises
-    RosterFileError when a file cannot be read as a roster (see `read_roster`).
+    With any bad row the report lists all errors and the database is left untouched. The roster
+    only adds and updates: people, survey objects and assignments absent from the files are left
+    alone, so importing just the 人员 sheet later is normal. Raises RosterFileError when a file
+    cannot be read as a roster (see `read_roster`).
     """
     roster = await asyncio.to_thread(read_roster, paths)
     errors = Errors()
