@@ -18,8 +18,8 @@ from sqlmodel import func, select
 from models.db import create_engine, session_factory
 from models.migrate import upgrade
 from models.tables import Assignment, Grid, SurveyObject
-from services.demo_data import build_demo_roster
-from services.partition import partition
+from services.demo_data.roster import build_demo_roster
+from services.grids.partition.run import partition
 from services.roster_import import import_roster
 
 GOAL_SECONDS = 5.0

@@ -21,9 +21,9 @@ from core.settings import load_settings
 from models import people
 from models.db import create_engine, session_factory, transaction
 from models.migrate import upgrade
-from services.demo_data import DemoPerson, DemoRoster, build_demo_roster
+from services.demo_data.roster import DemoPerson, DemoRoster, build_demo_roster
+from services.grids.partition.run import partition
 from services.onboarding import issue_invites
-from services.partition import partition
 from services.roster_import import import_roster
 
 DEMO_TOKEN = "1000001:gridbot-demo-token"

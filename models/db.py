@@ -38,3 +38,14 @@ async def transaction(
     """One short unit of work: commit on success, roll back on any error."""
     async with sessions() as session, session.begin():
         yield session
+
+
+async def select_rows(session: AsyncSession, statement: sa.Select[*tuple[Any, ...]]) -> list[Any]:
+    """The rows of a wide column select, in the session's transaction.
+
+    sqlmodel's typed select() stops at four columns, so these go through the session's
+    connection; it flushes first so that pending ORM rows count.
+    """
+    await session.flush()
+    connection = await session.connection()
+    return list((await connection.execute(statement)).all())

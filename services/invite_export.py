@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.buttons import deep_link
 from models import people
-from services.onboarding import invite_link, issue_invites, viewers_for
+from services.onboarding import issue_invites, viewers_for
 from services.xlsx import write_sheet
 
 HEADERS = ("姓名", "手机", "角色", "网格", "邀请链接", "有效期至")
@@ -50,7 +51,7 @@ async def export_invites(
                 mobile=invite.person.mobile,
                 roles="、".join(dict.fromkeys(post.role.value for post in posts)),
                 grids="、".join(dict.fromkeys(post.grid_name for post in posts)),
-                link=invite_link(bot_username, invite.token),
+                link=deep_link(bot_username, invite.token),
                 expires_at=invite.expires_at,
             )
         )

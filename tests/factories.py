@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 from stdnum.cn import uscc
 
-from services.roster_import import ENTERPRISE_HEADERS, PEOPLE_HEADERS
+from services.roster_import.vocabulary import ENTERPRISE_HEADERS, PEOPLE_HEADERS
 
 # 91 = enterprise registered with market regulation; 330382 = 乐清市.
 USCC_PREFIX = "91330382"

@@ -24,11 +24,11 @@ def import_command(
     files: Annotated[list[Path], typer.Argument(help="花名册 .xlsx 或 .csv 文件", exists=True)],
 ) -> None:
     """导入花名册（企业、人员）。任何一行有误则全部不导入，并生成错误报告。"""
-    from services.roster_import import (
+    from services.roster_import import import_roster
+    from services.roster_import.report import (
         RosterFileError,
         error_report_path,
         format_errors,
-        import_roster,
         write_error_report,
     )
 
@@ -58,7 +58,7 @@ def grids_partition(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示划分方案，不写入")] = False,
 ) -> None:
     """按乡镇（街道）和行业把企业划入约20家的三级网格，并分配网格长、指导员。"""
-    from services.partition import partition
+    from services.grids.partition.run import partition
 
     settings = common.settings()
 
@@ -72,7 +72,8 @@ def grids_partition(
 @grids_app.command("show")
 def grids_show() -> None:
     """打印网格树及各级数量。"""
-    from services.partition import grid_tree, render_tree
+    from models.grid_tree import grid_tree
+    from services.grids.tree import render_tree
 
     settings = common.settings()
 
@@ -144,8 +145,9 @@ def people_rebind(
     bot_username: BotUsernameOption = None,
 ) -> None:
     """换绑：解除原 Telegram 绑定并生成新链接；指定接替人员时，企业和角色一并移交。"""
-    from services.onboarding import RebindError, RebindResult, invite_link, rebind
-    from services.roster_import import normalise_mobile
+    from core.buttons import deep_link
+    from services.onboarding import RebindError, RebindResult, rebind
+    from services.roster_import.cells import normalise_mobile
 
     settings = common.settings()
     mobiles = [normalise_mobile(m) for m in (mobile, new_mobile) if m is not None]
@@ -181,5 +183,5 @@ def people_rebind(
     typer.echo(
         f"{result.new.name} 的新邀请链接（单次有效，至 "
         f"{result.invite.expires_at.astimezone(settings.tz):%Y-%m-%d}）：\n"
-        f"{invite_link(username, result.invite.token)}"
+        f"{deep_link(username, result.invite.token)}"
     )

@@ -1,1 +1,1 @@
-"""Browsing towns and grids (/grid): texts and what a viewer may see."""
+"""The grid tree: browsing it (/grid), partitioning it (`gridbot grids partition`), showing it."""

@@ -1,5 +1,4 @@
-"""Onboarding: personal invitation tokens, binding a Telegram account to a person, rebinding,
-and building the Viewer the bot acts for. No Telegram types here."""
+"""Onboarding: invitation tokens, binding and rebinding Telegram accounts, loading the Viewer."""
 
 import hashlib
 import re
@@ -28,10 +27,6 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
-def invite_link(bot_username: str, token: str) -> str:
-    return f"https://t.me/{bot_username.lstrip('@')}?start={token}"
 
 
 class BindOutcome(StrEnum):

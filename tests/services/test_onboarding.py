@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.buttons import deep_link
 from models.enums import Role
 from models.tables import Assignment, Invite, Person, SurveyObject, TelegramBinding
 from services.invite_export import HEADERS, export_invites, write_invites
@@ -18,7 +19,6 @@ from services.onboarding import (
     BindOutcome,
     RebindError,
     hash_token,
-    invite_link,
     issue_invites,
     load_viewer,
     new_token,
@@ -37,7 +37,7 @@ def test_tokens_are_long_random_and_url_safe() -> None:
     assert all(TOKEN_PATTERN.fullmatch(t) for t in tokens)
     # 32 URL-safe base64 characters carry 192 bits; Telegram allows 64 characters.
     assert all(len(t) == 32 for t in tokens)
-    assert invite_link("@gridbot_bot", "abc") == "https://t.me/gridbot_bot?start=abc"
+    assert deep_link("@gridbot_bot", "abc") == "https://t.me/gridbot_bot?start=abc"
 
 
 async def test_expiry_is_exact(sessions: async_sessionmaker[AsyncSession]) -> None:

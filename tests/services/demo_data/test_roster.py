@@ -10,34 +10,17 @@ from stdnum.cn import uscc
 
 from models.enums import Industry, Role
 from models.tables import Person
-from services.demo_data import (
-    ENTERPRISE_FAULTS,
-    LEQING_TOWNS,
-    PEOPLE_FAULTS,
-    build_demo_roster,
-    demo_town_names,
-    inject_errors,
-    uscc_check_character,
-)
-from services.roster_import import SheetKind, format_errors, import_roster, read_roster
+from services.demo_data.city import LEQING_TOWNS
+from services.demo_data.roster import build_demo_roster
+from services.roster_import import import_roster
+from services.roster_import.read import read_roster
+from services.roster_import.report import format_errors
+from services.roster_import.vocabulary import SheetKind
 
 
 def _rows(path: Path, kind: SheetKind) -> list[dict[str, str]]:
     (sheet,) = read_roster([path]).of_kind(kind)
     return [dict(row.cells) for row in sheet.rows]
-
-
-def test_check_character_agrees_with_stdnum() -> None:
-    for body in ("91330382MA2ABCDE1", "91110000600037341", "12330382000000000"):
-        assert uscc_check_character(body) == uscc.calc_check_digit(body)
-
-
-def test_town_names_are_real_then_numbered() -> None:
-    names = demo_town_names(30)
-
-    assert names[:24] == list(LEQING_TOWNS)
-    assert names[24:26] == ["柳市镇2", "北白象镇2"]
-    assert len(set(names)) == 30
 
 
 def test_demo_roster_is_valid_and_realistic(tmp_path: Path) -> None:
@@ -111,27 +94,3 @@ async def test_demo_roster_imports_cleanly(tmp_path: Path, session: AsyncSession
     assert report.towns_created == 5
     stored = {p.mobile: p.name for p in await session.exec(select(Person))}
     assert stored == {p.mobile: p.name for p in demo.people}
-
-
-def test_inject_errors_plants_every_kind_at_distinct_cells(tmp_path: Path) -> None:
-    demo = build_demo_roster(tmp_path / "demo.xlsx", enterprises=300, seed=2)
-    count = len(ENTERPRISE_FAULTS) + len(PEOPLE_FAULTS)
-
-    planted = inject_errors(demo.path, tmp_path / "bad.xlsx", count=count, seed=1)
-
-    assert {p.kind for p in planted} == {*ENTERPRISE_FAULTS, *PEOPLE_FAULTS}
-    assert len({(p.sheet, p.row, p.column) for p in planted}) == count
-    assert planted == inject_errors(demo.path, tmp_path / "again.xlsx", count=count, seed=1)
-
-
-async def test_each_planted_fault_is_reported_where_planted(
-    tmp_path: Path, session: AsyncSession
-) -> None:
-    demo = build_demo_roster(tmp_path / "demo.xlsx", enterprises=400, seed=8)
-    planted = inject_errors(demo.path, tmp_path / "bad.xlsx", count=28, seed=8)
-
-    report = await import_roster(session=session, paths=[tmp_path / "bad.xlsx"], city_name="乐清市")
-
-    assert sorted((e.sheet, e.row, e.column) for e in report.errors) == sorted(
-        (p.sheet, p.row, p.column) for p in planted
-    )

@@ -1,0 +1,44 @@
+"""The schema's registry: every table (one module per feature), timestamps in aware UTC."""
+
+# Importing every table module here is what puts all tables on SQLModel.metadata (alembic,
+# create_all), and lets `from models.tables import X` name any table.
+
+from models.tables.activities import Activity, ActivityGrid, Attendance
+from models.tables.columns import utcnow
+from models.tables.duties import ReminderClaim
+from models.tables.evaluation import Department, DepartmentCheck, EvaluationResult, EvaluationRun
+from models.tables.notices import Notice, NoticeRecipient
+from models.tables.outbox import OutboxMessage
+from models.tables.preferences import PersonPreference
+from models.tables.questions import FaqCandidate, Question, QuestionPost
+from models.tables.reports import MonthlyReport, ReportHearing
+from models.tables.roster import Assignment, Grid, Invite, Person, SurveyObject, TelegramBinding
+from models.tables.study import StudyRecord
+
+__all__ = [
+    "Activity",
+    "ActivityGrid",
+    "Assignment",
+    "Attendance",
+    "Department",
+    "DepartmentCheck",
+    "EvaluationResult",
+    "EvaluationRun",
+    "FaqCandidate",
+    "Grid",
+    "Invite",
+    "MonthlyReport",
+    "Notice",
+    "NoticeRecipient",
+    "OutboxMessage",
+    "Person",
+    "PersonPreference",
+    "Question",
+    "QuestionPost",
+    "ReminderClaim",
+    "ReportHearing",
+    "StudyRecord",
+    "SurveyObject",
+    "TelegramBinding",
+    "utcnow",
+]

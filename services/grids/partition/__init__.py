@@ -1,0 +1,1 @@
+"""`gridbot grids partition`: survey objects into level-3 grids, then staff onto them."""

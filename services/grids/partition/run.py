@@ -1,0 +1,74 @@
+"""A partition run on the database: load in bulk, plan, write in bulk, all in one transaction."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.partition import (
+    GridSlot,
+    NewGridRow,
+    add_grid_staff,
+    end_assignments,
+    grid_slots,
+    insert_level3_grids,
+    lock_partition,
+    open_staff_slots,
+    place_survey_objects,
+    set_grid_kinds,
+    survey_object_slots,
+)
+from services.grids.partition.plan import plan_partition
+from services.grids.partition.report import PartitionPlan, PartitionReport
+from services.grids.partition.sizes import DEFAULT_SIZES, PartitionSettings
+
+
+async def partition(
+    *,
+    session: AsyncSession,
+    settings: PartitionSettings = DEFAULT_SIZES,
+    dry_run: bool = False,
+) -> PartitionReport:
+    """Divide unplaced survey objects into grids and place staff (rules: .objects, .staff).
+
+    Loads in bulk, plans, writes in bulk and commits, all in one transaction; any error rolls
+    it back. With `dry_run` it returns the same report and neither writes nor commits. Bulk
+    writes bypass the identity map: ORM objects loaded earlier in this session keep old values.
+    """
+    try:
+        if not dry_run:
+            await lock_partition(session=session)
+        grids = await grid_slots(session=session)
+        objects = await survey_object_slots(session=session)
+        staff = await open_staff_slots(session=session)
+        plan = plan_partition(grids=grids, objects=objects, staff=staff, settings=settings)
+        if not dry_run:
+            await _apply(session=session, plan=plan, grids=grids)
+            await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    return plan.report(dry_run=dry_run)
+
+
+async def _apply(*, session: AsyncSession, plan: PartitionPlan, grids: Sequence[GridSlot]) -> None:
+    now = datetime.now(UTC)
+    grid_ids = {g.name: g.id for g in grids}
+    grid_ids |= await insert_level3_grids(
+        session=session,
+        grids=[
+            NewGridRow(g.name, g.parent_id, g.industry, g.seq, g.cross_town) for g in plan.new_grids
+        ],
+        created_at=now,
+    )
+    await set_grid_kinds(session=session, kinds=plan.grid_kinds)
+    await place_survey_objects(
+        session=session,
+        grid_by_object={o: grid_ids[name] for o, name in plan.placements.items()},
+    )
+    await add_grid_staff(
+        session=session,
+        staff=[(person_id, grid_ids[name], role) for person_id, name, role in plan.staff],
+        started_at=now,
+    )
+    await end_assignments(session=session, assignment_ids=plan.ended_assignments, ended_at=now)
