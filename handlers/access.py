@@ -1,6 +1,7 @@
 """The one path of every update: `guarded` (commands, buttons) and `guarded_step` (steps of
 guided conversations) open the update's one session, load its one viewer with `admit`, and
-refuse politely when the sender is unbound or lacks the capability.
+refuse politely when the sender is unbound or lacks the capability; `visited` does the same
+for the few updates an unbound user may send.
 """
 
 import functools
@@ -53,6 +54,28 @@ async def admit(
         await refuse(update, shared_texts.FORBIDDEN)
         return None
     return viewer
+
+
+VisitCallback = Callable[
+    [Update, GridContext, Viewer | None, AsyncSession], Coroutine[Any, Any, None]
+]
+
+
+def visited(callback: VisitCallback) -> PlainCallback:
+    """For updates an unbound user may normally send (/start, /help, inline queries, text no
+    feature took): the callback gets the update's one session and its viewer, None when the
+    sender is not bound; what to say to them is the callback's to decide."""
+
+    @functools.wraps(callback)
+    async def wrapper(update: Update, context: GridContext) -> None:
+        user = update.effective_user
+        if user is None:
+            return
+        async with context.bot_data.sessions() as session:
+            viewer = await load_viewer(session=session, telegram_user_id=user.id)
+            await callback(update, context, viewer, session)
+
+    return wrapper
 
 
 def guarded(capability: Capability) -> Callable[[GuardedCallback], PlainCallback]:

@@ -1,13 +1,14 @@
 """/help: the commands this person may use, explained in Chinese."""
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
+from handlers.access import visited
 from handlers.context import GridApplication, GridContext
 from handlers.menus import refresh_menu, visible_commands
 from services import texts as shared_texts
 from services.access import CommandSpec, Viewer
-from services.onboarding import load_viewer
 from services.profile import texts
 
 COMMANDS = (CommandSpec("help", "使用说明", "查看本说明。", None),)
@@ -22,12 +23,13 @@ def render_help(specs: tuple[CommandSpec, ...], viewer: Viewer | None) -> str:
     return "\n".join(lines)
 
 
-async def help_command(update: Update, context: GridContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
+@visited
+async def help_command(
+    update: Update, context: GridContext, viewer: Viewer | None, _session: AsyncSession
+) -> None:
+    message = update.effective_message
+    if message is None:
         return
-    async with context.bot_data.sessions() as session:
-        viewer = await load_viewer(session=session, telegram_user_id=user.id)
     specs = context.bot_data.commands
     # Roles change with imports and partitions; /help is where a user looks, so resync here.
     await refresh_menu(context.bot, chat_id=message.chat_id, specs=specs, viewer=viewer)

@@ -1,5 +1,6 @@
 """Inline mode: `@bot 台账` in any chat offers cited answers to share."""
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -9,12 +10,12 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import InlineQueryHandler
 
+from handlers.access import visited
 from handlers.context import GridApplication, GridContext
 from knowledge.base import Verdict
-from services.access import CommandSpec
+from services.access import CommandSpec, Viewer
 from services.answers import texts
 from services.answers.render import render_entry
-from services.onboarding import load_viewer
 
 COMMANDS: tuple[CommandSpec, ...] = ()
 
@@ -24,14 +25,15 @@ CACHE_SECONDS = 60
 DESCRIPTION_LENGTH = 60
 
 
-async def inline_query(update: Update, context: GridContext) -> None:
+# Not `guarded`: an inline query has no chat to refuse in; the refusal is the answer's button
+# that opens the bot to bind.
+@visited
+async def inline_query(
+    update: Update, context: GridContext, viewer: Viewer | None, _session: AsyncSession
+) -> None:
     query = update.inline_query
     if query is None:
         return
-    # Not `guarded`: an inline query has no chat to refuse in; the refusal is the answer's
-    # button that opens the bot to bind.
-    async with context.bot_data.sessions() as session:
-        viewer = await load_viewer(session=session, telegram_user_id=query.from_user.id)
     if viewer is None:
         await query.answer(
             [],

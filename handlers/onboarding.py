@@ -3,10 +3,12 @@
 import logging
 from datetime import UTC, datetime
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from handlers import activities
+from handlers.access import visited
 from handlers.context import GridApplication, GridContext
 from handlers.menus import refresh_menu, visible_commands
 from handlers.profile import render_posts
@@ -39,44 +41,50 @@ def render_welcome(first_line: str, viewer: Viewer, specs: tuple[CommandSpec, ..
 
 
 async def start(update: Update, context: GridContext) -> None:
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None:
-        return
-    specs = context.bot_data.commands
     token = context.args[0] if context.args else None
     if token is not None and activities.is_checkin_payload(token):
         # An activity's check-in link (the QR shown in the room), not an invitation.
         await activities.checkin_link(update, context)
         return
+    await welcome(update, context)
+
+
+@visited
+async def welcome(
+    update: Update, context: GridContext, viewer: Viewer | None, session: AsyncSession
+) -> None:
+    """/start, with or without an invitation token."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    specs = context.bot_data.commands
+    token = context.args[0] if context.args else None
     if token in PLAIN_START_PAYLOADS:
         token = None
-    async with context.bot_data.sessions() as session:
-        if token is None:
-            viewer = await load_viewer(session=session, telegram_user_id=user.id)
-            first_line = texts.welcome_back(viewer.name) if viewer else ""
+    if token is None:
+        first_line = texts.welcome_back(viewer.name) if viewer else ""
+    else:
+        result = await redeem_invite(
+            session=session, token=token, telegram_user_id=user.id, now=datetime.now(UTC)
+        )
+        await session.commit()
+        log.info("invite redemption by %s: %s", user.id, result.outcome)
+        # Who they are now: the binding may have just made them someone.
+        viewer = await load_viewer(session=session, telegram_user_id=user.id)
+        if result.outcome == BindOutcome.BOUND:
+            assert result.person is not None
+            first_line = texts.bound_greeting(result.person.name)
+        elif result.outcome == BindOutcome.ALREADY_BOUND:
+            assert result.person is not None
+            first_line = texts.already_bound(result.person.name)
+        elif result.outcome == BindOutcome.ACCOUNT_TAKEN:
+            assert result.person is not None
+            assert result.bound_as is not None
+            await message.reply_html(texts.account_taken(result.bound_as.name, result.person.name))
+            return
         else:
-            result = await redeem_invite(
-                session=session, token=token, telegram_user_id=user.id, now=datetime.now(UTC)
-            )
-            await session.commit()
-            log.info("invite redemption by %s: %s", user.id, result.outcome)
-            viewer = await load_viewer(session=session, telegram_user_id=user.id)
-            if result.outcome == BindOutcome.BOUND:
-                assert result.person is not None
-                first_line = texts.bound_greeting(result.person.name)
-            elif result.outcome == BindOutcome.ALREADY_BOUND:
-                assert result.person is not None
-                first_line = texts.already_bound(result.person.name)
-            elif result.outcome == BindOutcome.ACCOUNT_TAKEN:
-                assert result.person is not None
-                assert result.bound_as is not None
-                await message.reply_html(
-                    texts.account_taken(result.bound_as.name, result.person.name)
-                )
-                return
-            else:
-                await message.reply_html(texts.BIND_FAILURES[result.outcome])
-                return
+            await message.reply_html(texts.BIND_FAILURES[result.outcome])
+            return
     # The menu first, so that it already shows the new commands when the greeting arrives.
     await refresh_menu(context.bot, chat_id=message.chat_id, specs=specs, viewer=viewer)
     if viewer is None:
