@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from handlers import activities
+from handlers.activities import checkin as activities
 from handlers.context import GridApplication, GridContext
 from handlers.menus import refresh_menu, visible_commands
 from handlers.profile import render_posts
