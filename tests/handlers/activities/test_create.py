@@ -65,6 +65,9 @@ async def test_create_activity_end_to_end_and_invitations_arrive(
     forged = ToggleGrid(small_city.grids["柳市镇网格"].id or 0).pack()
     answer, _ = await press(emulator, HEAD_TG, grids, forged, forge=True)
     assert "不在您的管辖范围" in answer
+    # A payload that does not parse is refused as stale, whatever the state.
+    answer, _ = await press(emulator, HEAD_TG, grids, "actnew_g:x", forge=True)
+    assert "已失效" in answer
     _, toggled = await press(
         emulator, HEAD_TG, grids, grids.callback_data("虹桥镇·工业网格1"), forge=False
     )
