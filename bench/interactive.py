@@ -39,7 +39,7 @@ from models.db import create_engine, session_factory, transaction
 from models.enums import ActivityKind, GridLevel, Industry, Role, Scale
 from models.migrate import upgrade
 from models.tables import Assignment, Grid, Person, SurveyObject, TelegramBinding
-from services import activities
+from services.activities import codes, publish
 from services.onboarding import load_viewer
 from services.outbox import Recipient, enqueue_broadcast
 from tests.factories import valid_uscc
@@ -125,7 +125,7 @@ async def build_town(sessions: async_sessionmaker[AsyncSession], users: int) -> 
         for number in range(grids):
             viewer = await load_viewer(session=session, telegram_user_id=FIRST_INSTRUCTOR + number)
             assert viewer is not None
-            draft = activities.ActivityDraft(
+            draft = publish.ActivityDraft(
                 kind=ActivityKind.STUDY,
                 title="统计法学习会",
                 starts_at=now - timedelta(minutes=5),
@@ -133,7 +133,7 @@ async def build_town(sessions: async_sessionmaker[AsyncSession], users: int) -> 
                 place="镇政府三楼会议室",
                 grid_ids=sorted(viewer.staffed_grid_ids),
             )
-            published = await activities.publish_activity(
+            published = await publish.publish_activity(
                 session=session, viewer=viewer, draft=draft, now=now, tz=ZoneInfo("Asia/Shanghai")
             )
             published_secrets[number] = published.activity.code_secret
@@ -149,7 +149,7 @@ async def one_user(
     timings: Timings,
 ) -> None:
     await asyncio.sleep(delay)
-    code = activities.code_at(secret, activities.code_step(datetime.now(UTC), period_s))
+    code = codes.code_at(secret, codes.code_step(datetime.now(UTC), period_s))
     mark = emulator.checkpoint()
     started = time.perf_counter()
     await emulator.send_text(user, f"/checkin {code}")

@@ -7,8 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from handlers import activities
 from handlers.access import visited
+from handlers.activities import checkin as activity_checkin
 from handlers.context import GridApplication, GridContext
 from handlers.menus import refresh_menu, visible_commands
 from handlers.profile import render_posts
@@ -42,9 +42,9 @@ def render_welcome(first_line: str, viewer: Viewer, specs: tuple[CommandSpec, ..
 
 async def start(update: Update, context: GridContext) -> None:
     token = context.args[0] if context.args else None
-    if token is not None and activities.is_checkin_payload(token):
+    if token is not None and activity_checkin.is_checkin_payload(token):
         # An activity's check-in link (the QR shown in the room), not an invitation.
-        await activities.checkin_link(update, context)
+        await activity_checkin.checkin_link(update, context)
         return
     await welcome(update, context)
 

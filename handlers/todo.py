@@ -10,8 +10,9 @@ from core.formatting import esc
 from handlers.access import guarded
 from handlers.context import BotData, GridApplication, GridContext
 from models.tables import utcnow
-from services import activities, notices
+from services import notices
 from services.access import Capability, CommandSpec, Viewer
+from services.activities import todo as activity_todo
 from services.duties import education
 from services.questions.todo import todo_items as question_todo_items
 from services.reports import todo as reports_todo
@@ -24,7 +25,7 @@ def sources(bot_data: BotData) -> tuple[TodoSource, ...]:
     tz, duties = bot_data.settings.tz, bot_data.duties_config
     return (
         partial(notices.todo_items, tz=tz),
-        partial(activities.todo_items, tz=tz),
+        partial(activity_todo.todo_items, tz=tz),
         question_todo_items,
         partial(reports_todo.todo_items, config=duties, tz=tz),
         partial(education.todo_items, config=duties.education, tz=tz),

@@ -11,7 +11,8 @@ from bot.emulator import BotApiEmulator
 from models.db import transaction
 from models.enums import ActivityKind
 from models.tables import StudyRecord
-from services import activities, notices
+from services import notices
+from services.activities import publish
 from services.onboarding import load_viewer
 from services.questions import filing
 from tests.conftest import SmallCity
@@ -64,10 +65,10 @@ async def test_todo_lists_open_items_of_each_feature_and_nothing_else(
             ),
             now=now,
         )
-        await activities.publish_activity(
+        await publish.publish_activity(
             session=session,
             viewer=instructor,
-            draft=activities.ActivityDraft(
+            draft=publish.ActivityDraft(
                 kind=ActivityKind.STUDY,
                 title="统计法学习会",
                 starts_at=now + timedelta(days=2),

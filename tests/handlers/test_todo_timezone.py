@@ -10,7 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.emulator import BotApiEmulator
 from models.db import transaction
 from models.enums import ActivityKind
-from services import activities, notices
+from services import notices
+from services.activities import publish
 from services.onboarding import load_viewer
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command
@@ -40,10 +41,10 @@ async def test_todo_shows_times_in_the_configured_time_zone(
     async with transaction(sessions) as session:
         instructor = await load_viewer(session=session, telegram_user_id=INSTRUCTOR_TG)
         assert instructor is not None
-        await activities.publish_activity(
+        await publish.publish_activity(
             session=session,
             viewer=instructor,
-            draft=activities.ActivityDraft(
+            draft=publish.ActivityDraft(
                 kind=ActivityKind.STUDY,
                 title="统计法学习会",
                 starts_at=starts,
