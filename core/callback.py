@@ -92,7 +92,11 @@ class CallbackData:
     def pack(self) -> str:
         values = [_encode(getattr(self, f.name)) for f in dataclasses.fields(self)]  # type: ignore[arg-type]
         data = SEPARATOR.join([self.prefix, *values])
-        if len(data.encode()) > MAX_CALLBACK_BYTES:
+        try:
+            size = len(data.encode())
+        except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it, nor for Telegram
+            raise CallbackDataError(f"callback data is not valid text: {data!r}") from exc
+        if size > MAX_CALLBACK_BYTES:
             raise CallbackDataError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
         return data
 

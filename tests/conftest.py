@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,6 +30,11 @@ from models.migrate import upgrade
 from models.tables import Assignment, Grid, Person, SurveyObject
 from services.onboarding import issue_invites
 from tests.factories import valid_uscc
+
+# Property tests run the same examples on every run (CI must not fail on a new random draw)
+# and without a per-example deadline (a loaded CI machine is slow, not wrong).
+hypothesis_settings.register_profile("gridbot", derandomize=True, deadline=None)
+hypothesis_settings.load_profile("gridbot")
 
 TEST_DATABASE_URL = os.environ.get("GRIDBOT_TEST_DATABASE_URL", "")
 # Quiet hours would hold outbox messages whenever the suite runs at night: off for every

@@ -80,3 +80,8 @@ def test_any_text_parses_to_a_value_or_none(text: str) -> None:
 def test_every_packed_value_parses_back(item: int, step: Step, note: str | None, on: bool) -> None:
     data = Sample(item, step, note, on)
     assert Sample.parse(data.pack()) == data
+
+
+def test_pack_refuses_text_that_has_no_utf8() -> None:
+    with pytest.raises(CallbackDataError):
+        Sample(1, Step.QR, "\ud800").pack()
