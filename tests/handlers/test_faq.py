@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from handlers.faq import render_outcome
 from knowledge.base import KnowledgeBase, SearchOutcome, SearchResult, Verdict
 from services.answers import texts

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import BotApiEmulator, SentMessage
+from emulator import BotApiEmulator, SentMessage
 from handlers.context import GridApplication
 from models.enums import CandidateStatus, QuestionStatus, Role
 from models.tables import (
