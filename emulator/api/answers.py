@@ -34,9 +34,7 @@ class AnswersApi(MessageContent):
     async def _answer_inline_query(self, p: Params) -> bool:
         query_id = p.opt_str("inline_query_id") or ""
         if query_id not in self._pending_inline:
-            raise bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
+            raise bad_request(_CALLBACK_INVALID)
         results = p.opt_json("results", list) or []
         if len(results) > 50:
             raise bad_request("RESULTS_TOO_MUCH")

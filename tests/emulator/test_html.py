@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -70,3 +73,27 @@ def test_parse_html_errors_and_lenient_mode() -> None:
     # Real Telegram keeps a bare "&" literally; strict mode is the emulator's extra check.
     assert parse_html("Tom & Jerry", strict=False) == ("Tom & Jerry", [])
     assert utf16_len("a😀") == 3
+
+
+@given(st.text())
+def test_any_text_parses_or_is_refused_cleanly(source: str) -> None:
+    try:
+        text, entities = parse_html(source)
+    except ValueError:
+        return
+    for entity in entities:
+        assert 0 <= entity["offset"] < entity["offset"] + entity["length"] <= utf16_len(text)
+
+
+@given(st.text())
+def test_escaped_text_comes_back_unchanged(text: str) -> None:
+    assert parse_html(html.escape(text)) == (text, [])
+
+
+@given(st.text(), st.sampled_from(["b", "i", "u", "s", "code", "tg-spoiler"]))
+def test_one_tag_marks_exactly_its_text(inner: str, tag: str) -> None:
+    text, entities = parse_html(f"前<{tag}>{html.escape(inner)}</{tag}>后")
+    assert text == f"前{inner}后"
+    spans = [(entity["offset"], entity["length"]) for entity in entities]
+    # An empty tag marks nothing, so it yields no entity.
+    assert spans == ([(1, utf16_len(inner))] if inner else [])
