@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.app import build_application
-from bot.emulator import BotApiEmulator
 from bot.runner import polling
 from core.settings import load_settings
+from emulator import BotApiEmulator
 from models import outbox
 from models.db import create_engine, session_factory, transaction
 from models.enums import OutboxStatus

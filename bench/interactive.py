@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import BotApiEmulator
 from core.settings import load_settings
+from emulator import BotApiEmulator
 from models.db import create_engine, session_factory, transaction
 from models.enums import ActivityKind, GridLevel, Industry, Role, Scale
 from models.migrate import upgrade

@@ -19,9 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import models.tables  # noqa: F401  (registers the tables)
 from bot.app import build_application
-from bot.emulator import BotApiEmulator
 from bot.runner import polling
 from core.settings import load_settings
+from emulator import BotApiEmulator
 from handlers.context import GridApplication
 from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from bot import clock
 from bot.app import build_application
 from bot.cli import app as cli
-from bot.emulator import BotApiEmulator
 from bot.runner import polling
 from core.settings import load_settings
+from emulator import BotApiEmulator
 from handlers.context import GridApplication
 from knowledge.base import KnowledgeBase
 from models import duties as claims

@@ -6,7 +6,7 @@ import pytest
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from handlers.context import GridApplication, GridContext
 from services import texts as shared_texts
 from tests.handlers.chat import command

@@ -14,9 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import build_application
-from bot.emulator import BotApiEmulator
 from bot.runner import polling
 from core.settings import load_settings
+from emulator import BotApiEmulator
 from handlers.context import GridApplication
 from knowledge.base import KnowledgeBase
 from models import outbox, people

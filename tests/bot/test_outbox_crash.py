@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from models import outbox
 from models.db import transaction
 from models.enums import OutboxStatus

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from models import outbox
 from models.db import transaction
 from models.enums import OutboxStatus

@@ -1,6 +1,6 @@
 """Acting as users in the emulator: bind by invite link, send a command, press a button."""
 
-from bot.emulator import BotApiEmulator, SentMessage
+from emulator import BotApiEmulator, SentMessage
 from tests.conftest import SmallCity
 
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from knowledge.base import KnowledgeBase
 from services.answers import texts
 from services.questions import texts as questions_texts

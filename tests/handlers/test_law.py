@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command
 

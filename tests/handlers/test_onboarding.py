@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from models.tables import Invite, TelegramBinding
 from services.onboarding import hash_token, rebind
 from tests.conftest import SmallCity

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from knowledge.base import KnowledgeBase
 from models.preferences import law_tip_opt_out
 from models.study import SOURCE_SELF

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from services import texts as shared_texts
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command, press

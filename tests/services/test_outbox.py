@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.emulator import parse_html, utf16_len
+from emulator import parse_html, utf16_len
 from services.outbox import (
     MAX_MESSAGE_LENGTH,
     Pacer,

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from models.enums import ActivityKind
 from models.tables import Activity, ActivityGrid, OutboxMessage
 from services.activities.buttons import ToggleGrid

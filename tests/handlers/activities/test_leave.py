@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from models.tables import OutboxMessage, ReminderClaim
 from tests.conftest import SmallCity
 from tests.handlers.activities.support import (

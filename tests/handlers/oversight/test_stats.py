@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from models.enums import ActivityKind
 from models.tables import Activity, ActivityGrid
 from tests.conftest import SmallCity

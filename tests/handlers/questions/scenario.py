@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import BotApiEmulator, SentMessage
+from emulator import BotApiEmulator, SentMessage
 from models.enums import Role
 from models.tables import Assignment, Person, Question
 from services.access import Viewer

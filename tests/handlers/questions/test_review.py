@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from models.enums import CandidateStatus
 from models.tables import FaqCandidate
 from services import texts as shared_texts

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.emulator import BotApiEmulator, SentMessage
+from emulator import BotApiEmulator, SentMessage
 from handlers.context import GridApplication
 from models.db import transaction
 from models.enums import ActivityKind, AttendanceStatus, CheckinMethod, QuestionStatus

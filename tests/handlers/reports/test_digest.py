@@ -4,7 +4,7 @@ whoever may read it, [已听取汇报] records the hearing once, forged presses 
 import time_machine
 from sqlmodel import select
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from handlers.context import GridApplication
 from models import people
 from models.db import transaction

@@ -1,0 +1,1 @@
+"""The Bot API methods the emulator answers, one module per family of methods."""
