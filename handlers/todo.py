@@ -10,9 +10,10 @@ from core.formatting import esc
 from handlers.access import guarded
 from handlers.context import BotData, GridApplication, GridContext
 from models.tables import utcnow
-from services import activities, notices, questions
+from services import activities, questions
 from services.access import Capability, CommandSpec, Viewer
 from services.duties import education, monthly_report
+from services.notices import todo as notice_todo
 from services.todo import TodoItem, TodoSource, collect, texts
 
 
@@ -21,7 +22,7 @@ def sources(bot_data: BotData) -> tuple[TodoSource, ...]:
     zone and configuration it needs."""
     tz, duties = bot_data.settings.tz, bot_data.duties_config
     return (
-        partial(notices.todo_items, tz=tz),
+        partial(notice_todo.todo_items, tz=tz),
         partial(activities.todo_items, tz=tz),
         questions.todo_items,
         partial(monthly_report.todo_items, config=duties, tz=tz),

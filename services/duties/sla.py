@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.settings import Settings
-from services import notices, questions
+from services import questions
 from services.duties.base import Reminder
+from services.notices import reminders as notices
 
 
 class QuestionSlaDuty:

@@ -23,7 +23,8 @@ from models import outbox, people
 from models.db import create_engine, session_factory, transaction
 from models.enums import OutboxStatus, Role
 from models.tables import Assignment, OutboxMessage, TelegramBinding
-from services.outbox import Recipient, RetryPolicy, enqueue_broadcast, enqueue_text
+from services.outbox import Recipient, enqueue_broadcast, enqueue_text
+from services.outbox.retry import RetryPolicy
 from services.outbox.worker import OutboxConfig, OutboxWorker
 from tests.conftest import TOKEN, SmallCity
 from tests.handlers.chat import bind

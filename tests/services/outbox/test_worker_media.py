@@ -17,7 +17,8 @@ from models import outbox
 from models.db import transaction
 from models.enums import OutboxStatus
 from models.tables import OutboxMessage
-from services.outbox import MAX_CAPTION_LENGTH, Recipient, enqueue_broadcast, enqueue_text
+from services.outbox import Recipient, enqueue_broadcast, enqueue_text
+from services.outbox.splitting import MAX_CAPTION_LENGTH
 from services.outbox.worker import OutboxConfig, OutboxWorker
 from tests.conftest import TOKEN
 
