@@ -1,4 +1,4 @@
-"""Notices in Telegram: the /notice conversation, [已阅] receipts, and the sender's /notices and panel.
+"""Notices in Telegram: the /notice conversation, [已阅] receipts, the sender's /notices and panel.
 
 Callback data names only ids and choices; every press is re-checked on the server: targets
 against the sender's scope, receipts against the notice's recipients, panels against its sender.

@@ -113,9 +113,7 @@ async def followed_notice(
     return notice
 
 
-async def render_panel(
-    *, session: AsyncSession, notice: Notice, now: datetime, tz: tzinfo
-) -> str:
+async def render_panel(*, session: AsyncSession, notice: Notice, now: datetime, tz: tzinfo) -> str:
     assert notice.id is not None
     status = (await notice_statuses(session=session, notices=[notice]))[notice.id]
     marks = {

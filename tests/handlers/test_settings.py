@@ -53,6 +53,12 @@ async def test_settings_toggle_controls_the_weekly_tip(
     async with sessions() as session:
         assert await law_tip_opt_out(session=session, person_id=member_id)
 
+    # A forged payload changes nothing either.
+    answer, _ = await press(emulator, MEMBER_TG, panel, "set:lawtip:toggle", forge=True)
+    assert "已失效" in answer
+    async with sessions() as session:
+        assert await law_tip_opt_out(session=session, person_id=member_id)
+
     again = await command(emulator, MEMBER_TG, "/settings")
     assert [b["text"] for b in again.buttons] == ["每周法治小贴士：关"]
     _, edited = await press(emulator, MEMBER_TG, again, "set:lawtip:on", forge=False)

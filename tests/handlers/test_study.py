@@ -57,6 +57,11 @@ async def test_study_guided_entry_with_bad_input_asked_again(
     nudge = await command(emulator, MEMBER_TG, "好的")
     assert "确认登记" in (nudge.text or "")
 
+    # A forged answer is refused, and the entry still waits for a real one.
+    answer, _ = await press(emulator, MEMBER_TG, confirm, "study:maybe", forge=True)
+    assert "已失效" in answer
+    assert await records(sessions) == []
+
     answer, _ = await press(emulator, MEMBER_TG, confirm, "study:ok", forge=False)
     assert answer == ""
     saved = await emulator.wait_for_message(MEMBER_TG, lambda m: "已登记 ✅" in (m.text or ""))
