@@ -31,7 +31,8 @@ from models import outbox
 from models.db import create_engine, session_factory, transaction
 from models.enums import OutboxStatus
 from models.migrate import upgrade
-from services.outbox import RATE_PER_SECOND, Recipient, enqueue_broadcast
+from services.outbox import Recipient, enqueue_broadcast
+from services.outbox.pacing import RATE_PER_SECOND
 from services.outbox.worker import OutboxConfig
 
 TOKEN = "4242:bench-token"

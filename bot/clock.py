@@ -16,7 +16,7 @@ from models.db import create_engine, session_factory
 from services.duties.base import Duty
 from services.duties.config import DutiesConfig
 from services.duties.engine import EngineReport, run_due
-from services.outbox import QuietHours
+from services.outbox.quiet_hours import QuietHours
 
 log = logging.getLogger(__name__)
 

@@ -14,14 +14,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import BaseHandler, ConversationHandler, TypeHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from handlers.access import admit
 from handlers.context import GridContext, UserData
-from services.access import Capability, Viewer
 
 PRIVATE = filters.ChatType.PRIVATE
 # A plain text message in a private chat (a command is never a step's answer).
@@ -112,10 +109,3 @@ class DraftEnd:
         user_data(context).drop(self.kind)
         if update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, self.timed_out_text)
-
-
-async def conversation_viewer(
-    update: Update, context: GridContext, session: AsyncSession, capability: Capability
-) -> Viewer | None:
-    """`admit` for code inside a conversation step that already has the update's session."""
-    return await admit(update, context, session, capability)

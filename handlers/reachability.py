@@ -6,7 +6,7 @@ from telegram.ext import ChatMemberHandler
 
 from handlers.context import GridApplication, GridContext
 from models.db import transaction
-from services.outbox import record_reachable
+from services.outbox.reachability import record_reachable
 
 COMMANDS = ()
 

@@ -4,7 +4,8 @@ study (date, topic, hours, confirm). Nothing is written until [确认登记]."""
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -12,23 +13,16 @@ from telegram.ext import (
     MessageHandler,
 )
 
-from handlers.access import refuse
+from handlers.access import guarded_step, refuse
 from handlers.context import GridApplication, GridContext
-from handlers.conversation import (
-    PRIVATE,
-    PRIVATE_TEXT,
-    DraftEnd,
-    conversation,
-    conversation_viewer,
-    reply,
-    user_data,
-)
-from models.db import transaction
+from handlers.conversation import PRIVATE, PRIVATE_TEXT, DraftEnd, conversation, reply, user_data
+from handlers.keyboards import markup
 from models.study import SOURCE_IMPORT
 from services import study as service
 from services import texts as shared_texts
-from services.access import Capability, CommandSpec
+from services.access import Capability, CommandSpec, Viewer
 from services.study import texts
+from services.study.buttons import StudyAnswer, StudyChoice, confirm_keyboard
 
 COMMANDS = (
     CommandSpec(
@@ -41,8 +35,6 @@ COMMANDS = (
 
 CONVERSATION_TIMEOUT = timedelta(minutes=15)
 DATE, TOPIC, HOURS, CONFIRM = range(4)
-CONFIRM_CALLBACK = "study:ok"
-DISCARD_CALLBACK = "study:no"
 
 
 @dataclass
@@ -70,15 +62,12 @@ def _target(context: GridContext) -> float:
     return context.bot_data.duties_config.education.yearly_target_hours
 
 
-async def study_command(update: Update, context: GridContext) -> int:
+@guarded_step(Capability.USE_BOT)
+async def study_command(
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
+) -> int:
     today = _today(context)
-    async with context.bot_data.sessions() as session:
-        viewer = await conversation_viewer(update, context, session, Capability.USE_BOT)
-        if viewer is None:
-            return ConversationHandler.END
-        overview = await service.overview(
-            session=session, person_id=viewer.person_id, year=today.year
-        )
+    overview = await service.overview(session=session, person_id=viewer.person_id, year=today.year)
     lines = [texts.study_summary(year=today.year, hours=overview.hours, target=_target(context))]
     if overview.recent:
         lines += ["", texts.STUDY_RECENT_HEADING]
@@ -130,43 +119,43 @@ async def got_hours(update: Update, context: GridContext) -> int:
     draft.hours = hours
     assert draft.studied_on is not None
     assert draft.topic is not None
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(texts.STUDY_CONFIRM, callback_data=CONFIRM_CALLBACK),
-                InlineKeyboardButton(texts.STUDY_DISCARD, callback_data=DISCARD_CALLBACK),
-            ]
-        ]
-    )
     text = texts.study_confirm(day=draft.studied_on.isoformat(), topic=draft.topic, hours=hours)
-    await reply(update, text, markup)
+    await reply(update, text, markup(confirm_keyboard()))
     return CONFIRM
 
 
-async def confirmed(update: Update, context: GridContext) -> int:
+async def answered(update: Update, context: GridContext) -> object:
+    """[确认登记] or [取消] under the entry; anything else in their place is refused."""
+    query = update.callback_query
+    assert query is not None
+    choice = StudyChoice.parse(query.data)
+    if choice is None:
+        await refuse(update, shared_texts.STALE_BUTTON)
+        return CONFIRM
+    if choice.answer == StudyAnswer.DISCARD:
+        return await discarded(update, context)
+    return await confirmed(update, context)
+
+
+# The person is looked up again: the press may come long after /study.
+@guarded_step(Capability.USE_BOT)
+async def confirmed(
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
+) -> int:
     query = update.callback_query
     assert query is not None
     draft = user_data(context).drop(StudyDraft)
-    if (
-        not isinstance(draft, StudyDraft)
-        or draft.studied_on is None
-        or draft.topic is None
-        or draft.hours is None
-    ):
+    if draft is None or draft.studied_on is None or draft.topic is None or draft.hours is None:
         await refuse(update, shared_texts.STALE_BUTTON)
         return ConversationHandler.END
-    async with transaction(context.bot_data.sessions) as session:
-        # The person is looked up again: the press may come long after /study.
-        viewer = await conversation_viewer(update, context, session, Capability.USE_BOT)
-        if viewer is None:
-            return ConversationHandler.END
-        total = await service.record_study(
-            session=session,
-            person_id=viewer.person_id,
-            studied_on=draft.studied_on,
-            topic=draft.topic,
-            hours=draft.hours,
-        )
+    total = await service.record_study(
+        session=session,
+        person_id=viewer.person_id,
+        studied_on=draft.studied_on,
+        topic=draft.topic,
+        hours=draft.hours,
+    )
+    await session.commit()
     await query.answer()
     await query.edit_message_reply_markup(None)
     await reply(
@@ -198,8 +187,7 @@ def register(app: GridApplication) -> None:
             TOPIC: [MessageHandler(PRIVATE_TEXT, got_topic)],
             HOURS: [MessageHandler(PRIVATE_TEXT, got_hours)],
             CONFIRM: [
-                CallbackQueryHandler(confirmed, pattern=f"^{CONFIRM_CALLBACK}$"),
-                CallbackQueryHandler(discarded, pattern=f"^{DISCARD_CALLBACK}$"),
+                CallbackQueryHandler(answered, pattern=StudyChoice.pattern()),
                 MessageHandler(PRIVATE_TEXT, press_a_button),
             ],
         },

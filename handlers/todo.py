@@ -10,10 +10,10 @@ from core.formatting import esc
 from handlers.access import guarded
 from handlers.context import BotData, GridApplication, GridContext
 from models.tables import utcnow
-from services import notices
 from services.access import Capability, CommandSpec, Viewer
 from services.activities import todo as activity_todo
 from services.duties import education
+from services.notices import todo as notice_todo
 from services.questions.todo import todo_items as question_todo_items
 from services.reports import todo as reports_todo
 from services.todo import TodoItem, TodoSource, collect, texts
@@ -24,7 +24,7 @@ def sources(bot_data: BotData) -> tuple[TodoSource, ...]:
     zone and configuration it needs."""
     tz, duties = bot_data.settings.tz, bot_data.duties_config
     return (
-        partial(notices.todo_items, tz=tz),
+        partial(notice_todo.todo_items, tz=tz),
         partial(activity_todo.todo_items, tz=tz),
         question_todo_items,
         partial(reports_todo.todo_items, config=duties, tz=tz),

@@ -1,5 +1,7 @@
 """User-facing texts of notices (Simplified Chinese, Telegram HTML; interpolated values escaped by the caller with `esc`)."""
 
+from datetime import datetime, tzinfo
+
 from core.formatting import esc
 
 NOTICE_ASK_TEXT = "请发送通知正文（文字）。\n随时发送 /cancel 取消，取消前不会发出任何内容。"
@@ -39,6 +41,11 @@ NOTICE_AUDIENCE_LABELS = {
     "instructor": "仅网格指导员",
 }
 NOTICE_MEDIA_LABELS = {"photo": "图片", "document": "文件"}
+
+
+def stamp(moment: datetime, tz: tzinfo) -> str:
+    """03-02 10:05 in `tz`: when a notice was sent or read."""
+    return moment.astimezone(tz).strftime("%m-%d %H:%M")
 
 
 def notice_read_button(when: str) -> str:

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.settings import Settings
-from services import notices
 from services.duties.base import Reminder
+from services.notices import reminders as notices
 
 
 class NoticeUnreadDuty:

@@ -26,16 +26,12 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from models import outbox as queries
 from models.db import transaction
 from models.tables import OutboxMessage
-from services.outbox import (
-    CHAT_INTERVAL_SECONDS,
-    MEDIA_KINDS,
-    RATE_PER_SECOND,
-    Pacer,
-    QuietHours,
-    RetryPolicy,
-    record_unreachable,
-)
+from services.outbox import MEDIA_KINDS
 from services.outbox.lane import outbox_context
+from services.outbox.pacing import CHAT_INTERVAL_SECONDS, RATE_PER_SECOND, Gate, Pacer
+from services.outbox.quiet_hours import QuietHours
+from services.outbox.reachability import record_unreachable
+from services.outbox.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -103,25 +99,6 @@ class _Held(TypedDict):
     worker_id: str
 
 
-class _Gate:
-    """The pacer on the event loop's clock: waits for a message's slot."""
-
-    def __init__(self, pacer: Pacer) -> None:
-        self._pacer = pacer
-
-    async def wait_turn(self, chat_id: int) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            start = self._pacer.reserve(chat_id, loop.time())
-            await asyncio.sleep(max(0.0, start - loop.time()))
-            if start >= self._pacer.paused_until:
-                return
-            # A flood wait began after this slot was booked: book again behind it.
-
-    def pause(self, seconds: float) -> None:
-        self._pacer.pause(asyncio.get_running_loop().time() + seconds)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -152,7 +129,7 @@ class OutboxWorker:
         self.stats = OutboxStats()
         self._bot = bot
         self._sessions = sessions
-        self._gate = _Gate(
+        self._gate = Gate(
             Pacer(rate=self.config.rate_per_second, chat_interval=self.config.chat_interval)
         )
         self._wake = asyncio.Event()

@@ -28,7 +28,8 @@ from models.db import transaction
 from models.enums import ReminderStatus
 from services.duties.base import Reminder
 from services.duties.config import DutyConfigError
-from services.outbox import QuietHours, enqueue_text
+from services.outbox import enqueue_text
+from services.outbox.quiet_hours import QuietHours
 from services.outbox.worker import OutboxConfig, OutboxWorker
 from tests.conftest import TOKEN, SmallCity
 from tests.handlers.chat import bind

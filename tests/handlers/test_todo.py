@@ -11,8 +11,9 @@ from emulator import BotApiEmulator
 from models.db import transaction
 from models.enums import ActivityKind
 from models.tables import StudyRecord
-from services import notices
 from services.activities import publish
+from services.notices.drafts import Audience, Draft, ScopeKind
+from services.notices.sending import send_notice
 from services.onboarding import load_viewer
 from services.questions import filing
 from tests.conftest import SmallCity
@@ -53,15 +54,15 @@ async def test_todo_lists_open_items_of_each_feature_and_nothing_else(
         member = await load_viewer(session=session, telegram_user_id=MEMBER_TG)
         assert instructor is not None
         assert member is not None
-        await notices.send_notice(
+        await send_notice(
             session=session,
             viewer=instructor,
             sender_name=instructor.name,
-            draft=notices.Draft(
+            draft=Draft(
                 text="请于本月10日前完成联网直报",
-                scope_kind=notices.ScopeKind.GRID,
+                scope_kind=ScopeKind.GRID,
                 scope_id=grid_id,
-                audience=notices.Audience.ALL,
+                audience=Audience.ALL,
             ),
             now=now,
         )

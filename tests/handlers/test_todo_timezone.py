@@ -10,8 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from emulator import BotApiEmulator
 from models.db import transaction
 from models.enums import ActivityKind
-from services import notices
 from services.activities import publish
+from services.notices.drafts import Audience, Draft, ScopeKind
+from services.notices.sending import send_notice
 from services.onboarding import load_viewer
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command
@@ -55,15 +56,15 @@ async def test_todo_shows_times_in_the_configured_time_zone(
             now=datetime.now(UTC),
             tz=TOKYO,
         )
-        await notices.send_notice(
+        await send_notice(
             session=session,
             viewer=instructor,
             sender_name=instructor.name,
-            draft=notices.Draft(
+            draft=Draft(
                 text="请按时报送月报",
-                scope_kind=notices.ScopeKind.GRID,
+                scope_kind=ScopeKind.GRID,
                 scope_id=grid_id,
-                audience=notices.Audience.ALL,
+                audience=Audience.ALL,
             ),
             now=datetime.now(UTC),
         )

@@ -22,7 +22,7 @@ from services.duties import engine
 from services.duties.base import Reminder
 from services.duties.config import DutiesConfig
 from services.duty_registry import build_duties
-from services.outbox import QuietHours
+from services.outbox.quiet_hours import QuietHours
 from services.workdays import (
     add_working_hours,
     is_workday,

@@ -1,5 +1,6 @@
 """A bot process for the crash tests: the real Application against the emulator and a test
-database, run with `python -m tests.bot.outbox_process --database-url ... --api-base-url ...`.
+database, run with
+`python -m tests.services.outbox.outbox_process --database-url ... --api-base-url ...`.
 
 Killed with SIGKILL by the test; SIGTERM/SIGINT stop it cleanly (run_polling handles them).
 """

@@ -12,18 +12,23 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 
+from core.buttons import Button, inline_keyboard_json
 from emulator import BotApiEmulator
 from models import outbox
 from models.db import transaction
 from models.enums import OutboxStatus
 from models.tables import OutboxMessage
-from services.outbox import MAX_CAPTION_LENGTH, Recipient, enqueue_broadcast, enqueue_text
+from services.notices.buttons import NoticeRead
+from services.outbox import Recipient, enqueue_broadcast, enqueue_text
+from services.outbox.splitting import MAX_CAPTION_LENGTH
 from services.outbox.worker import OutboxConfig, OutboxWorker
 from tests.conftest import TOKEN
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (2).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00"
 FAST = OutboxConfig(chat_interval=0.05, poll_interval=0.05, lease=timedelta(seconds=5))
-BUTTON = {"inline_keyboard": [[{"text": "已阅", "callback_data": "nr:1"}]]}
+BUTTONS = [[Button("已阅", NoticeRead(1))]]
+BUTTON = inline_keyboard_json(BUTTONS)
+assert BUTTON is not None
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -68,7 +73,7 @@ async def test_a_short_text_is_the_caption_of_the_photo_with_the_buttons(
             chat_id=500,
             text="<b>现场</b>照片",
             kind="notice",
-            reply_markup=BUTTON,
+            buttons=BUTTONS,
             media_kind="photo",
             media_file_id=file_id,
         )
@@ -97,7 +102,7 @@ async def test_a_long_text_follows_the_document_in_order(
             recipients=recipients,
             text=text,
             kind="notice",
-            reply_markup=BUTTON,
+            buttons=BUTTONS,
             dedupe_key="notice:9",
             ref="notice:9",
             media_kind="document",

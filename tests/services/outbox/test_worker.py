@@ -5,16 +5,18 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
 
 from bot.app import build_application
 from bot.runner import polling
+from core.buttons import Button
+from core.callback import CallbackData
 from core.settings import load_settings
 from emulator import BotApiEmulator
 from handlers.context import GridApplication
@@ -23,7 +25,8 @@ from models import outbox, people
 from models.db import create_engine, session_factory, transaction
 from models.enums import OutboxStatus, Role
 from models.tables import Assignment, OutboxMessage, TelegramBinding
-from services.outbox import Recipient, RetryPolicy, enqueue_broadcast, enqueue_text
+from services.outbox import Recipient, enqueue_broadcast, enqueue_text
+from services.outbox.retry import RetryPolicy
 from services.outbox.worker import OutboxConfig, OutboxWorker
 from tests.conftest import TOKEN, SmallCity
 from tests.handlers.chat import bind
@@ -280,12 +283,16 @@ async def test_a_long_text_arrives_in_order_one_part_per_second(
     assert all(b.date - a.date >= 1 for a, b in itertools.pairwise(received))
 
 
+@dataclass(frozen=True)
+class Join(CallbackData, prefix="join"):
+    activity_id: int
+
+
 async def test_inline_keyboards_go_with_the_last_part(
     plain_bot: Bot, emulator: BotApiEmulator, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     users(emulator, [9000])
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("报名", callback_data="join:1")]])
-    await send_one(sessions, 9000, "活动通知", reply_markup=keyboard.to_dict())
+    await send_one(sessions, 9000, "活动通知", buttons=[[Button("报名", Join(1))]])
     async with running(plain_bot, sessions):
         sent = await emulator.wait_for_message(9000)
     assert sent.callback_data("报名") == "join:1"

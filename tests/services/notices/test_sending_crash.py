@@ -14,10 +14,12 @@ from emulator import BotApiEmulator
 from models.db import transaction
 from models.enums import GridLevel, Industry, OutboxStatus, Role, Scale
 from models.tables import Assignment, Grid, Person, SurveyObject, TelegramBinding
-from services import notices
+from services.notices.drafts import Audience, Draft, ScopeKind
+from services.notices.panel import Delivery, notice_statuses
+from services.notices.sending import send_notice
 from services.onboarding import viewers_for
-from tests.bot.test_outbox_crash import bot_process, counts, until
 from tests.factories import valid_mobile, valid_uscc
+from tests.services.outbox.test_worker_crash import bot_process, counts, until
 
 RECIPIENTS = 500
 FIRST_CHAT = 40_000
@@ -73,15 +75,15 @@ async def test_kill_9_mid_notice_loses_nothing_and_repeats_only_in_flight_messag
     instructor, grid_id = await grid_of_500(sessions)
     async with transaction(sessions) as session:
         viewer = (await viewers_for(session=session, persons=[instructor]))[instructor.id or 0]
-        notice = await notices.send_notice(
+        notice = await send_notice(
             session=session,
             viewer=viewer,
             sender_name=viewer.name,
-            draft=notices.Draft(
+            draft=Draft(
                 text="请于今日完成月报",
-                scope_kind=notices.ScopeKind.GRID,
+                scope_kind=ScopeKind.GRID,
                 scope_id=grid_id,
-                audience=notices.Audience.MEMBERS,
+                audience=Audience.MEMBERS,
             ),
             now=datetime.now(UTC),
         )
@@ -128,6 +130,6 @@ async def test_kill_9_mid_notice_loses_nothing_and_repeats_only_in_flight_messag
         copy = emulator.sent_messages(chat_id)[0]
         assert copy.callback_data("已阅") == f"nr:{notice.id}"
     async with sessions() as session:
-        status = (await notices.notice_statuses(session=session, notices=[notice]))[notice.id]
+        status = (await notice_statuses(session=session, notices=[notice]))[notice.id]
     assert status.total == RECIPIENTS
-    assert status.by_delivery[notices.Delivery.SENT] == RECIPIENTS
+    assert status.by_delivery[Delivery.SENT] == RECIPIENTS

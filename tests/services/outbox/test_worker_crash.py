@@ -20,7 +20,7 @@ from models.enums import OutboxStatus
 from services.outbox import Recipient, enqueue_broadcast
 from tests.conftest import TOKEN
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RECIPIENTS = 500
 # Short enough that the second process takes over the dead one's claims quickly.
 LEASE_SECONDS = 1.5
@@ -35,7 +35,7 @@ async def bot_process(
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "tests.bot.outbox_process",
+            "tests.services.outbox.outbox_process",
             "--database-url",
             database_url,
             "--api-base-url",
