@@ -112,7 +112,8 @@ class KnowledgeBase:
         problems += check_unique(tip_ids, "提示")
         if problems:
             raise KnowledgeError("知识库数据有误：\n" + "\n".join(problems))
-        entries = (*faq, *(article_entry(article) for article in laws.articles))
+        old_to_new = laws.renumbering.old_to_new
+        entries = (*faq, *(article_entry(article, old_to_new) for article in laws.articles))
         analyzer = Analyzer(load_synonyms(data_dir / "synonyms.toml"), data_dir / "userdict.txt")
         return cls(
             articles=laws.articles,
@@ -212,7 +213,7 @@ class KnowledgeBase:
         found = self._lookup.resolve(mention.law, mention.number, old=mention.old, new=mention.new)
         if found.article is None:
             return SearchOutcome(query, Verdict.ABSTAIN, (), found.error)
-        entry = self._by_id[article_entry(found.article).id]
+        entry = self._by_id[f"{found.article.law}-{found.article.number}"]
         return SearchOutcome(query, Verdict.ANSWER, (SearchResult(entry, 100.0),), found.note)
 
     def lookup(self, text: str) -> LawLookup:
