@@ -91,8 +91,12 @@ def _gist(text: str) -> str:
 
 def passages(article: Article) -> tuple[str, ...]:
     """The whole article, then each 款 and each 项 (with the sentence that introduces it),
-    each with the chapter's name; article numbers left out, as no question quotes them."""
-    chapter = _CHAPTER.sub("", article.chapter or "")
+    each with the law's and the chapter's names (浙江的条例里…, 处分规定管不管…); article
+    numbers left out, as a question that quotes one is answered by citation instead."""
+    name = LAWS_BY_STEM[article.law].short_title.strip("《》")
+    if article.law == POLICY:
+        name = "网格智治指导意见"
+    chapter = name + " " + _CHAPTER.sub("", article.chapter or "")
     lines = [_LEAD.sub("", line) for line in article.text.split("\n")]
     found = [f"{chapter}\n" + "\n".join(lines)]
     if len(lines) == 1:

@@ -82,8 +82,8 @@ class _Phrasing(NamedTuple):
 
 
 class _Document(NamedTuple):
-    entry: Entry
-    terms: dict[int, int]  # token id -> frequency in the whole entry
+    entry: int  # its entry's number: an article has one document per passage
+    terms: dict[int, int]  # token id -> frequency in the document
     length: int
     phrasings: tuple[_Phrasing, ...]
 
@@ -133,11 +133,9 @@ class SearchIndex:
         # lookups and C-level counting over the words of each text.
         words = _Words(analyzer, self._ids)
         ids_of, group_of = words.__getitem__, words.group.__getitem__
-        analysed: list[
-            tuple[Entry, Counter[int], list[tuple[dict[int, None], frozenset[int], str]]]
-        ]
+        analysed: list[tuple[int, Counter[int], list[tuple[dict[int, None], frozenset[int], str]]]]
         analysed = []
-        for entry in entries:
+        for number, entry in enumerate(entries):
             phrasings = []
             found: list[int] = []
             # Q&A entries (curated or approved local answers) are phrased as questions.
@@ -154,11 +152,18 @@ class SearchIndex:
                         cleaned.replace(" ", ""),
                     )
                 )
+            if entry.kind == "article" and entry.passages:
+                # One document per passage: a question about one 款 should not be diluted by
+                # the rest of a long article.
+                for passage in entry.passages:
+                    terms = Counter(chain.from_iterable(map(ids_of, cut(clean(passage)))))
+                    analysed.append((number, terms, []))
+                continue
             body = (
                 entry.answer if entry.kind != "article" else f"{entry.topic or ''}\n{entry.answer}"
             )
             found += chain.from_iterable(map(ids_of, cut(clean(body))))
-            analysed.append((entry, Counter(found), phrasings))
+            analysed.append((number, Counter(found), phrasings))
 
         count = len(analysed)
         self._postings: list[list[int]] = [[] for _ in self._ids]  # token id -> entry numbers
@@ -174,10 +179,11 @@ class SearchIndex:
         # A word weighs its group's highest idf (0 for a stopword's empty group).
         weight_of = [self._weight(group) for group in words.groups]
         token_of = list(self._ids)  # token id -> token
+        self._entries = tuple(entries)
         self._documents: list[_Document] = []
         self._citing: dict[Ref, list[int]] = {}
         for number, (entry, terms, phrasings) in enumerate(analysed):
-            for ref in entry.refs:
+            for ref in self._entries[entry].refs:
                 self._citing.setdefault(ref, []).append(number)
             self._documents.append(
                 _Document(
@@ -204,7 +210,7 @@ class SearchIndex:
         return self.analyzer.clean(text).replace(" ", "")
 
     def __len__(self) -> int:
-        return len(self._documents)
+        return len(self._entries)
 
     def analyse(self, text: str) -> Query:
         groups: list[tuple[frozenset[int], float]] = []
@@ -235,16 +241,18 @@ class SearchIndex:
         candidates = self._candidates(query)
         for ref in cited or ():
             candidates.update(self._citing.get(ref, ()))
-        scored = []
+        best: dict[int, float] = {}  # entry number -> its best document's score
         for number in candidates:
             document = self._documents[number]
             score = self._score(query, document)
             if cited:
-                bonus = max((cited.get(ref, 0.0) for ref in document.entry.refs), default=0.0)
+                refs = self._entries[document.entry].refs
+                bonus = max((cited.get(ref, 0.0) for ref in refs), default=0.0)
                 score = min(100.0, score + self.scoring.cited_bonus * bonus)
-            scored.append((score, number))
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        return [(self._documents[number].entry, score) for score, number in scored[:amount]]
+            if score > best.get(document.entry, -1.0):
+                best[document.entry] = score
+        scored = sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
+        return [(self._entries[number], score) for number, score in scored[:amount]]
 
     def _candidates(self, query: Query) -> set[int]:
         """Cheap first pass: weight of the rarer query words per entry, top `candidates`."""
