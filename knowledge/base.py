@@ -127,6 +127,15 @@ class KnowledgeBase:
     def scoring(self) -> Scoring:
         return self._index.scoring
 
+    @property
+    def index(self) -> SearchIndex:
+        return self._index
+
+    def searchable(self, query: str) -> str:
+        """The question as the index reads it: normalised, cited articles taken out."""
+        text = unicodedata.normalize("NFKC", query).strip()
+        return _without_mentions(text, find_mentions(text))
+
     def with_scoring(self, scoring: Scoring) -> "KnowledgeBase":
         """The same data searched with other weights or thresholds (for tuning and tests)."""
         return KnowledgeBase(
@@ -164,10 +173,7 @@ class KnowledgeBase:
         """
         text = unicodedata.normalize("NFKC", query).strip()
         mentions = find_mentions(text)
-        rest = text
-        for mention in reversed(mentions):
-            rest = rest[: mention.start] + " " + rest[mention.end :]
-        analysed = self._index.analyse(rest)
+        analysed = self._index.analyse(_without_mentions(text, mentions))
         if mentions and analysed.total == 0:
             # "统计法第四十一条" or "第四十四条说的是什么": nothing to search but the citation.
             return self._citation_only(query, mentions[0])
@@ -235,6 +241,12 @@ class KnowledgeBase:
         if info is None:
             raise KeyError(law)
         return info.title
+
+
+def _without_mentions(text: str, mentions: list[Mention]) -> str:
+    for mention in reversed(mentions):
+        text = text[: mention.start] + " " + text[mention.end :]
+    return text
 
 
 def _close_call(results: list[SearchResult], margin: float) -> bool:

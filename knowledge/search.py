@@ -1,24 +1,16 @@
-"""Ranking: a lexical model (BM25-style, idf-weighted coverage) fused with rapidfuzz scores.
+"""Ranking: lexical similarities (BM25-style idf-weighted coverage, rapidfuzz ratios, character
+pairs) combined by a logistic model (`knowledge.features`), fitted on labelled questions.
 
-Every entry gets a score in [0, 100]:
-
-- *phrasing*: the best idf-weighted Dice overlap between the query's tokens and one of a Q&A
-  entry's phrasings (its question and alternatives);
-- *body*: BM25 term scores of the query's tokens in the whole entry (question, alternatives,
-  answer; an article's text), each term capped at its idf, divided by the query's total idf, so
-  1.0 means "every query word is here";
-- *characters*: rapidfuzz's character-level similarity between the cleaned query and the
-  closest phrasing, which catches typos and word orders the tokens miss;
-- *tokens*: rapidfuzz's token-set ratio over the canonical tokens (segmented, space-joined).
-
-The fused score is a weighted mean of these; articles (no phrasings) use the body alone, scaled
-down so that a curated answer wins when both fit. A query word the index has never seen weighs
-as much as the rarest word, so a question about something the texts do not cover ("密码",
-"个税") scores low and the bot abstains. Synonyms and a word's parts form one group that counts
-once (`Analyzer.groups`).
+Every entry gets a score in [0, 100], read as the chance that it answers the question: the
+verdict bands are thresholds on it. A Q&A entry is one document (its phrasings and answer); a
+law article is one document per passage (the whole article, each 款, each 项 with its lead-in),
+and scores as its best passage. A query word the index has never seen weighs as much as
+`unknown_weight` of the rarest word, and one about a topic no text regulates (密码, 个税) more,
+so that such questions score low and the bot abstains. Synonyms and a word's parts form one
+group that counts once (`Analyzer.groups`).
 
 Two passes keep a query fast at 10,000 entries: the rarer query words' posting lists pick
-`Scoring.candidates` entries, and only those get the full score.
+`Scoring.candidates` documents, and only those get the full score.
 """
 
 import heapq
@@ -33,43 +25,45 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 
 from knowledge.entries import Entry
+from knowledge.features import bigrams, logistic
 from knowledge.refs import Ref
 from knowledge.text import Analyzer
+
+# Fitted by `python -m knowledge.tune` (see `Scoring`), in the order of `features.FEATURES`.
+WEIGHTS: tuple[float, ...] = (1.22, 0.82, 2.94, 2.49, 1.29, 1.42, 0.74, 1.08, 1.25, -0.21, 1.69)
+BIAS = -5.36
 
 
 @dataclass(frozen=True)
 class Scoring:
     """Model weights and verdict thresholds.
 
-    Chosen on tests/data/faq_dev.jsonl (`gridbot faq --eval`) by a coarse grid over the weights
-    and then the lowest `suggest` threshold in the middle of the plateau where false abstains
-    stay near 1 % and correct abstains reach 90 %; `answer` is where wrong first results become
-    rare (most wrong ones score below 60). Round values on purpose: a held-out set will judge.
+    `weights` and `bias` are fitted by `python -m knowledge.tune` on the tuning fold
+    (tests/data/heldout/fold_a.jsonl) and the dev set (tests/data/faq_dev.jsonl), never on the
+    held-out folds b and c; `answer`, `suggest` and `margin` are read off the same data (see
+    knowledge/tune.py for the rule).
     """
 
     k1: float = 1.2
     b: float = 0.75
     # Weight of a query word missing from the index, as a fraction of the rarest word's idf.
-    unknown_weight: float = 1.0
-    phrasing: float = 0.30
-    body: float = 0.30
-    characters: float = 0.45
-    tokens: float = 0.10
+    unknown_weight: float = 0.7
+    # Weight of a word of `Synonyms.outside` (a topic no text regulates), likewise.
+    outside_weight: float = 2.0
     # Weight of a word of one character (not mapped by the synonym list), relative to its idf.
     single_character: float = 0.4
-    # Share of the uncapped BM25 sum in the body score (the rest is capped coverage).
-    repeats: float = 0.2
-    # An article's body score is multiplied by this, so that a curated answer wins ties.
-    article: float = 0.75
+    # The logistic model, one weight per `features.FEATURES`.
+    weights: tuple[float, ...] = WEIGHTS
+    bias: float = BIAS
     # A result whose refs include an article the question cites gets this added.
     cited_bonus: float = 25.0
     # Verdicts: ANSWER at or above `answer`, SUGGEST at or above `suggest`, else ABSTAIN.
-    answer: float = 60.0
-    suggest: float = 43.0
+    answer: float = 91.9
+    suggest: float = 62.3
     # A confident answer must beat runners-up citing other articles by this much.
     margin: float = 3.0
     # How many candidates the cheap first pass hands to the full scoring.
-    candidates: int = 40
+    candidates: int = 60
     # Posting-list entries the first pass may visit (common words are scored in pass two only).
     postings_budget: int = 2500
 
@@ -86,6 +80,7 @@ class _Document(NamedTuple):
     terms: dict[int, int]  # token id -> frequency in the document
     length: int
     phrasings: tuple[_Phrasing, ...]
+    grams: frozenset[str]  # a law passage's character pairs (empty for Q&A entries)
 
 
 class _Words(dict[str, tuple[int, ...]]):
@@ -117,6 +112,11 @@ class Query:
     total: float  # the weight of all words, unknown ones included
     characters: str
     joined: str
+    known: float = 1.0  # the share of its weight (outside topics aside) the index knows
+    # Words about a topic no text regulates: (token ids the index knows, weight). Only an
+    # entry containing one covers it (an instructor's approved answer about passwords).
+    outside: tuple[tuple[frozenset[int], float], ...] = ()
+    grams: frozenset[str] = frozenset()
 
 
 class SearchIndex:
@@ -133,7 +133,11 @@ class SearchIndex:
         # lookups and C-level counting over the words of each text.
         words = _Words(analyzer, self._ids)
         ids_of, group_of = words.__getitem__, words.group.__getitem__
-        analysed: list[tuple[int, Counter[int], list[tuple[dict[int, None], frozenset[int], str]]]]
+        analysed: list[
+            tuple[
+                int, Counter[int], list[tuple[dict[int, None], frozenset[int], str]], frozenset[str]
+            ]
+        ]
         analysed = []
         for number, entry in enumerate(entries):
             phrasings = []
@@ -156,19 +160,20 @@ class SearchIndex:
                 # One document per passage: a question about one 款 should not be diluted by
                 # the rest of a long article.
                 for passage in entry.passages:
-                    terms = Counter(chain.from_iterable(map(ids_of, cut(clean(passage)))))
-                    analysed.append((number, terms, []))
+                    cut_words = cut(clean(passage))
+                    terms = Counter(chain.from_iterable(map(ids_of, cut_words)))
+                    analysed.append((number, terms, [], bigrams(cut_words)))
                 continue
             body = (
                 entry.answer if entry.kind != "article" else f"{entry.topic or ''}\n{entry.answer}"
             )
             found += chain.from_iterable(map(ids_of, cut(clean(body))))
-            analysed.append((number, Counter(found), phrasings))
+            analysed.append((number, Counter(found), phrasings, frozenset()))
 
         count = len(analysed)
         self._postings: list[list[int]] = [[] for _ in self._ids]  # token id -> entry numbers
         postings = self._postings
-        for number, (_, terms, _) in enumerate(analysed):
+        for number, (_, terms, _, _) in enumerate(analysed):
             for token in terms:
                 postings[token].append(number)
         self._idf = [
@@ -182,12 +187,12 @@ class SearchIndex:
         self._entries = tuple(entries)
         self._documents: list[_Document] = []
         self._citing: dict[Ref, list[int]] = {}
-        for number, (entry, terms, phrasings) in enumerate(analysed):
-            for ref in self._entries[entry].refs:
+        for number, (owner, terms, phrasings, grams) in enumerate(analysed):
+            for ref in self._entries[owner].refs:
                 self._citing.setdefault(ref, []).append(number)
             self._documents.append(
                 _Document(
-                    entry,
+                    owner,
                     terms,
                     sum(terms.values()),
                     tuple(
@@ -199,6 +204,7 @@ class SearchIndex:
                         )
                         for groups, tokens, characters in phrasings
                     ),
+                    grams,
                 )
             )
         self._average_length = sum(d.length for d in self._documents) / max(count, 1)
@@ -216,8 +222,18 @@ class SearchIndex:
         groups: list[tuple[frozenset[int], float]] = []
         total = 0.0
         tokens: set[str] = set()
+        outside = self.analyzer.synonyms.outside
+        beyond: list[tuple[frozenset[int], float]] = []
+        known_weight = 0.0
+        words = self.analyzer.cut(self.analyzer.clean(text))
         for group in self.analyzer.groups(text):
             tokens.update(group)
+            if not outside.isdisjoint(group):
+                # A topic the texts do not regulate (密码, 个税): no entry can cover it.
+                weight = self.scoring.outside_weight * self._rarest
+                ids = frozenset(self._ids[token] for token in group if token in self._ids)
+                beyond.append((ids, weight))
+                continue
             # A lone character (营 of an unknown 营收) is weak evidence either way.
             factor = self.scoring.single_character if len(min(group, key=len)) == 1 else 1.0
             known = frozenset(self._ids[token] for token in group if token in self._ids)
@@ -225,9 +241,19 @@ class SearchIndex:
                 weight = factor * self._weight(known)
                 groups.append((known, weight))
                 total += weight
+                known_weight += weight
             else:
                 total += factor * self.scoring.unknown_weight * self._rarest
-        return Query(tuple(groups), total, self._characters(text), " ".join(sorted(tokens)))
+        stop = self.analyzer.synonyms.stopwords
+        return Query(
+            tuple(groups),
+            total + sum(weight for _, weight in beyond),
+            self._characters(text),
+            " ".join(sorted(tokens)),
+            known=known_weight / total if total else 0.0,
+            outside=tuple(beyond),
+            grams=bigrams([word for word in words if word not in stop]),
+        )
 
     def rank(
         self, query: Query, amount: int, cited: Mapping[Ref, float] | None = None
@@ -275,6 +301,11 @@ class SearchIndex:
         scoring = self.scoring
         if query.total <= 0:
             return 0.0
+        return logistic(scoring.weights, scoring.bias, self.features(query, document))
+
+    def features(self, query: Query, document: _Document) -> tuple[float, ...]:
+        """The values of `features.FEATURES` for one document (what `knowledge.tune` fits)."""
+        scoring = self.scoring
         norm = scoring.k1 * (1 - scoring.b + scoring.b * document.length / self._average_length)
         covered = bm25 = 0.0
         terms = document.terms
@@ -290,27 +321,39 @@ class SearchIndex:
             # it is diluted, gets less); uncapped, repeats and short texts rank higher.
             covered += min(best, self._weight(group))
             bm25 += best
-        body = (
-            (1 - scoring.repeats) * covered + scoring.repeats * bm25 / (scoring.k1 + 1)
-        ) / query.total
-        if not document.phrasings:
-            return 100.0 * scoring.article * body
-        phrasing = characters = tokens = 0.0
+        total = query.total
+        coverage = covered / total
+        repeats = min(2.0, bm25 / (scoring.k1 + 1) / total)
+        phrasing = recall = characters = tokens = grams = 0.0
         for candidate in document.phrasings:
             shared = sum(
                 weight for group, weight in query.groups if not group.isdisjoint(candidate.tokens)
             )
-            phrasing = max(phrasing, min(1.0, 2 * shared / (query.total + candidate.weight)))
+            phrasing = max(phrasing, min(1.0, 2 * shared / (total + candidate.weight)))
+            if candidate.weight:
+                recall = max(recall, min(1.0, shared / candidate.weight))
             characters = max(characters, fuzz.ratio(query.characters, candidate.characters))
             tokens = max(tokens, fuzz.token_set_ratio(query.joined, candidate.joined))
-        total = scoring.phrasing + scoring.body + scoring.characters + scoring.tokens
-        return min(
-            100.0,
-            (
-                100.0 * scoring.phrasing * phrasing
-                + 100.0 * scoring.body * body
-                + scoring.characters * characters
-                + scoring.tokens * tokens
-            )
-            / total,
+        article = 0.0 if document.phrasings else 1.0
+        if article and query.grams:
+            grams = len(query.grams & document.grams) / len(query.grams)
+        return (
+            phrasing,
+            recall,
+            coverage,
+            repeats,
+            characters / 100,
+            tokens / 100,
+            article,
+            article * coverage,
+            grams,
+            query.known,
+            1 - sum(w for ids, w in query.outside if ids.isdisjoint(terms)) / total,
         )
+
+    def candidates(self, query: Query) -> list[tuple[Entry, _Document]]:
+        """The documents the first pass picks for `query`, with their entries (for tuning)."""
+        return [
+            (self._entries[self._documents[n].entry], self._documents[n])
+            for n in sorted(self._candidates(query))
+        ]
