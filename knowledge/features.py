@@ -16,7 +16,9 @@ Each feature is in [0, 1] (bm25 in [0, 2]):
 - known: the share of the question's weight made of words the index knows, the same for every
   document of one question (it only moves the verdict, not the order);
 - within: the share of the question's weight that is not about a topic no text regulates
-  (`Synonyms.outside`), unless the document itself has that word.
+  (`Synonyms.outside`), unless the document itself has that word;
+- length: how many words the question has (up to 12), as a long question with its
+  circumstances covers less of itself with any one text than a short one.
 """
 
 import math
@@ -34,6 +36,7 @@ FEATURES: tuple[str, ...] = (
     "bigrams",
     "known",
     "within",
+    "length",
 )
 
 

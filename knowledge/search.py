@@ -30,8 +30,21 @@ from knowledge.refs import Ref
 from knowledge.text import Analyzer
 
 # Fitted by `python -m knowledge.tune` (see `Scoring`), in the order of `features.FEATURES`.
-WEIGHTS: tuple[float, ...] = (1.22, 0.82, 2.94, 2.49, 1.29, 1.42, 0.74, 1.08, 1.25, -0.21, 1.69)
-BIAS = -5.36
+WEIGHTS: tuple[float, ...] = (
+    1.44,
+    0.99,
+    3.56,
+    2.95,
+    1.53,
+    1.63,
+    0.8,
+    1.38,
+    1.49,
+    -0.05,
+    0.06,
+    1.99,
+)
+BIAS = -5.85
 
 
 @dataclass(frozen=True)
@@ -58,8 +71,8 @@ class Scoring:
     # A result whose refs include an article the question cites gets this added.
     cited_bonus: float = 25.0
     # Verdicts: ANSWER at or above `answer`, SUGGEST at or above `suggest`, else ABSTAIN.
-    answer: float = 91.9
-    suggest: float = 62.3
+    answer: float = 92.8
+    suggest: float = 54.7
     # A confident answer must beat runners-up citing other articles by this much.
     margin: float = 3.0
     # How many candidates the cheap first pass hands to the full scoring.
@@ -113,6 +126,7 @@ class Query:
     characters: str
     joined: str
     known: float = 1.0  # the share of its weight (outside topics aside) the index knows
+    size: int = 1  # how many words (groups) it has
     # Words about a topic no text regulates: (token ids the index knows, weight). Only an
     # entry containing one covers it (an instructor's approved answer about passwords).
     outside: tuple[tuple[frozenset[int], float], ...] = ()
@@ -170,6 +184,18 @@ class SearchIndex:
             found += chain.from_iterable(map(ids_of, cut(clean(body))))
             analysed.append((number, Counter(found), phrasings, frozenset()))
 
+        # What the texts do not regulate, they do not cover by mentioning it in passing (a
+        # curated answer that says 打电话 is no answer about phone numbers); only an approved
+        # instructor's answer can.
+        beyond = {self._ids[word] for word in analyzer.synonyms.outside if word in self._ids}
+        if beyond:
+            for owner, terms, phrasings, _ in analysed:
+                if entries[owner].kind == "local":
+                    continue
+                for token in beyond & terms.keys():
+                    del terms[token]
+                phrasings[:] = [(groups, ids - beyond, text) for groups, ids, text in phrasings]
+
         count = len(analysed)
         self._postings: list[list[int]] = [[] for _ in self._ids]  # token id -> entry numbers
         postings = self._postings
@@ -225,14 +251,17 @@ class SearchIndex:
         outside = self.analyzer.synonyms.outside
         beyond: list[tuple[frozenset[int], float]] = []
         known_weight = 0.0
+        words_seen = self.analyzer.groups(text)
         words = self.analyzer.cut(self.analyzer.clean(text))
-        for group in self.analyzer.groups(text):
+        for group in words_seen:
             tokens.update(group)
             if not outside.isdisjoint(group):
                 # A topic the texts do not regulate (密码, 个税): no entry can cover it.
                 weight = self.scoring.outside_weight * self._rarest
                 ids = frozenset(self._ids[token] for token in group if token in self._ids)
                 beyond.append((ids, weight))
+                if ids:
+                    groups.append((ids, weight))
                 continue
             # A lone character (营 of an unknown 营收) is weak evidence either way.
             factor = self.scoring.single_character if len(min(group, key=len)) == 1 else 1.0
@@ -251,6 +280,7 @@ class SearchIndex:
             self._characters(text),
             " ".join(sorted(tokens)),
             known=known_weight / total if total else 0.0,
+            size=len(words_seen),
             outside=tuple(beyond),
             grams=bigrams([word for word in words if word not in stop]),
         )
@@ -349,6 +379,7 @@ class SearchIndex:
             grams,
             query.known,
             1 - sum(w for ids, w in query.outside if ids.isdisjoint(terms)) / total,
+            min(1.0, query.size / 12),
         )
 
     def candidates(self, query: Query) -> list[tuple[Entry, _Document]]:

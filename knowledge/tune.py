@@ -27,7 +27,7 @@ SHRINKAGE = 1.0
 
 
 # The features constant within one question: they calibrate the verdict, not the order.
-QUESTION_LEVEL = ("known", "within")
+QUESTION_LEVEL = ("known", "length")
 
 
 Example = tuple[list[list[float]], list[int]]  # one question: candidates' features, labels
