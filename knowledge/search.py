@@ -76,7 +76,7 @@ class Scoring:
     # A confident answer must beat runners-up citing other articles by this much.
     margin: float = 3.0
     # How many candidates the cheap first pass hands to the full scoring.
-    candidates: int = 60
+    candidates: int = 40
     # Posting-list entries the first pass may visit (common words are scored in pass two only).
     postings_budget: int = 2500
 
@@ -127,6 +127,7 @@ class Query:
     joined: str
     known: float = 1.0  # the share of its weight (outside topics aside) the index knows
     size: int = 1  # how many words (groups) it has
+    caps: tuple[float, ...] = ()  # per group, its highest idf (a term's score is capped at it)
     # Words about a topic no text regulates: (token ids the index knows, weight). Only an
     # entry containing one covers it (an instructor's approved answer about passwords).
     outside: tuple[tuple[frozenset[int], float], ...] = ()
@@ -281,6 +282,7 @@ class SearchIndex:
             " ".join(sorted(tokens)),
             known=known_weight / total if total else 0.0,
             size=len(words_seen),
+            caps=tuple(self._weight(group) for group, _ in groups),
             outside=tuple(beyond),
             grams=bigrams([word for word in words if word not in stop]),
         )
@@ -336,20 +338,21 @@ class SearchIndex:
     def features(self, query: Query, document: _Document) -> tuple[float, ...]:
         """The values of `features.FEATURES` for one document (what `knowledge.tune` fits)."""
         scoring = self.scoring
-        norm = scoring.k1 * (1 - scoring.b + scoring.b * document.length / self._average_length)
+        k1 = scoring.k1
+        norm = k1 * (1 - scoring.b + scoring.b * document.length / self._average_length)
         covered = bm25 = 0.0
-        terms = document.terms
-        for group, _ in query.groups:
+        terms, idf = document.terms, self._idf
+        for (group, _), cap in zip(query.groups, query.caps, strict=True):
             best = 0.0
             for token in group:
                 frequency = terms.get(token)
                 if frequency:
-                    best = max(
-                        best, self._idf[token] * frequency * (scoring.k1 + 1) / (frequency + norm)
-                    )
+                    term = idf[token] * frequency * (k1 + 1) / (frequency + norm)
+                    if term > best:
+                        best = term
             # Capped at the idf, the term score says "this word is here" (a long text, where
             # it is diluted, gets less); uncapped, repeats and short texts rank higher.
-            covered += min(best, self._weight(group))
+            covered += best if best < cap else cap
             bm25 += best
         total = query.total
         coverage = covered / total
