@@ -18,11 +18,29 @@ Each feature is in [0, 1] (bm25 in [0, 2]):
 - within: the share of the question's weight that is not about a topic no text regulates
   (`Synonyms.outside`), unless the document itself has that word;
 - length: how many words the question has (up to 12), as a long question with its
-  circumstances covers less of itself with any one text than a short one.
+  circumstances covers less of itself with any one text than a short one;
+- named, named_other: the question names a text other than the 统计法 (浙江的条例, 实施条例,
+  处分规定, 指导意见), and the document's entry cites it, or cites none of the named texts.
 """
 
 import math
 from collections.abc import Sequence
+
+from knowledge.refs import LAWS, POLICY, STATISTICS_LAW
+
+# What people call the texts in a question, longest first. The 统计法 is left out: people say
+# 统计法 for "the law" in general. 浙江 alone names the Zhejiang regulation, the only
+# provincial text.
+_NAMES: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        [
+            *((alias, law.stem) for law in LAWS for alias in law.aliases if len(alias) > 1),
+            ("浙江", "浙江省统计工作监督管理条例"),
+            ("网格意见", POLICY),
+        ],
+        key=lambda pair: -len(pair[0]),
+    )
+)
 
 FEATURES: tuple[str, ...] = (
     "phrasing",
@@ -37,6 +55,8 @@ FEATURES: tuple[str, ...] = (
     "known",
     "within",
     "length",
+    "named",
+    "named_other",
 )
 
 
@@ -51,3 +71,14 @@ def logistic(weights: Sequence[float], bias: float, features: Sequence[float]) -
 def bigrams(words: Sequence[str]) -> frozenset[str]:
     """The character pairs inside each word of two characters or more."""
     return frozenset(word[i : i + 2] for word in words for i in range(len(word) - 1))
+
+
+def named_laws(text: str) -> frozenset[str]:
+    """The texts other than the 统计法 that `text` names (longest name first, each once)."""
+    found: set[str] = set()
+    for name, stem in _NAMES:
+        if name in text:
+            text = text.replace(name, " ")
+            if stem != STATISTICS_LAW:
+                found.add(stem)
+    return frozenset(found)

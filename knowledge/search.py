@@ -25,26 +25,28 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 
 from knowledge.entries import Entry
-from knowledge.features import bigrams, logistic
+from knowledge.features import bigrams, logistic, named_laws
 from knowledge.refs import Ref
 from knowledge.text import Analyzer
 
 # Fitted by `python -m knowledge.tune` (see `Scoring`), in the order of `features.FEATURES`.
 WEIGHTS: tuple[float, ...] = (
-    1.44,
-    0.99,
-    3.56,
-    2.95,
-    1.53,
-    1.63,
-    0.8,
+    1.5,
+    1.1,
+    3.46,
+    2.93,
+    1.71,
+    1.62,
+    0.94,
     1.38,
-    1.49,
-    -0.05,
+    1.4,
+    -0.6,
     0.06,
-    1.99,
+    1.9,
+    0.31,
+    -0.31,
 )
-BIAS = -5.85
+BIAS = -5.53
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ class Scoring:
     # A result whose refs include an article the question cites gets this added.
     cited_bonus: float = 25.0
     # Verdicts: ANSWER at or above `answer`, SUGGEST at or above `suggest`, else ABSTAIN.
-    answer: float = 92.8
-    suggest: float = 54.7
+    answer: float = 90.3
+    suggest: float = 53.8
     # A confident answer must beat runners-up citing other articles by this much.
     margin: float = 3.0
     # How many candidates the cheap first pass hands to the full scoring.
@@ -94,6 +96,7 @@ class _Document(NamedTuple):
     length: int
     phrasings: tuple[_Phrasing, ...]
     grams: frozenset[str]  # a law passage's character pairs (empty for Q&A entries)
+    laws: frozenset[str]  # the laws its entry cites
 
 
 class _Words(dict[str, tuple[int, ...]]):
@@ -128,6 +131,7 @@ class Query:
     known: float = 1.0  # the share of its weight (outside topics aside) the index knows
     size: int = 1  # how many words (groups) it has
     caps: tuple[float, ...] = ()  # per group, its highest idf (a term's score is capped at it)
+    named: frozenset[str] = frozenset()  # the texts it names (浙江的条例, 处分规定)
     # Words about a topic no text regulates: (token ids the index knows, weight). Only an
     # entry containing one covers it (an instructor's approved answer about passwords).
     outside: tuple[tuple[frozenset[int], float], ...] = ()
@@ -232,6 +236,7 @@ class SearchIndex:
                         for groups, tokens, characters in phrasings
                     ),
                     grams,
+                    frozenset(ref.law for ref in self._entries[owner].refs),
                 )
             )
         self._average_length = sum(d.length for d in self._documents) / max(count, 1)
@@ -283,6 +288,7 @@ class SearchIndex:
             known=known_weight / total if total else 0.0,
             size=len(words_seen),
             caps=tuple(self._weight(group) for group, _ in groups),
+            named=named_laws(text),
             outside=tuple(beyond),
             grams=bigrams([word for word in words if word not in stop]),
         )
@@ -383,6 +389,8 @@ class SearchIndex:
             query.known,
             1 - sum(w for ids, w in query.outside if ids.isdisjoint(terms)) / total,
             min(1.0, query.size / 12),
+            float(bool(query.named & document.laws)),
+            float(bool(query.named) and not query.named & document.laws),
         )
 
     def candidates(self, query: Query) -> list[tuple[Entry, _Document]]:
