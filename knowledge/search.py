@@ -31,22 +31,22 @@ from knowledge.text import Analyzer
 
 # Fitted by `python -m knowledge.tune` (see `Scoring`), in the order of `features.FEATURES`.
 WEIGHTS: tuple[float, ...] = (
-    1.5,
-    1.1,
-    3.46,
-    2.93,
-    1.71,
-    1.62,
-    0.94,
-    1.38,
-    1.4,
-    -0.6,
-    0.06,
-    1.9,
+    1.49,
+    1.14,
+    3.59,
+    2.97,
+    1.78,
+    1.74,
+    1.05,
+    1.39,
+    1.53,
+    -0.73,
+    0.04,
+    1.99,
     0.31,
     -0.31,
 )
-BIAS = -5.53
+BIAS = -5.4
 
 
 @dataclass(frozen=True)
@@ -62,19 +62,19 @@ class Scoring:
     k1: float = 1.2
     b: float = 0.75
     # Weight of a query word missing from the index, as a fraction of the rarest word's idf.
-    unknown_weight: float = 0.7
+    unknown_weight: float = 1.0
     # Weight of a word of `Synonyms.outside` (a topic no text regulates), likewise.
     outside_weight: float = 2.0
     # Weight of a word of one character (not mapped by the synonym list), relative to its idf.
-    single_character: float = 0.4
+    single_character: float = 0.8
     # The logistic model, one weight per `features.FEATURES`.
     weights: tuple[float, ...] = WEIGHTS
     bias: float = BIAS
     # A result whose refs include an article the question cites gets this added.
     cited_bonus: float = 25.0
     # Verdicts: ANSWER at or above `answer`, SUGGEST at or above `suggest`, else ABSTAIN.
-    answer: float = 90.3
-    suggest: float = 53.8
+    answer: float = 90.9
+    suggest: float = 46.1
     # A confident answer must beat runners-up citing other articles by this much.
     margin: float = 3.0
     # How many candidates the cheap first pass hands to the full scoring.
