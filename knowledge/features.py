@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from knowledge.refs import LAWS, POLICY, STATISTICS_LAW
 
+_ZHEJIANG = "浙江省统计工作监督管理条例"
 # What people call the texts in a question, longest first. The 统计法 is left out: people say
 # 统计法 for "the law" in general. 浙江 alone names the Zhejiang regulation, the only
 # provincial text.
@@ -35,7 +36,7 @@ _NAMES: tuple[tuple[str, str], ...] = tuple(
     sorted(
         [
             *((alias, law.stem) for law in LAWS for alias in law.aliases if len(alias) > 1),
-            ("浙江", "浙江省统计工作监督管理条例"),
+            ("浙江", _ZHEJIANG),
             ("网格意见", POLICY),
         ],
         key=lambda pair: -len(pair[0]),
@@ -60,6 +61,26 @@ FEATURES: tuple[str, ...] = (
 )
 
 
+# Fitted by `python -m knowledge.tune` on fold_a and the dev set (see `search.Scoring`).
+FITTED: dict[str, float] = {
+    "phrasing": 1.49,
+    "phrasing_recall": 1.14,
+    "coverage": 3.59,
+    "bm25": 2.97,
+    "characters": 1.78,
+    "tokens": 1.74,
+    "article": 1.05,
+    "article_coverage": 1.39,
+    "bigrams": 1.53,
+    "known": -0.73,
+    "within": 0.04,
+    "length": 1.99,
+    "named": 0.31,
+    "named_other": -0.31,
+}
+FITTED_BIAS = -5.4
+
+
 def logistic(weights: Sequence[float], bias: float, features: Sequence[float]) -> float:
     """100 * sigmoid(bias + weights . features): a score in [0, 100]."""
     logit = bias + sum(w * f for w, f in zip(weights, features, strict=True))
@@ -77,7 +98,8 @@ def named_laws(text: str) -> frozenset[str]:
     """The texts other than the 统计法 that `text` names (longest name first, each once)."""
     found: set[str] = set()
     for name, stem in _NAMES:
-        if name in text:
+        # A bare 条例 next to 浙江 is the Zhejiang regulation (浙江那个条例), already found.
+        if name in text and not (name == "条例" and _ZHEJIANG in found):
             text = text.replace(name, " ")
             if stem != STATISTICS_LAW:
                 found.add(stem)

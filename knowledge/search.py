@@ -25,28 +25,9 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 
 from knowledge.entries import Entry
-from knowledge.features import bigrams, logistic, named_laws
+from knowledge.features import FEATURES, FITTED, FITTED_BIAS, bigrams, logistic, named_laws
 from knowledge.refs import Ref
 from knowledge.text import Analyzer
-
-# Fitted by `python -m knowledge.tune` (see `Scoring`), in the order of `features.FEATURES`.
-WEIGHTS: tuple[float, ...] = (
-    1.49,
-    1.14,
-    3.59,
-    2.97,
-    1.78,
-    1.74,
-    1.05,
-    1.39,
-    1.53,
-    -0.73,
-    0.04,
-    1.99,
-    0.31,
-    -0.31,
-)
-BIAS = -5.4
 
 
 @dataclass(frozen=True)
@@ -68,8 +49,8 @@ class Scoring:
     # Weight of a word of one character (not mapped by the synonym list), relative to its idf.
     single_character: float = 0.8
     # The logistic model, one weight per `features.FEATURES`.
-    weights: tuple[float, ...] = WEIGHTS
-    bias: float = BIAS
+    weights: tuple[float, ...] = tuple(FITTED[name] for name in FEATURES)
+    bias: float = FITTED_BIAS
     # A result whose refs include an article the question cites gets this added.
     cited_bonus: float = 25.0
     # Verdicts: ANSWER at or above `answer`, SUGGEST at or above `suggest`, else ABSTAIN.

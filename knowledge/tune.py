@@ -2,12 +2,17 @@
 
     uv run python -m knowledge.tune tests/data/heldout/fold_a.jsonl tests/data/faq_dev.jsonl
 
-Every document the first pass picks for a question is one example, labelled 1 if its entry
-cites a labelled article; a logistic regression (Newton's method, a little L2 shrinkage) fits
-`Scoring.weights`. Then the bands: `suggest` is the threshold that answers the most questions
-right while declining at least `DECLINE` of the unanswerable ones, and `answer` the lowest one
-at which at most `CONFIDENT_WRONG` of all questions get a confident wrong answer. It prints the
-values to paste into knowledge/search.py; nothing is written.
+Every document the first pass picks for a question is labelled 1 if its entry cites a labelled
+article. The order comes first: a conditional logit (the softmax chance of a question's right
+documents among its candidates) weighs the document features; then a logistic regression on
+each question's best document (right or not, unanswerable questions included), with the
+question-level features, turns that into a chance; both by Newton's method with a little L2
+shrinkage, folded into one linear model (`Scoring.weights`). Then the bands: `suggest` is
+the threshold that answers the most questions right while declining at least `DECLINE` of the
+unanswerable ones, and `answer` the lowest one at which at most `CONFIDENT_WRONG` of all
+questions get a confident wrong answer. It prints the
+values to paste into knowledge/features.py (FITTED) and knowledge/search.py (the bands);
+nothing is written.
 """
 
 import argparse
@@ -186,7 +191,9 @@ def main(paths: Sequence[Path]) -> None:
     out = sys.stdout.write
     for name, weight in zip(FEATURES, scoring.weights, strict=True):
         out(f"{name:18} {weight:7.2f}\n")
-    out(f"WEIGHTS = {scoring.weights}\nBIAS = {scoring.bias}\n")
+    out("FITTED: dict[str, float] = {\n")
+    out("".join(f'    "{n}": {w},\n' for n, w in zip(FEATURES, scoring.weights, strict=True)))
+    out(f"}}\nFITTED_BIAS = {scoring.bias}\n")
     out(f"answer = {answer}, suggest = {suggest}\n")
     for path in paths:
         figures = evaluate(knowledge, read_cases(path)).figures()
