@@ -64,7 +64,7 @@ FEATURES: tuple[str, ...] = (
 
 # Fitted by `python -m knowledge.tune` on fold_a and the dev set (see `search.Scoring`).
 FITTED: dict[str, float] = {
-    "phrasing": 1.48,
+    "phrasing": 1.49,
     "phrasing_recall": 1.14,
     "coverage": 3.59,
     "bm25": 2.97,
@@ -73,13 +73,13 @@ FITTED: dict[str, float] = {
     "article": 1.04,
     "article_coverage": 1.39,
     "bigrams": 1.53,
-    "known": -0.73,
+    "known": -0.62,
     "within": 0.04,
-    "length": 1.99,
+    "length": 2.06,
     "named": 0.32,
     "named_other": -0.32,
 }
-FITTED_BIAS = -5.39
+FITTED_BIAS = -5.53
 
 
 def logistic(weights: Sequence[float], bias: float, features: Sequence[float]) -> float:
