@@ -58,12 +58,13 @@ def article_entry(article: Article, renumbered: Mapping[int, int] | None = None)
     else:
         name = f"{article.law}第{to_chinese(article.number)}条"
         kind = "法律条文原文"
-    text = article.text
+    text = gist = article.text
     if renumbered and article.law != STATISTICS_LAW:
-        text = annotate_old_numbers(text, renumbered)
+        text = annotate_old_numbers(article.text, renumbered)
+        gist = annotate_old_numbers(article.text, renumbered, short=True)
     return Entry(
         id=f"{article.law}-{article.number}",
-        title=f"{name}（{kind}）：{_gist(article.text)}",
+        title=f"{name}（{kind}）：{_gist(gist)}",
         alternatives=(),
         answer=f"以下是{kind}（{ARTICLE_NOTICE}）：\n{article.label}\n{text}",
         refs=(article.ref,),
@@ -111,9 +112,10 @@ def passages(article: Article) -> tuple[str, ...]:
     return tuple(found)
 
 
-def annotate_old_numbers(text: str, renumbered: Mapping[int, int]) -> str:
-    """统计法第四十一条第二款 -> 统计法第四十一条第二款（2009年文本的条文序号，现为第四十四条）;
-    a run such as 统计法第三十八条第一款、第三十九条第一款 gets one note naming both."""
+def annotate_old_numbers(text: str, renumbered: Mapping[int, int], *, short: bool = False) -> str:
+    """统计法第四十一条第二款 -> 统计法第四十一条第二款（2009年文本的条文序号，现行统计法为
+    第四十四条）; a run such as 统计法第三十八条第一款、第三十九条第一款 gets one note naming
+    both. `short` replaces the old numbers instead: 统计法（现行第四十四条）."""
 
     def note(match: re.Match[str]) -> str:
         olds = [parse_chinese(number) for number in _NUMBER.findall(match.group(0))]
@@ -121,6 +123,8 @@ def annotate_old_numbers(text: str, renumbered: Mapping[int, int]) -> str:
         if not news or None in news or news == olds:
             return match.group(0)
         current = "、".join(f"第{to_chinese(new)}条" for new in news if new is not None)
+        if short:
+            return f"统计法（现行{current}）"
         return f"{match.group(0)}（2009年文本的条文序号，现行统计法为{current}）"
 
     return _CITED.sub(note, text)
