@@ -64,22 +64,22 @@ FEATURES: tuple[str, ...] = (
 
 # Fitted by `python -m knowledge.tune` on fold_a and the dev set (see `search.Scoring`).
 FITTED: dict[str, float] = {
-    "phrasing": 1.49,
-    "phrasing_recall": 1.14,
-    "coverage": 3.59,
-    "bm25": 2.97,
-    "characters": 1.78,
-    "tokens": 1.74,
-    "article": 1.04,
-    "article_coverage": 1.39,
-    "bigrams": 1.53,
-    "known": -0.62,
+    "phrasing": 1.42,
+    "phrasing_recall": 1.1,
+    "coverage": 3.51,
+    "bm25": 2.88,
+    "characters": 1.73,
+    "tokens": 1.69,
+    "article": 0.97,
+    "article_coverage": 1.42,
+    "bigrams": 1.46,
+    "known": -0.65,
     "within": 0.04,
-    "length": 2.06,
-    "named": 0.32,
-    "named_other": -0.32,
+    "length": 2.11,
+    "named": 0.31,
+    "named_other": -0.31,
 }
-FITTED_BIAS = -5.53
+FITTED_BIAS = -5.33
 
 
 def logistic(weights: Sequence[float], bias: float, features: Sequence[float]) -> float:
