@@ -112,7 +112,8 @@ class KnowledgeBase:
         problems += check_unique(tip_ids, "提示")
         if problems:
             raise KnowledgeError("知识库数据有误：\n" + "\n".join(problems))
-        entries = (*faq, *(article_entry(article) for article in laws.articles))
+        old_to_new = laws.renumbering.old_to_new
+        entries = (*faq, *(article_entry(article, old_to_new) for article in laws.articles))
         analyzer = Analyzer(load_synonyms(data_dir / "synonyms.toml"), data_dir / "userdict.txt")
         return cls(
             articles=laws.articles,
@@ -125,6 +126,15 @@ class KnowledgeBase:
     @property
     def scoring(self) -> Scoring:
         return self._index.scoring
+
+    @property
+    def index(self) -> SearchIndex:
+        return self._index
+
+    def searchable(self, query: str) -> str:
+        """The question as the index reads it: normalised, cited articles taken out."""
+        text = unicodedata.normalize("NFKC", query).strip()
+        return _without_mentions(text, find_mentions(text))
 
     def with_scoring(self, scoring: Scoring) -> "KnowledgeBase":
         """The same data searched with other weights or thresholds (for tuning and tests)."""
@@ -163,10 +173,7 @@ class KnowledgeBase:
         """
         text = unicodedata.normalize("NFKC", query).strip()
         mentions = find_mentions(text)
-        rest = text
-        for mention in reversed(mentions):
-            rest = rest[: mention.start] + " " + rest[mention.end :]
-        analysed = self._index.analyse(rest)
+        analysed = self._index.analyse(_without_mentions(text, mentions))
         if mentions and analysed.total == 0:
             # "统计法第四十一条" or "第四十四条说的是什么": nothing to search but the citation.
             return self._citation_only(query, mentions[0])
@@ -212,7 +219,7 @@ class KnowledgeBase:
         found = self._lookup.resolve(mention.law, mention.number, old=mention.old, new=mention.new)
         if found.article is None:
             return SearchOutcome(query, Verdict.ABSTAIN, (), found.error)
-        entry = self._by_id[article_entry(found.article).id]
+        entry = self._by_id[f"{found.article.law}-{found.article.number}"]
         return SearchOutcome(query, Verdict.ANSWER, (SearchResult(entry, 100.0),), found.note)
 
     def lookup(self, text: str) -> LawLookup:
@@ -234,6 +241,12 @@ class KnowledgeBase:
         if info is None:
             raise KeyError(law)
         return info.title
+
+
+def _without_mentions(text: str, mentions: list[Mention]) -> str:
+    for mention in reversed(mentions):
+        text = text[: mention.start] + " " + text[mention.end :]
+    return text
 
 
 def _close_call(results: list[SearchResult], margin: float) -> bool:

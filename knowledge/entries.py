@@ -2,15 +2,15 @@
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from knowledge.errors import KnowledgeError
-from knowledge.numerals import to_chinese
-from knowledge.refs import LAWS_BY_STEM, POLICY, POLICY_SECTIONS, Article, Ref
+from knowledge.numerals import NUMERAL_CHARS, parse_chinese, to_chinese
+from knowledge.refs import LAWS_BY_STEM, POLICY, POLICY_SECTIONS, STATISTICS_LAW, Article, Ref
 
 MAX_ANSWER_CHARS = 500
 MIN_ALTERNATIVES = 2
@@ -33,6 +33,8 @@ class Entry:
     kind: Literal["faq", "article", "local"]
     # "local" entries only: the day an admin approved the answer (shown instead of citations).
     approved_on: date | None = None
+    # "article" entries only: the texts searched one by one (the article, each 款 and 项).
+    passages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,21 +46,88 @@ class Tip:
     refs: tuple[Ref, ...]
 
 
-def article_entry(article: Article) -> Entry:
-    """The article as an entry of its own: id 统计法-44, title 统计法第四十四条."""
+def article_entry(article: Article, renumbered: Mapping[int, int] | None = None) -> Entry:
+    """The article as an entry of its own (id 统计法-44), labelled as the text of the law.
+
+    `renumbered` (2009 -> 2024 统计法 numbers) annotates the old numbers that the other texts
+    cite, so that no answer shows a 2009 number as if it were current.
+    """
     if article.law == POLICY:
-        title = f"网格智治指导意见{POLICY_SECTIONS[article.number - 1]}"
+        name = f"网格智治指导意见{POLICY_SECTIONS[article.number - 1]}"
+        kind = "文件原文"
     else:
-        title = f"{article.law}第{to_chinese(article.number)}条"
+        name = f"{article.law}第{to_chinese(article.number)}条"
+        kind = "法律条文原文"
+    text = gist = article.text
+    if renumbered and article.law != STATISTICS_LAW:
+        text = annotate_old_numbers(article.text, renumbered)
+        gist = annotate_old_numbers(article.text, renumbered, short=True)
     return Entry(
         id=f"{article.law}-{article.number}",
-        title=title,
+        title=f"{name}（{kind}）：{_gist(gist)}",
         alternatives=(),
-        answer=article.text,
+        answer=f"以下是{kind}（{ARTICLE_NOTICE}）：\n{article.label}\n{text}",
         refs=(article.ref,),
         topic=article.chapter,
         kind="article",
+        passages=passages(article),
     )
+
+
+# Users must see that this is the text's own wording, not an answer written for their case.
+ARTICLE_NOTICE = "不是针对您的问题整理的解答，请对照原文理解"
+
+_LEAD = re.compile(rf"^第[{NUMERAL_CHARS}]+条\s*")
+_ITEM = re.compile(rf"^[（(][{NUMERAL_CHARS}]+[）)]")
+_CHAPTER = re.compile(rf"^第[{NUMERAL_CHARS}]+章\s*")
+_NUMBER = re.compile(rf"第([{NUMERAL_CHARS}]+)条")
+_CITED = re.compile(rf"统计法(?:[、和]?第[{NUMERAL_CHARS}]+条(?:第[{NUMERAL_CHARS}]+[款项])*)+")
+
+
+def _gist(text: str) -> str:
+    """The article's first words, so that a suggestion button says what it is about."""
+    body = _LEAD.sub("", text.split("\n", 1)[0])
+    return body if len(body) <= 24 else body[:24] + "…"
+
+
+def passages(article: Article) -> tuple[str, ...]:
+    """The whole article, then each 款 and each 项 (with the sentence that introduces it),
+    each with the law's and the chapter's names (浙江的条例里…, 处分规定管不管…); article
+    numbers left out, as a question that quotes one is answered by citation instead."""
+    name = LAWS_BY_STEM[article.law].short_title.strip("《》")
+    if article.law == POLICY:
+        name = "网格智治指导意见"
+    chapter = name + " " + _CHAPTER.sub("", article.chapter or "")
+    lines = [_LEAD.sub("", line) for line in article.text.split("\n")]
+    found = [f"{chapter}\n" + "\n".join(lines)]
+    if len(lines) == 1:
+        return tuple(found)
+    lead = ""
+    for line in lines:
+        if _ITEM.match(line):
+            found.append(f"{chapter}\n{lead}{line}")
+        else:
+            lead = line if line.endswith("：") else ""
+            found.append(f"{chapter}\n{line}")
+    return tuple(found)
+
+
+def annotate_old_numbers(text: str, renumbered: Mapping[int, int], *, short: bool = False) -> str:
+    """统计法第四十一条第二款 -> 统计法第四十一条第二款（2009年文本的条文序号，现行统计法为
+    第四十四条）; a run such as 统计法第三十八条第一款、第三十九条第一款 gets one note naming
+    both. `short` replaces the old numbers instead: 统计法（现行第四十四条）."""
+
+    def note(match: re.Match[str]) -> str:
+        olds = [parse_chinese(number) for number in _NUMBER.findall(match.group(0))]
+        news = [renumbered.get(old) for old in olds if old is not None]
+        if not news or None in news or news == olds:
+            return match.group(0)
+        current = "、".join(f"第{to_chinese(new)}条" for new in news if new is not None)
+        if short:
+            return f"统计法（现行{current}）"
+        return f"{match.group(0)}（2009年文本的条文序号，现行统计法为{current}）"
+
+    return _CITED.sub(note, text)
 
 
 def local_entry(*, key: str, question: str, answer: str, approved_on: date) -> Entry:

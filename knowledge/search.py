@@ -1,24 +1,16 @@
-"""Ranking: a lexical model (BM25-style, idf-weighted coverage) fused with rapidfuzz scores.
+"""Ranking: lexical similarities (BM25-style idf-weighted coverage, rapidfuzz ratios, character
+pairs) combined by a logistic model (`knowledge.features`), fitted on labelled questions.
 
-Every entry gets a score in [0, 100]:
-
-- *phrasing*: the best idf-weighted Dice overlap between the query's tokens and one of a Q&A
-  entry's phrasings (its question and alternatives);
-- *body*: BM25 term scores of the query's tokens in the whole entry (question, alternatives,
-  answer; an article's text), each term capped at its idf, divided by the query's total idf, so
-  1.0 means "every query word is here";
-- *characters*: rapidfuzz's character-level similarity between the cleaned query and the
-  closest phrasing, which catches typos and word orders the tokens miss;
-- *tokens*: rapidfuzz's token-set ratio over the canonical tokens (segmented, space-joined).
-
-The fused score is a weighted mean of these; articles (no phrasings) use the body alone, scaled
-down so that a curated answer wins when both fit. A query word the index has never seen weighs
-as much as the rarest word, so a question about something the texts do not cover ("密码",
-"个税") scores low and the bot abstains. Synonyms and a word's parts form one group that counts
-once (`Analyzer.groups`).
+Every entry gets a score in [0, 100], read as the chance that it answers the question: the
+verdict bands are thresholds on it. A Q&A entry is one document (its phrasings and answer); a
+law article is one document per passage (the whole article, each 款, each 项 with its lead-in),
+and scores as its best passage. A query word the index has never seen weighs as much as
+`unknown_weight` of the rarest word, and one about a topic no text regulates (密码, 个税) more,
+so that such questions score low and the bot abstains. Synonyms and a word's parts form one
+group that counts once (`Analyzer.groups`).
 
 Two passes keep a query fast at 10,000 entries: the rarer query words' posting lists pick
-`Scoring.candidates` entries, and only those get the full score.
+`Scoring.candidates` documents, and only those get the full score.
 """
 
 import heapq
@@ -33,6 +25,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 
 from knowledge.entries import Entry
+from knowledge.features import FEATURES, FITTED, FITTED_BIAS, bigrams, logistic, named_laws
 from knowledge.refs import Ref
 from knowledge.text import Analyzer
 
@@ -41,31 +34,28 @@ from knowledge.text import Analyzer
 class Scoring:
     """Model weights and verdict thresholds.
 
-    Chosen on tests/data/faq_dev.jsonl (`gridbot faq --eval`) by a coarse grid over the weights
-    and then the lowest `suggest` threshold in the middle of the plateau where false abstains
-    stay near 1 % and correct abstains reach 90 %; `answer` is where wrong first results become
-    rare (most wrong ones score below 60). Round values on purpose: a held-out set will judge.
+    `weights` and `bias` are fitted by `python -m knowledge.tune` on the tuning fold
+    (tests/data/heldout/fold_a.jsonl) and the dev set (tests/data/faq_dev.jsonl), never on the
+    held-out folds b and c; `answer`, `suggest` and `margin` are read off the same data (see
+    knowledge/tune.py for the rule).
     """
 
     k1: float = 1.2
     b: float = 0.75
     # Weight of a query word missing from the index, as a fraction of the rarest word's idf.
     unknown_weight: float = 1.0
-    phrasing: float = 0.30
-    body: float = 0.30
-    characters: float = 0.45
-    tokens: float = 0.10
+    # Weight of a word of `Synonyms.outside` (a topic no text regulates), likewise.
+    outside_weight: float = 2.0
     # Weight of a word of one character (not mapped by the synonym list), relative to its idf.
-    single_character: float = 0.4
-    # Share of the uncapped BM25 sum in the body score (the rest is capped coverage).
-    repeats: float = 0.2
-    # An article's body score is multiplied by this, so that a curated answer wins ties.
-    article: float = 0.75
+    single_character: float = 0.8
+    # The logistic model, one weight per `features.FEATURES`.
+    weights: tuple[float, ...] = tuple(FITTED[name] for name in FEATURES)
+    bias: float = FITTED_BIAS
     # A result whose refs include an article the question cites gets this added.
     cited_bonus: float = 25.0
     # Verdicts: ANSWER at or above `answer`, SUGGEST at or above `suggest`, else ABSTAIN.
-    answer: float = 60.0
-    suggest: float = 43.0
+    answer: float = 90.8
+    suggest: float = 46.8
     # A confident answer must beat runners-up citing other articles by this much.
     margin: float = 3.0
     # How many candidates the cheap first pass hands to the full scoring.
@@ -82,10 +72,12 @@ class _Phrasing(NamedTuple):
 
 
 class _Document(NamedTuple):
-    entry: Entry
-    terms: dict[int, int]  # token id -> frequency in the whole entry
+    entry: int  # its entry's number: an article has one document per passage
+    terms: dict[int, int]  # token id -> frequency in the document
     length: int
     phrasings: tuple[_Phrasing, ...]
+    grams: frozenset[str]  # a law passage's character pairs (empty for Q&A entries)
+    laws: frozenset[str]  # the laws its entry cites
 
 
 class _Words(dict[str, tuple[int, ...]]):
@@ -117,6 +109,14 @@ class Query:
     total: float  # the weight of all words, unknown ones included
     characters: str
     joined: str
+    known: float = 1.0  # the share of its weight (outside topics aside) the index knows
+    size: int = 1  # how many words (groups) it has
+    caps: tuple[float, ...] = ()  # per group, its highest idf (a term's score is capped at it)
+    named: frozenset[str] = frozenset()  # the texts it names (浙江的条例, 处分规定)
+    # Words about a topic no text regulates: (token ids the index knows, weight). Only an
+    # entry containing one covers it (an instructor's approved answer about passwords).
+    outside: tuple[tuple[frozenset[int], float], ...] = ()
+    grams: frozenset[str] = frozenset()
 
 
 class SearchIndex:
@@ -134,10 +134,12 @@ class SearchIndex:
         words = _Words(analyzer, self._ids)
         ids_of, group_of = words.__getitem__, words.group.__getitem__
         analysed: list[
-            tuple[Entry, Counter[int], list[tuple[dict[int, None], frozenset[int], str]]]
+            tuple[
+                int, Counter[int], list[tuple[dict[int, None], frozenset[int], str]], frozenset[str]
+            ]
         ]
         analysed = []
-        for entry in entries:
+        for number, entry in enumerate(entries):
             phrasings = []
             found: list[int] = []
             # Q&A entries (curated or approved local answers) are phrased as questions.
@@ -154,16 +156,36 @@ class SearchIndex:
                         cleaned.replace(" ", ""),
                     )
                 )
+            if entry.kind == "article" and entry.passages:
+                # One document per passage: a question about one 款 should not be diluted by
+                # the rest of a long article.
+                for passage in entry.passages:
+                    cut_words = cut(clean(passage))
+                    terms = Counter(chain.from_iterable(map(ids_of, cut_words)))
+                    analysed.append((number, terms, [], bigrams(cut_words)))
+                continue
             body = (
                 entry.answer if entry.kind != "article" else f"{entry.topic or ''}\n{entry.answer}"
             )
             found += chain.from_iterable(map(ids_of, cut(clean(body))))
-            analysed.append((entry, Counter(found), phrasings))
+            analysed.append((number, Counter(found), phrasings, frozenset()))
+
+        # What the texts do not regulate, they do not cover by mentioning it in passing (a
+        # curated answer that says 打电话 is no answer about phone numbers); only an approved
+        # instructor's answer can.
+        beyond = {self._ids[word] for word in analyzer.synonyms.outside if word in self._ids}
+        if beyond:
+            for owner, terms, phrasings, _ in analysed:
+                if entries[owner].kind == "local":
+                    continue
+                for token in beyond & terms.keys():
+                    del terms[token]
+                phrasings[:] = [(groups, ids - beyond, text) for groups, ids, text in phrasings]
 
         count = len(analysed)
         self._postings: list[list[int]] = [[] for _ in self._ids]  # token id -> entry numbers
         postings = self._postings
-        for number, (_, terms, _) in enumerate(analysed):
+        for number, (_, terms, _, _) in enumerate(analysed):
             for token in terms:
                 postings[token].append(number)
         self._idf = [
@@ -174,14 +196,15 @@ class SearchIndex:
         # A word weighs its group's highest idf (0 for a stopword's empty group).
         weight_of = [self._weight(group) for group in words.groups]
         token_of = list(self._ids)  # token id -> token
+        self._entries = tuple(entries)
         self._documents: list[_Document] = []
         self._citing: dict[Ref, list[int]] = {}
-        for number, (entry, terms, phrasings) in enumerate(analysed):
-            for ref in entry.refs:
+        for number, (owner, terms, phrasings, grams) in enumerate(analysed):
+            for ref in self._entries[owner].refs:
                 self._citing.setdefault(ref, []).append(number)
             self._documents.append(
                 _Document(
-                    entry,
+                    owner,
                     terms,
                     sum(terms.values()),
                     tuple(
@@ -193,6 +216,8 @@ class SearchIndex:
                         )
                         for groups, tokens, characters in phrasings
                     ),
+                    grams,
+                    frozenset(ref.law for ref in self._entries[owner].refs),
                 )
             )
         self._average_length = sum(d.length for d in self._documents) / max(count, 1)
@@ -204,14 +229,27 @@ class SearchIndex:
         return self.analyzer.clean(text).replace(" ", "")
 
     def __len__(self) -> int:
-        return len(self._documents)
+        return len(self._entries)
 
     def analyse(self, text: str) -> Query:
         groups: list[tuple[frozenset[int], float]] = []
         total = 0.0
         tokens: set[str] = set()
-        for group in self.analyzer.groups(text):
+        outside = self.analyzer.synonyms.outside
+        beyond: list[tuple[frozenset[int], float]] = []
+        known_weight = 0.0
+        words_seen = self.analyzer.groups(text)
+        words = self.analyzer.cut(self.analyzer.clean(text))
+        for group in words_seen:
             tokens.update(group)
+            if not outside.isdisjoint(group):
+                # A topic the texts do not regulate (密码, 个税): no entry can cover it.
+                weight = self.scoring.outside_weight * self._rarest
+                ids = frozenset(self._ids[token] for token in group if token in self._ids)
+                beyond.append((ids, weight))
+                if ids:
+                    groups.append((ids, weight))
+                continue
             # A lone character (营 of an unknown 营收) is weak evidence either way.
             factor = self.scoring.single_character if len(min(group, key=len)) == 1 else 1.0
             known = frozenset(self._ids[token] for token in group if token in self._ids)
@@ -219,9 +257,22 @@ class SearchIndex:
                 weight = factor * self._weight(known)
                 groups.append((known, weight))
                 total += weight
+                known_weight += weight
             else:
                 total += factor * self.scoring.unknown_weight * self._rarest
-        return Query(tuple(groups), total, self._characters(text), " ".join(sorted(tokens)))
+        stop = self.analyzer.synonyms.stopwords
+        return Query(
+            tuple(groups),
+            total + sum(weight for _, weight in beyond),
+            self._characters(text),
+            " ".join(sorted(tokens)),
+            known=known_weight / total if total else 0.0,
+            size=len(words_seen),
+            caps=tuple(self._weight(group) for group, _ in groups),
+            named=named_laws(text),
+            outside=tuple(beyond),
+            grams=bigrams([word for word in words if word not in stop]),
+        )
 
     def rank(
         self, query: Query, amount: int, cited: Mapping[Ref, float] | None = None
@@ -235,16 +286,18 @@ class SearchIndex:
         candidates = self._candidates(query)
         for ref in cited or ():
             candidates.update(self._citing.get(ref, ()))
-        scored = []
+        best: dict[int, float] = {}  # entry number -> its best document's score
         for number in candidates:
             document = self._documents[number]
             score = self._score(query, document)
             if cited:
-                bonus = max((cited.get(ref, 0.0) for ref in document.entry.refs), default=0.0)
+                refs = self._entries[document.entry].refs
+                bonus = max((cited.get(ref, 0.0) for ref in refs), default=0.0)
                 score = min(100.0, score + self.scoring.cited_bonus * bonus)
-            scored.append((score, number))
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        return [(self._documents[number].entry, score) for score, number in scored[:amount]]
+            if score > best.get(document.entry, -1.0):
+                best[document.entry] = score
+        scored = sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
+        return [(self._entries[number], score) for number, score in scored[:amount]]
 
     def _candidates(self, query: Query) -> set[int]:
         """Cheap first pass: weight of the rarer query words per entry, top `candidates`."""
@@ -267,42 +320,63 @@ class SearchIndex:
         scoring = self.scoring
         if query.total <= 0:
             return 0.0
-        norm = scoring.k1 * (1 - scoring.b + scoring.b * document.length / self._average_length)
+        return logistic(scoring.weights, scoring.bias, self.features(query, document))
+
+    def features(self, query: Query, document: _Document) -> tuple[float, ...]:
+        """The values of `features.FEATURES` for one document (what `knowledge.tune` fits)."""
+        scoring = self.scoring
+        k1 = scoring.k1
+        norm = k1 * (1 - scoring.b + scoring.b * document.length / self._average_length)
         covered = bm25 = 0.0
-        terms = document.terms
-        for group, _ in query.groups:
+        terms, idf = document.terms, self._idf
+        for (group, _), cap in zip(query.groups, query.caps, strict=True):
             best = 0.0
             for token in group:
                 frequency = terms.get(token)
                 if frequency:
-                    best = max(
-                        best, self._idf[token] * frequency * (scoring.k1 + 1) / (frequency + norm)
-                    )
+                    term = idf[token] * frequency * (k1 + 1) / (frequency + norm)
+                    if term > best:
+                        best = term
             # Capped at the idf, the term score says "this word is here" (a long text, where
             # it is diluted, gets less); uncapped, repeats and short texts rank higher.
-            covered += min(best, self._weight(group))
+            covered += best if best < cap else cap
             bm25 += best
-        body = (
-            (1 - scoring.repeats) * covered + scoring.repeats * bm25 / (scoring.k1 + 1)
-        ) / query.total
-        if not document.phrasings:
-            return 100.0 * scoring.article * body
-        phrasing = characters = tokens = 0.0
+        total = query.total
+        coverage = covered / total
+        repeats = min(2.0, bm25 / (scoring.k1 + 1) / total)
+        phrasing = recall = characters = tokens = grams = 0.0
         for candidate in document.phrasings:
             shared = sum(
                 weight for group, weight in query.groups if not group.isdisjoint(candidate.tokens)
             )
-            phrasing = max(phrasing, min(1.0, 2 * shared / (query.total + candidate.weight)))
+            phrasing = max(phrasing, min(1.0, 2 * shared / (total + candidate.weight)))
+            if candidate.weight:
+                recall = max(recall, min(1.0, shared / candidate.weight))
             characters = max(characters, fuzz.ratio(query.characters, candidate.characters))
             tokens = max(tokens, fuzz.token_set_ratio(query.joined, candidate.joined))
-        total = scoring.phrasing + scoring.body + scoring.characters + scoring.tokens
-        return min(
-            100.0,
-            (
-                100.0 * scoring.phrasing * phrasing
-                + 100.0 * scoring.body * body
-                + scoring.characters * characters
-                + scoring.tokens * tokens
-            )
-            / total,
+        article = 0.0 if document.phrasings else 1.0
+        if article and query.grams:
+            grams = len(query.grams & document.grams) / len(query.grams)
+        return (
+            phrasing,
+            recall,
+            coverage,
+            repeats,
+            characters / 100,
+            tokens / 100,
+            article,
+            article * coverage,
+            grams,
+            query.known,
+            1 - sum(w for ids, w in query.outside if ids.isdisjoint(terms)) / total,
+            min(1.0, query.size / 12),
+            float(bool(query.named & document.laws)),
+            float(bool(query.named) and not query.named & document.laws),
         )
+
+    def candidates(self, query: Query) -> list[tuple[Entry, _Document]]:
+        """The documents the first pass picks for `query`, with their entries (for tuning)."""
+        return [
+            (self._entries[self._documents[n].entry], self._documents[n])
+            for n in sorted(self._candidates(query))
+        ]

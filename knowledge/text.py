@@ -40,11 +40,13 @@ class Synonyms:
     canonical: dict[str, tuple[str, ...]]  # variant token -> canonical tokens
     kept: frozenset[str]  # variants that stay next to their canonical tokens
     stopwords: frozenset[str]
+    # Topics the texts do not regulate (passwords, taxes, deadlines): see `outside` there.
+    outside: frozenset[str] = frozenset()
 
     @property
     def words(self) -> set[str]:
         """Every variant and canonical term: each must come out of segmentation whole."""
-        found = set(self.canonical)
+        found = set(self.canonical) | self.outside
         for terms in self.canonical.values():
             found.update(terms)
         found.update(right for _, right in self.typos)
@@ -88,7 +90,12 @@ def load_synonyms(path: Path) -> Synonyms:
             if group.get("keep", False):
                 kept.add(variant)
     stopwords = frozenset(_strings(data.get("stopwords", ["的"]), "stopwords"))
-    return Synonyms(tuple(typos), canonical, frozenset(kept), stopwords)
+    outside = frozenset(_strings(data.get("outside", ["密码"]), "outside"))
+    if outside & set(canonical):
+        raise KnowledgeError(
+            f"synonyms.toml：{sorted(outside & set(canonical))} 既在 outside 又在同义词组中"
+        )
+    return Synonyms(tuple(typos), canonical, frozenset(kept), stopwords, outside)
 
 
 class Analyzer:

@@ -7,7 +7,7 @@ import pytest
 from knowledge.base import KnowledgeBase
 from knowledge.entries import MAX_ANSWER_CHARS, MIN_ALTERNATIVES
 from knowledge.errors import KnowledgeError
-from knowledge.refs import LAWS_BY_STEM
+from knowledge.refs import LAWS_BY_STEM, Ref
 from tests.knowledge.conftest import make_data_dir
 
 VALID = """
@@ -98,12 +98,34 @@ def test_every_article_is_an_entry_citing_itself(knowledge: KnowledgeBase) -> No
     assert len(articles) == len(knowledge.articles) == 53 + 55 + 17 + 3 + 10
     entry = knowledge.entry("统计法-44")
     assert entry is not None
-    assert entry.title == "统计法第四十四条"
+    # Shown to users as the text of the law, never as a curated answer.
+    assert entry.title.startswith("统计法第四十四条（法律条文原文）：作为统计调查对象")
+    assert entry.refs == (Ref("统计法", 44),)
     assert entry.refs[0].label == "《统计法》第四十四条"
-    assert entry.answer == knowledge.articles[43].text
+    assert entry.answer.startswith("以下是法律条文原文（不是针对您的问题整理的解答")
+    assert entry.answer.endswith(knowledge.articles[43].text)
+    # The whole article, then its 款 and 项 (each item with the sentence introducing it).
+    assert len(entry.passages) == 1 + 3 + 5
+    assert all(p.startswith("统计法 法律责任\n") for p in entry.passages)
+    assert any(
+        "拒绝答复或者不如实答复统计检查查询书" in p and "有下列行为之一" in p
+        for p in entry.passages
+    )
     policy = knowledge.entry("乐清市基层统计网格智治指导意见-6")
     assert policy is not None
-    assert policy.title == "网格智治指导意见三（四）"
+    assert policy.title.startswith("网格智治指导意见三（四）（文件原文）")
+
+
+def test_old_numbers_the_regulation_cites_are_annotated(knowledge: KnowledgeBase) -> None:
+    entry = knowledge.entry("统计法实施条例-50")
+    assert entry is not None
+    assert "统计法第四十一条第二款（2009年文本的条文序号，现行统计法为第四十四条）" in entry.answer
+    both = knowledge.entry("统计法实施条例-49")
+    assert both is not None
+    assert (
+        "第三十九条第一款（2009年文本的条文序号，现行统计法为第四十一条、第四十二条）"
+        in both.answer
+    )
 
 
 def test_titles_and_labels(knowledge: KnowledgeBase) -> None:

@@ -132,3 +132,25 @@ def test_dev_set_is_big_enough_and_well_formed(knowledge: KnowledgeBase) -> None
     # Written by hand, not copied from the curated questions.
     phrasings = {text for entry in knowledge.entries for text in (entry.title, *entry.alternatives)}
     assert not phrasings & {case.question for case in cases}
+
+
+@pytest.mark.parametrize(
+    ("question", "article"),
+    [
+        ("统计人员上门调查不出示工作证件 我们可以拒绝吗", "统计法-33"),
+        ("原始记录和统计台账要保存几年", "统计法实施条例-23"),
+        ("检查人员少于两个人可以拒绝检查吗", "统计法-38"),
+    ],
+)
+def test_the_law_answers_when_no_curated_entry_does(
+    fixture_knowledge: KnowledgeBase, question: str, article: str
+) -> None:
+    """The fixture has two Q&A entries only: the article texts must still answer."""
+    outcome = fixture_knowledge.search(question)
+    assert outcome.verdict != Verdict.ABSTAIN
+    best = outcome.results[0].entry
+    assert best.id == article
+    assert best.kind == "article"
+    assert len(best.refs) == 1
+    assert "原文" in best.title
+    assert best.answer.startswith("以下是法律条文原文")

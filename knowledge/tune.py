@@ -1,0 +1,206 @@
+"""Fit the ranking model and the verdict bands on labelled questions (never on held-out folds).
+
+    uv run python -m knowledge.tune tests/data/heldout/fold_a.jsonl tests/data/faq_dev.jsonl
+
+Every document the first pass picks for a question is labelled 1 if its entry cites a labelled
+article. The order comes first: a conditional logit (the softmax chance of a question's right
+documents among its candidates) weighs the document features; then a logistic regression on
+each question's best document (right or not, unanswerable questions included), with the
+question-level features, turns that into a chance; both by Newton's method with a little L2
+shrinkage, folded into one linear model (`Scoring.weights`). Then the bands: `suggest` is
+the threshold that answers the most questions right while declining at least `DECLINE` of the
+unanswerable ones, and `answer` the lowest one at which at most `CONFIDENT_WRONG` of all
+questions get a confident wrong answer. It prints the
+values to paste into knowledge/features.py (FITTED) and knowledge/search.py (the bands);
+nothing is written.
+"""
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from knowledge.base import KnowledgeBase
+from knowledge.evaluate import Case, evaluate, read_cases
+from knowledge.features import FEATURES
+
+DECLINE = 0.90
+CONFIDENT_WRONG = 0.02
+SHRINKAGE = 1.0
+
+
+# The features constant within one question: they calibrate the verdict, not the order.
+QUESTION_LEVEL = ("known", "length")
+
+
+Example = tuple[list[list[float]], list[int]]  # one question: candidates' features, labels
+
+
+def examples(knowledge: KnowledgeBase, cases: Sequence[Case]) -> list[Example]:
+    """Per question, the features and labels of every first-pass candidate."""
+    index = knowledge.index
+    found = []
+    for case in cases:
+        query = index.analyse(knowledge.searchable(case.question))
+        rows, labels = [], []
+        for entry, document in index.candidates(query):
+            rows.append(list(index.features(query, document)))
+            labels.append(int(bool(case.expected & set(entry.refs))))
+        if rows:
+            found.append((rows, labels))
+    return found
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting (the system is small and well conditioned)."""
+    size = len(vector)
+    rows = [[*matrix[i], vector[i]] for i in range(size)]
+    for column in range(size):
+        pivot = max(range(column, size), key=lambda r: abs(rows[r][column]))
+        rows[column], rows[pivot] = rows[pivot], rows[column]
+        for r in range(size):
+            if r != column and rows[column][column]:
+                factor = rows[r][column] / rows[column][column]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[column], strict=True)]
+    return [rows[i][size] / rows[i][i] for i in range(size)]
+
+
+def _dot(weights: Sequence[float], features: Sequence[float]) -> float:
+    return sum(w * f for w, f in zip(weights, features, strict=True))
+
+
+def _softmax(values: Sequence[float]) -> list[float]:
+    top = max(values)
+    exps = [math.exp(v - top) for v in values]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def fit_ranking(data: Sequence[Example], columns: Sequence[int], rounds: int = 30) -> list[float]:
+    """Weights of `columns` maximising, per answerable question, the softmax probability of
+    its right candidates among all (a conditional logit), by Fisher scoring with L2."""
+    size = len(columns)
+    weights = [0.0] * size
+    for _ in range(rounds):
+        gradient = [-SHRINKAGE * w for w in weights]
+        fisher = [[SHRINKAGE * (i == j) for j in range(size)] for i in range(size)]
+        for rows, labels in data:
+            if not any(labels):
+                continue
+            xs = [[row[c] for c in columns] for row in rows]
+            chances = _softmax([_dot(weights, x) for x in xs])
+            right = _softmax(
+                [_dot(weights, x) if y else -1e9 for x, y in zip(xs, labels, strict=True)]
+            )
+            mean = [sum(p * x[i] for p, x in zip(chances, xs, strict=True)) for i in range(size)]
+            for i in range(size):
+                gradient[i] += sum(q * x[i] for q, x in zip(right, xs, strict=True)) - mean[i]
+            for p, x in zip(chances, xs, strict=True):
+                for i in range(size):
+                    for j in range(size):
+                        fisher[i][j] += p * (x[i] - mean[i]) * (x[j] - mean[j])
+        change = _solve(fisher, gradient)
+        weights = [w + c for w, c in zip(weights, change, strict=True)]
+        if max(map(abs, change)) < 1e-6:
+            break
+    return weights
+
+
+def fit_logistic(data: Sequence[tuple[list[float], int]], rounds: int = 30) -> list[float]:
+    """Logistic-regression weights (the bias last) by Newton's method with L2 shrinkage."""
+    size = len(data[0][0]) + 1
+    weights = [0.0] * size
+    for _ in range(rounds):
+        gradient = [-SHRINKAGE * w for w in weights[:-1]] + [0.0]
+        hessian = [
+            [SHRINKAGE * (i == j and i < size - 1) for j in range(size)] for i in range(size)
+        ]
+        for row, label in data:
+            features = [*row, 1.0]
+            chance = 1 / (1 + math.exp(-max(-30.0, min(30.0, _dot(weights, features)))))
+            for i, fi in enumerate(features):
+                gradient[i] += (label - chance) * fi
+                for j, fj in enumerate(features):
+                    hessian[i][j] += chance * (1 - chance) * fi * fj
+        change = _solve(hessian, gradient)
+        weights = [w + c for w, c in zip(weights, change, strict=True)]
+        if max(map(abs, change)) < 1e-6:
+            break
+    return weights
+
+
+def fit(data: Sequence[Example]) -> tuple[list[float], float]:
+    """All weights and the bias: the ranking first, then its calibration on each question's
+    best candidate (right or not, unanswerable questions included) with the question-level
+    features, folded into one linear model."""
+    ranked = [i for i, name in enumerate(FEATURES) if name not in QUESTION_LEVEL]
+    level = [FEATURES.index(name) for name in QUESTION_LEVEL]
+    ranking = fit_ranking(data, ranked)
+    tops = []
+    for rows, labels in data:
+        scores = [_dot(ranking, [row[c] for c in ranked]) for row in rows]
+        best = max(range(len(rows)), key=scores.__getitem__)
+        tops.append(([scores[best], *(rows[best][c] for c in level)], labels[best]))
+    scale, *levels, bias = fit_logistic(tops)
+    weights = [0.0] * len(FEATURES)
+    for c, w in zip(ranked, ranking, strict=True):
+        weights[c] = scale * w
+    for c, w in zip(level, levels, strict=True):
+        weights[c] = w
+    return weights, bias
+
+
+def bands(knowledge: KnowledgeBase, cases: Sequence[Case]) -> tuple[float, float]:
+    """(answer, suggest) thresholds by the rules in the module docstring."""
+    rows = []
+    for case in cases:
+        outcome = knowledge.search(case.question, 3)
+        best = outcome.results[0].score if outcome.results else 0.0
+        first = bool(outcome.results) and bool(case.expected & set(outcome.results[0].entry.refs))
+        rows.append((best, bool(case.expected), first))
+    unanswerable = [row for row in rows if not row[1]]
+    suggest, most = 99.0, -1
+    for tenth in range(0, 1000):
+        threshold = tenth / 10
+        declined = sum(best < threshold for best, _, _ in unanswerable) / len(unanswerable)
+        hits = sum(best >= threshold and ok for best, _, ok in rows)
+        if declined >= DECLINE and hits > most:
+            suggest, most = threshold, hits
+    answer = 99.0
+    for tenth in range(1000, int(suggest * 10) - 1, -1):
+        threshold = tenth / 10
+        wrong = sum(best >= threshold and not ok for best, _, ok in rows) / len(rows)
+        if wrong > CONFIDENT_WRONG:
+            break
+        answer = threshold
+    return round(answer, 1), round(suggest, 1)
+
+
+def main(paths: Sequence[Path]) -> None:
+    knowledge = KnowledgeBase.load()
+    cases = [case for path in paths for case in read_cases(path)]
+    weights, bias = fit(examples(knowledge, cases))
+    scoring = replace(
+        knowledge.scoring, weights=tuple(round(w, 2) for w in weights), bias=round(bias, 2)
+    )
+    knowledge = knowledge.with_scoring(scoring)
+    answer, suggest = bands(knowledge, cases)
+    knowledge = knowledge.with_scoring(replace(scoring, answer=answer, suggest=suggest))
+    out = sys.stdout.write
+    for name, weight in zip(FEATURES, scoring.weights, strict=True):
+        out(f"{name:18} {weight:7.2f}\n")
+    out("FITTED: dict[str, float] = {\n")
+    out("".join(f'    "{n}": {w},\n' for n, w in zip(FEATURES, scoring.weights, strict=True)))
+    out(f"}}\nFITTED_BIAS = {scoring.bias}\n")
+    out(f"answer = {answer}, suggest = {suggest}\n")
+    for path in paths:
+        figures = evaluate(knowledge, read_cases(path)).figures()
+        out(f"{path.name} " + " ".join(f"{k} {v:.1%}" for k, v in figures.items()) + "\n")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="+", type=Path)
+    main(parser.parse_args().paths)

@@ -1,0 +1,101 @@
+"""The held-out folds: well formed, and the search measured on the folds it was not tuned on.
+
+fold_a is the tuning fold (with tests/data/faq_dev.jsonl): `python -m knowledge.tune` fits the
+model and the bands on it. fold_b and fold_c were written by people who never saw knowledge/
+and are only measured here; nothing was chosen by looking at their questions.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.evaluate import Report, evaluate, read_cases
+
+DATA = Path(__file__).parents[1] / "data"
+FOLDS = {name: DATA / "heldout" / f"fold_{name}.jsonl" for name in "abc"}
+UNTUNED = ("b", "c")
+
+# Goals for a whole fold (issue 17, the set-B goals), and the floors this test holds the
+# untuned folds to: the figures reached when the test was written, rounded down a little.
+# Missed goals: top-1, top-3, answerable abstained and unanswerable declined, on both folds;
+# met: confident-but-wrong. Raise a floor when the search gets better; never lower one to pass.
+GOALS = {"top1": 0.80, "top3": 0.90, "abstained": 0.05, "declined": 0.85, "confident_wrong": 0.03}
+FLOORS = {
+    "b": {
+        "top1": 0.73,
+        "top3": 0.80,
+        "abstained": 0.125,
+        "declined": 0.73,
+        "confident_wrong": 0.03,
+    },
+    "c": {
+        "top1": 0.77,
+        "top3": 0.86,
+        "abstained": 0.075,
+        "declined": 0.72,
+        "confident_wrong": 0.03,
+    },
+}
+
+# An article number in any form: 第四十四条, 第44条, 44条, 四十四条, 条例17, 第二款.
+ARTICLE_NUMBER = re.compile(
+    r"第\s*[0-9一二三四五六七八九十百零〇两]+\s*[条款项章]|[0-9]+\s*条|[十百][一二三四五六七八九]?条"
+    r"|(?:法|条例|规定)\s*[0-9]+"
+)
+
+
+@pytest.mark.parametrize("name", sorted(FOLDS))
+def test_fold_is_complete_and_well_formed(knowledge: KnowledgeBase, name: str) -> None:
+    lines = [line for line in FOLDS[name].read_text(encoding="utf-8").splitlines() if line]
+    assert len(lines) >= 150
+    for line in lines:
+        row = json.loads(line)
+        assert set(row) <= {"q", "law", "articles", "also"}, line
+        assert not ARTICLE_NUMBER.search(row["q"]), row["q"]
+        assert (row["law"] is None) == (not row["articles"]), line
+    cases = read_cases(FOLDS[name])
+    assert len(cases) == len(lines)
+    assert len({case.question for case in cases}) == len(cases), "a question is repeated"
+    for case in cases:
+        for ref in case.expected:
+            assert knowledge.article(ref.law, ref.article) is not None, (case.question, ref)
+    unanswerable = sum(1 for case in cases if not case.expected)
+    assert 10 <= unanswerable <= len(cases) // 4
+
+
+def test_folds_share_no_question_with_each_other_or_the_data(knowledge: KnowledgeBase) -> None:
+    seen: dict[str, str] = {}
+    sources = {**{f"fold_{n}": p for n, p in FOLDS.items()}, "dev": DATA / "faq_dev.jsonl"}
+    for source, path in sources.items():
+        for case in read_cases(path):
+            assert case.question not in seen, (case.question, seen.get(case.question), source)
+            seen[case.question] = source
+    phrasings = {text for entry in knowledge.entries for text in (entry.title, *entry.alternatives)}
+    assert not phrasings & set(seen)
+
+
+def figures(report: Report) -> dict[str, float]:
+    rates = report.figures()
+    return {
+        "top1": rates["top1"],
+        "top3": rates["top3"],
+        "abstained": rates["false_abstain"],
+        "declined": rates["correct_abstain"],
+        "confident_wrong": rates["confident_wrong_all"],
+    }
+
+
+@pytest.mark.parametrize("name", UNTUNED)
+def test_untuned_fold_stays_at_or_above_its_floor(knowledge: KnowledgeBase, name: str) -> None:
+    reached = figures(evaluate(knowledge, read_cases(FOLDS[name])))
+    floor = FLOORS[name]
+    assert reached["top1"] >= floor["top1"], reached
+    assert reached["top3"] >= floor["top3"], reached
+    assert reached["abstained"] <= floor["abstained"], reached
+    assert reached["declined"] >= floor["declined"], reached
+    assert reached["confident_wrong"] < floor["confident_wrong"], reached
+    # The floors never claim more than the goals ask (a floor above a goal is a goal met).
+    assert floor["confident_wrong"] <= GOALS["confident_wrong"]
