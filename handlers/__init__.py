@@ -1,1 +1,1 @@
-"""Thin Telegram adapters, one package or module per feature, each with COMMANDS and register(app)."""
+"""Thin Telegram adapters: one package or module per feature, with COMMANDS and register(app)."""

@@ -1,1 +1,4 @@
-"""Domain rules of each feature, with its user-facing texts and neutral button descriptions; never telegram, never bot/ or handlers/."""
+"""Domain rules of each feature, its user-facing texts and neutral button descriptions.
+
+Never imports telegram, bot/ or handlers/.
+"""
