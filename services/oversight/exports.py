@@ -51,8 +51,6 @@ def parse_period(text: str) -> Period:
         period = periods.parse_period(text)
     except periods.PeriodError:
         raise ExportError(texts.EXPORT_BAD_PERIOD.format(period=text)) from None
-    if not 2000 <= period.year <= 2100:
-        raise ExportError(texts.EXPORT_BAD_PERIOD.format(period=text))
     return period
 
 

@@ -7,10 +7,14 @@ from datetime import UTC, date, datetime, time, tzinfo
 
 
 class PeriodError(ValueError):
-    """Not a month "2026-11", a quarter "2026Q4" or a year "2026"."""
+    """Not a month "2026-11", a quarter "2026Q4" or a year "2026" within the years we serve."""
 
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})|[Qq]([1-4]))?$")
+# The grids began in 2022; the bound keeps a typo such as 0001 or 9999 from reaching date
+# arithmetic (year 0 and 10000 do not exist) and the database.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# ASCII digits only: `\d` would also take other scripts' digits ("٢٠٢٦").
+_PERIOD = re.compile(r"^([0-9]{4})(?:-([0-9]{2})|[Qq]([1-4]))?$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ def parse_period(text: str) -> Period:
     if match is None:
         raise PeriodError(text)
     year = int(match[1])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(text)
     if match[2] is not None:
         month = int(match[2])
         if not 1 <= month <= 12:

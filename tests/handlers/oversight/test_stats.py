@@ -88,6 +88,10 @@ async def test_bad_period_is_explained(emulator: BotApiEmulator, small_city: Sma
     await bind(emulator, small_city, "town_head", TOWN_HEAD_TG)
     reply = await command(emulator, TOWN_HEAD_TG, "/stats 2026-13")
     assert "统计周期格式不对" in (reply.text or "")
+    # Years no grid lived in (and that date arithmetic cannot hold) are refused the same way.
+    for period in ("0001", "9999Q4"):
+        reply = await command(emulator, TOWN_HEAD_TG, f"/stats {period}")
+        assert "统计周期格式不对" in (reply.text or "")
 
 
 async def test_member_refused_stats_but_has_mystats(
