@@ -72,6 +72,15 @@ class EducationConfig(_Section):
     remind_from_month: int = Field(default=10, ge=1, le=12)
     # Reminded on this day of each month from `remind_from_month` (moved to a working day).
     remind_day: int = Field(default=1, ge=1, le=28)
+    # The most hours one /study entry or imported row, and one person's day, may hold.
+    max_hours_per_entry: float = Field(default=8, ge=0.5, le=24, multiple_of=0.5)
+    max_hours_per_day: float = Field(default=8, ge=0.5, le=24, multiple_of=0.5)
+
+    @model_validator(mode="after")
+    def _entry_within_day(self) -> "EducationConfig":
+        if self.max_hours_per_entry > self.max_hours_per_day:
+            raise ValueError("每次学时上限 max_hours_per_entry 不能大于每天上限 max_hours_per_day")
+        return self
 
 
 class WorkdaysConfig(BaseModel):
