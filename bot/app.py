@@ -37,8 +37,9 @@ from handlers.context import BotData, GridApplication, GridContext, UserData
 from handlers.menus import set_default_menu
 from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory
+from services import workdays
 from services.access import CommandSpec
-from services.duties.config import load_duties
+from services.duties.config import load_duties, workday_overrides
 from services.duty_registry import build_duties
 from services.outbox.worker import OutboxConfig, OutboxWorker
 from services.questions.candidates import knowledge_with_approved
@@ -95,6 +96,7 @@ def build_application(
         # First: a wrong duties file stops the bot before anything starts (DutyConfigError,
         # in Chinese, naming the file and every problem).
         duties_config = load_duties(settings.duties_file)
+        workdays.use_overrides(workday_overrides(duties_config))
         loaded = knowledge if knowledge is not None else await load_knowledge()
         engine = create_engine(settings.database_url)
         sessions = session_factory(engine)

@@ -62,6 +62,13 @@ def _target(context: GridContext) -> float:
     return context.bot_data.duties_config.education.yearly_target_hours
 
 
+def _limits(context: GridContext) -> service.HourLimits:
+    education = context.bot_data.duties_config.education
+    return service.HourLimits(
+        per_entry=education.max_hours_per_entry, per_day=education.max_hours_per_day
+    )
+
+
 @guarded_step(Capability.USE_BOT)
 async def study_command(
     update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
@@ -86,12 +93,25 @@ async def study_command(
     return DATE
 
 
-async def got_date(update: Update, context: GridContext) -> int:
+@guarded_step(Capability.USE_BOT)
+async def got_date(
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
+) -> int:
     assert update.effective_message is not None
     try:
         day = service.parse_study_date(update.effective_message.text or "", today=_today(context))
     except service.StudyDateError as error:
         await reply(update, error.message)
+        return DATE
+    limits = _limits(context)
+    recorded, room = await service.day_room(
+        session=session, person_id=viewer.person_id, day=day, limits=limits
+    )
+    if room < service.MIN_HOURS:
+        day_full = texts.study_day_full(
+            day=day.isoformat(), recorded=recorded, room=room, per_day=limits.per_day
+        )
+        await reply(update, day_full + texts.STUDY_OTHER_DATE)
         return DATE
     _draft(context).studied_on = day
     await reply(update, texts.STUDY_TOPIC_PROMPT)
@@ -105,20 +125,33 @@ async def got_topic(update: Update, context: GridContext) -> int:
         await reply(update, texts.STUDY_TOPIC_BAD)
         return TOPIC
     _draft(context).topic = topic
-    await reply(update, texts.STUDY_HOURS_PROMPT)
+    await reply(update, texts.study_hours_prompt(_limits(context).per_entry))
     return HOURS
 
 
-async def got_hours(update: Update, context: GridContext) -> int:
+@guarded_step(Capability.USE_BOT)
+async def got_hours(
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
+) -> int:
     assert update.effective_message is not None
-    hours = service.parse_hours(update.effective_message.text or "")
+    limits = _limits(context)
+    hours = service.parse_hours(update.effective_message.text or "", most=limits.per_entry)
     if hours is None:
-        await reply(update, texts.STUDY_HOURS_BAD)
+        await reply(update, texts.study_hours_bad(limits.per_entry))
         return HOURS
     draft = _draft(context)
-    draft.hours = hours
     assert draft.studied_on is not None
     assert draft.topic is not None
+    recorded, room = await service.day_room(
+        session=session, person_id=viewer.person_id, day=draft.studied_on, limits=limits
+    )
+    if hours > room:
+        day_full = texts.study_day_full(
+            day=draft.studied_on.isoformat(), recorded=recorded, room=room, per_day=limits.per_day
+        )
+        await reply(update, day_full + texts.STUDY_AGAIN)
+        return HOURS
+    draft.hours = hours
     text = texts.study_confirm(day=draft.studied_on.isoformat(), topic=draft.topic, hours=hours)
     await reply(update, text, markup(confirm_keyboard()))
     return CONFIRM
@@ -148,13 +181,20 @@ async def confirmed(
     if draft is None or draft.studied_on is None or draft.topic is None or draft.hours is None:
         await refuse(update, shared_texts.STALE_BUTTON)
         return ConversationHandler.END
-    total = await service.record_study(
-        session=session,
-        person_id=viewer.person_id,
-        studied_on=draft.studied_on,
-        topic=draft.topic,
-        hours=draft.hours,
-    )
+    try:
+        total = await service.record_study(
+            session=session,
+            person_id=viewer.person_id,
+            studied_on=draft.studied_on,
+            topic=draft.topic,
+            hours=draft.hours,
+            limits=_limits(context),
+        )
+    except service.DayFullError as error:
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        await reply(update, f"{error}{texts.STUDY_NOT_SAVED}")
+        return ConversationHandler.END
     await session.commit()
     await query.answer()
     await query.edit_message_reply_markup(None)

@@ -59,6 +59,28 @@ async def hours_by_person(
     return {person_id: float(total or 0) for person_id, total in rows}
 
 
+async def hours_by_day(
+    *, session: AsyncSession, person_ids: Collection[int], days: Collection[date]
+) -> dict[tuple[int, date], float]:
+    """Hours recorded per (person, day), for these people on these days (none: left out)."""
+    if not person_ids or not days:
+        return {}
+    statement = (
+        sa.select(
+            col(StudyRecord.person_id),
+            col(StudyRecord.studied_on),
+            sa.func.sum(col(StudyRecord.hours)),
+        )
+        .where(
+            col(StudyRecord.person_id).in_(list(person_ids)),
+            col(StudyRecord.studied_on).in_(list(days)),
+        )
+        .group_by(col(StudyRecord.person_id), col(StudyRecord.studied_on))
+    )
+    rows = (await _execute(session, statement)).all()
+    return {(person_id, day): float(total or 0) for person_id, day, total in rows}
+
+
 async def recent_records(
     *, session: AsyncSession, person_id: int, year: int, limit: int
 ) -> list[StudyRecord]:

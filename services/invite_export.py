@@ -1,5 +1,13 @@
-"""`gridbot invites export`: one personal onboarding link per person, as an .xlsx sheet."""
+"""`gridbot invites export`: one personal onboarding link per person, as an .xlsx sheet.
 
+Issuing revokes the people's earlier links and stores only hashes of the new ones, so the file
+is the only copy: the caller writes it (`write_invites`) before it commits, and a failed write
+rolls the new links back, leaving the old ones valid.
+"""
+
+import contextlib
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -59,6 +67,8 @@ async def export_invites(
 
 
 def write_invites(rows: list[InviteRow], path: Path, tz: ZoneInfo) -> Path:
+    """Write the sheet to a temporary file beside `path`, then rename it into place: `path` is
+    either the whole new sheet or untouched. OSError (folder missing, disk full) passes on."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -78,5 +88,13 @@ def write_invites(rows: list[InviteRow], path: Path, tz: ZoneInfo) -> Path:
             for row in rows
         ],
     )
-    workbook.save(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        workbook.save(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
     return path

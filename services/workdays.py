@@ -1,8 +1,14 @@
 """Working days and working hours in mainland China, 调休 included.
 
-`chinese_calendar` knows the State Council's holiday schedule for the years it ships; for a
-date outside them it raises NotImplementedError and we fall back to Monday–Friday (with one
-warning per year, so that an outdated package is noticed in the logs).
+Three sources, the first that knows a date wins:
+
+1. the override file (`workday_overrides.toml`, edited by the bureau when the State Council
+   publishes the next year's 放假调休安排), installed at start-up with `use_overrides`;
+2. `chinese_calendar`, which ships the published schedules of past and current years;
+3. `holidays` (China), which computes the statutory holidays (元旦, 春节, …) of any later year
+   but cannot know the 调休 working weekends until they are published — hence the file.
+
+A year that only `holidays` covers is logged once, at INFO: the demo console shows warnings.
 
 Working hours are *elapsed* hours that fall on working days in the given time zone: a
 question filed on Friday 18:00 has waited 6 working hours by Monday 00:00 (Friday's last six
@@ -12,13 +18,110 @@ evening too, and the SLA is about working days passing, not about the instructor
 
 import functools
 import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
 
 import chinese_calendar  # type: ignore[import-untyped]
+from holidays import country_holidays
 
 log = logging.getLogger(__name__)
 
-_warned_years: set[int] = set()
+_logged_years: set[int] = set()
+_china_holidays = country_holidays("CN")
+_SECTIONS = {"working_days": True, "days_off": False}
+
+
+class WorkdayOverridesError(Exception):
+    """The override file is wrong; the message names the file and the line, in Chinese."""
+
+
+@dataclass(frozen=True)
+class WorkdayOverrides:
+    """Dates the State Council made working days (调休) or days off, with the file's reasons."""
+
+    days: dict[date, bool] = field(default_factory=dict)
+    source: Path | None = None
+
+
+_overrides = WorkdayOverrides()
+
+
+def use_overrides(overrides: WorkdayOverrides) -> None:
+    """Install the override file's dates for the whole process (called at start-up)."""
+    global _overrides
+    _overrides = overrides
+    is_workday.cache_clear()
+    if overrides.days:
+        working = sum(overrides.days.values())
+        log.info(
+            "workday overrides from %s: %d working days, %d days off",
+            overrides.source,
+            working,
+            len(overrides.days) - working,
+        )
+
+
+def _line_of(lines: list[str], pattern: str, after: int = 0) -> int:
+    """The 1-based number of the first line from `after` on matching `pattern` (0: none)."""
+    regex = re.compile(pattern)
+    for number, line in enumerate(lines[after:], start=after + 1):
+        if regex.search(line):
+            return number
+    return 0
+
+
+def _where(number: int) -> str:
+    return f"第 {number} 行" if number else "某一行"
+
+
+def load_overrides(path: Path) -> WorkdayOverrides:
+    """Read and validate the override file; WorkdayOverridesError names the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WorkdayOverridesError(f"无法读取调休文件 {path}：{exc}") from exc
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        where = f"第 {line.group(1)} 行" if line else "某一行"
+        raise WorkdayOverridesError(f"调休文件 {path} {where}格式错误：{exc}") from exc
+    lines = text.splitlines()
+    days: dict[date, bool] = {}
+    for section, value in data.items():
+        heading = _line_of(
+            lines, rf"^\s*\[\s*{re.escape(section)}\s*\]|^\s*{re.escape(section)}\s*="
+        )
+        if section not in _SECTIONS or not isinstance(value, dict):
+            raise WorkdayOverridesError(
+                f"调休文件 {path} {_where(heading)}：只能有 [working_days]（调休上班日）"
+                f'和 [days_off]（放假日）两节，每行写 2027-02-20 = "说明"，不认识 {section!r}'
+            )
+        for key, reason in value.items():
+            entry = rf"^\s*[\"']?{re.escape(key)}[\"']?\s*="
+            where = _where(_line_of(lines, entry, after=heading))
+            try:
+                day = date.fromisoformat(key)
+            except ValueError:
+                day = None
+            if day is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", key):
+                raise WorkdayOverridesError(
+                    f"调休文件 {path} {where}：{key!r} 不是日期，应写成 2027-02-20 这样的格式"
+                )
+            if not isinstance(reason, str):
+                raise WorkdayOverridesError(
+                    f'调休文件 {path} {where}：{key} 的说明须用引号括起，如 "春节调休上班"'
+                )
+            if day in days:
+                raise WorkdayOverridesError(
+                    f"调休文件 {path} {where}：{key} 不能既是调休上班日又是放假日"
+                )
+            days[day] = _SECTIONS[section]
+    return WorkdayOverrides(days=days, source=path)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -26,17 +129,25 @@ def is_workday(d: date) -> bool:
     """True on a working day: Monday–Friday except public holidays, plus 调休 weekend days.
     Cached: the calendar is fixed for the life of the process, and a sweep of the duties asks
     about the same few days thousands of times."""
+    override = _overrides.days.get(d)
+    if override is not None:
+        return override
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:
-        if d.year not in _warned_years:
-            _warned_years.add(d.year)
-            log.warning(
-                "chinesecalendar has no holiday data for %s: counting Monday–Friday as working "
-                "days (upgrade the chinesecalendar package)",
-                d.year,
-            )
-        return d.weekday() < 5
+        pass
+    if d.year not in _logged_years:
+        _logged_years.add(d.year)
+        log.info(
+            "chinesecalendar has no data for %s: holidays from the holidays package, 调休 "
+            "working days only from the override file",
+            d.year,
+        )
+    # Asking for the date first makes `holidays` compute its year, weekend_workdays included.
+    holiday = d in _china_holidays
+    if d in _china_holidays.weekend_workdays:
+        return True
+    return d.weekday() < 5 and not holiday
 
 
 def previous_workday(d: date) -> date:

@@ -1,5 +1,6 @@
 """Writing sheets people open in Excel: Chinese headers, frozen header row, sensible widths,
-and no formula injection (cells that begin with = + - @ are stored as text)."""
+no formula injection (cells that begin with = + - @ are stored as text), and no control
+characters (Excel cannot store them: openpyxl would raise IllegalCharacterError)."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -7,6 +8,7 @@ from unicodedata import east_asian_width
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
@@ -28,7 +30,8 @@ def write_sheet(
     sheet.append(list(headers))
     widths = [display_width(h) for h in headers]
     for row_number, row in enumerate(rows, start=2):
-        for column, value in enumerate(row, start=1):
+        for column, raw in enumerate(row, start=1):
+            value = _storable(raw)
             cell = sheet.cell(row=row_number, column=column, value=value)
             if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
                 # Keep user text as text: Excel would evaluate it as a formula.
@@ -62,7 +65,12 @@ def append_sheet(
         sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_COLUMN_WIDTH)
     sheet.append(list(headers))
     for row in rows:
-        sheet.append([_text_cell(sheet, v) if _formula_like(v) else v for v in row])
+        values = [_storable(v) for v in row]
+        sheet.append([_text_cell(sheet, v) if _formula_like(v) else v for v in values])
+
+
+def _storable(value: CellValue) -> CellValue:
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _formula_like(value: CellValue) -> bool:

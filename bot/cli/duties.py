@@ -14,8 +14,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.cli import common
 from core.settings import Settings
 from knowledge.base import KnowledgeBase
+from services import workdays
 from services.duties import texts
-from services.duties.config import DutiesConfig, DutyConfigError, load_duties
+from services.duties.config import (
+    DutiesConfig,
+    DutyConfigError,
+    load_duties,
+    workday_overrides,
+)
 from services.duties.status import CITY, PreviewLine, preview_lines
 from services.duty_registry import build_duties
 from services.reports.status import monthly_text, quarterly_text
@@ -41,10 +47,12 @@ def _excerpt(text: str) -> str:
 
 def _config(settings: Settings) -> DutiesConfig:
     try:
-        return load_duties(settings.duties_file)
+        config = load_duties(settings.duties_file)
+        workdays.use_overrides(workday_overrides(config))
     except DutyConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
+    return config
 
 
 def parse_moment(value: str, settings: Settings) -> datetime:

@@ -117,23 +117,42 @@ def invites_export(
     bot_username: BotUsernameOption = None,
 ) -> None:
     """为每位尚未绑定的人员生成个人邀请链接（单次有效，默认30天）。"""
+    from openpyxl.utils.exceptions import IllegalCharacterError
+    from sqlalchemy.exc import SQLAlchemyError
+
     from services.invite_export import export_invites, write_invites
+    from services.onboarding import texts
 
     settings = common.settings()
 
     async def work(sessions: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
         username = await _bot_username(settings, bot_username)
-        async with transaction(sessions) as session:
-            return await export_invites(
-                session=session,
-                bot_username=username,
-                ttl=settings.invite_ttl,
-                now=datetime.now(UTC),
-                include_bound=include_bound,
-            )
+        written = False
+        try:
+            async with transaction(sessions) as session:
+                rows = await export_invites(
+                    session=session,
+                    bot_username=username,
+                    ttl=settings.invite_ttl,
+                    now=datetime.now(UTC),
+                    include_bound=include_bound,
+                )
+                # The file first: it is the only copy of the new links, and the commit below
+                # revokes the old ones. An error here rolls the new links back.
+                write_invites(rows, out, settings.tz)
+                written = True
+        except (OSError, IllegalCharacterError) as exc:
+            typer.echo(texts.invites_not_written(out=out, reason=str(exc)), err=True)
+            raise typer.Exit(1) from exc
+        except SQLAlchemyError as exc:
+            if written:
+                # The links in the file were never stored: it must not be handed out.
+                out.unlink(missing_ok=True)
+            typer.echo(texts.invites_not_saved(out=out, reason=str(exc)), err=True)
+            raise typer.Exit(1) from exc
+        return rows
 
     rows = common.with_sessions(settings, work)
-    write_invites(rows, out, settings.tz)
     typer.echo(f"已生成 {len(rows)} 个邀请链接：{out}（旧的未使用链接已作废）")
 
 

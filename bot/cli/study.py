@@ -11,7 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli import common
 from models.db import transaction
-from services.study import ImportResult, import_study_file
+from services.duties.config import DutyConfigError, load_duties
+from services.study import HourLimits, ImportResult, import_study_file
 
 study_app = typer.Typer(help="统计继续教育：导入学时。", no_args_is_help=True)
 
@@ -26,11 +27,21 @@ def study_import(
     """导入继续教育学时。任何一行有误则全部不导入；已导入过的记录（同一人、同一天、同一内容）自动跳过。"""
     settings = common.settings()
     today = datetime.now(UTC).astimezone(settings.tz).date()
+    try:
+        education = load_duties(settings.duties_file).education
+    except DutyConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    limits = HourLimits(
+        per_entry=education.max_hours_per_entry, per_day=education.max_hours_per_day
+    )
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> ImportResult:
         # All or nothing: the rows go in one transaction, which an error rolls back.
         async with transaction(sessions) as session:
-            return await import_study_file(session=session, path=file, today=today, dry_run=dry_run)
+            return await import_study_file(
+                session=session, path=file, today=today, limits=limits, dry_run=dry_run
+            )
 
     try:
         result = common.with_sessions(settings, work)

@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from services.duties.calendar import ReportingCalendar, parse_calendar
+from services.workdays import WorkdayOverrides, WorkdayOverridesError, load_overrides
 
 DEFAULT_FILE = Path(__file__).with_name("duties.toml")
 
@@ -71,6 +72,22 @@ class EducationConfig(_Section):
     remind_from_month: int = Field(default=10, ge=1, le=12)
     # Reminded on this day of each month from `remind_from_month` (moved to a working day).
     remind_day: int = Field(default=1, ge=1, le=28)
+    # The most hours one /study entry or imported row, and one person's day, may hold.
+    max_hours_per_entry: float = Field(default=8, ge=0.5, le=24, multiple_of=0.5)
+    max_hours_per_day: float = Field(default=8, ge=0.5, le=24, multiple_of=0.5)
+
+    @model_validator(mode="after")
+    def _entry_within_day(self) -> "EducationConfig":
+        if self.max_hours_per_entry > self.max_hours_per_day:
+            raise ValueError("每次学时上限 max_hours_per_entry 不能大于每天上限 max_hours_per_day")
+        return self
+
+
+class WorkdaysConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # 调休 working days and extra days off not yet in chinesecalendar (relative to the duties
+    # file). Named here, it must exist; by default a missing file means no overrides.
+    overrides: str = "workday_overrides.toml"
 
 
 class LawTipConfig(_Section):
@@ -89,6 +106,7 @@ class DutiesConfig(BaseModel):
     reporting_deadlines: ReportingDeadlinesConfig = ReportingDeadlinesConfig()
     education: EducationConfig = EducationConfig()
     law_tip: LawTipConfig = LawTipConfig()
+    workdays: WorkdaysConfig = WorkdaysConfig()
     # Where the file was read from: relative paths inside it are resolved against its folder.
     base_dir: Path = Path(__file__).parent
 
@@ -101,6 +119,14 @@ class DutiesConfig(BaseModel):
     @property
     def calendar_path(self) -> Path:
         return self.base_dir / self.reporting_deadlines.calendar
+
+    @property
+    def overrides_path(self) -> Path | None:
+        """The override file, or None when the default one is absent."""
+        path = self.base_dir / self.workdays.overrides
+        if "overrides" in self.workdays.model_fields_set or path.is_file():
+            return path
+        return None
 
 
 def load_duties(path: Path | None = None) -> DutiesConfig:
@@ -123,7 +149,19 @@ def load_duties(path: Path | None = None) -> DutiesConfig:
         # CalendarError is a DutyConfigError naming the wrong entry: a bad calendar also stops
         # the start.
         load_calendar(config.calendar_path)
+    workday_overrides(config)
     return config
+
+
+def workday_overrides(config: DutiesConfig) -> WorkdayOverrides:
+    """The validated override file named by the duties file (empty when there is none)."""
+    path = config.overrides_path
+    if path is None:
+        return WorkdayOverrides()
+    try:
+        return load_overrides(path)
+    except WorkdayOverridesError as exc:
+        raise DutyConfigError(str(exc)) from exc
 
 
 def load_calendar(path: Path) -> ReportingCalendar:

@@ -32,3 +32,12 @@ def already_bound(name: str) -> str:
 
 def welcome_back(name: str) -> str:
     return f"{esc(name)}，您好！欢迎回到{PRODUCT_NAME}。"
+
+
+# `gridbot invites export` (console text, not HTML).
+def invites_not_written(*, out: object, reason: str) -> str:
+    return f"无法写入 {out}：{reason}\n没有生成新链接，原有的邀请链接仍然有效。请检查路径和磁盘空间后重试。"
+
+
+def invites_not_saved(*, out: object, reason: str) -> str:
+    return f"新链接未能保存到数据库：{reason}\n已删除 {out}，原有的邀请链接仍然有效。请稍后重试。"

@@ -24,6 +24,8 @@ from services.roster_import.vocabulary import (
 _MIDDLE_DOTS = re.compile("[・•‧∙⋅]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SPACES = re.compile(r"\s+")
+# Bidirectional overrides and isolates: they make a name display as something else.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+")
 NAME_LIMITS = {"企业名称": 200, "统计员": 50, "姓名": 50, "乡镇街道": 100}
@@ -49,6 +51,24 @@ def clean_text(text: str) -> str:
     if not text.isprintable():
         text = text.translate(_INVISIBLE)
     return " ".join(text.split())
+
+
+def control_characters(text: str) -> str | None:
+    """The Chinese reason a cleaned cell is refused for control characters (NUL, escape, bidi
+    overrides…), None if it has none. Tabs and line breaks are already spaces: clean_text."""
+    found = [c for c in text if unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS]
+    if not found:
+        return None
+    codes = "、".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
+    return f"含有不可见的控制字符（{codes}），请删除后重新导入"
+
+
+def visible(text: str) -> str:
+    """`text` with its control characters written as [U+0000], for the error report."""
+    return "".join(
+        f"[U+{ord(c):04X}]" if unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS else c
+        for c in text
+    )
 
 
 def clean_cell(value: object) -> tuple[str, bool]:

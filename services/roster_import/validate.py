@@ -9,6 +9,7 @@ from services.roster_import.cells import (
     NAME_LIMITS,
     Invalid,
     compare_key,
+    control_characters,
     grid_key,
     parse_industry,
     parse_mobile,
@@ -17,6 +18,7 @@ from services.roster_import.cells import (
     parse_uscc,
     person_name,
     town_name,
+    visible,
 )
 from services.roster_import.read import RosterFile, RosterRow, RosterSheet
 from services.roster_import.report import RowError
@@ -75,8 +77,19 @@ class Errors:
         return (at.sheet, at.row, column) in self._cells
 
 
+def _refuse_control_characters(row: RosterRow, at: Where, errors: Errors) -> None:
+    """Report every cell with a control character: none may reach the database (PostgreSQL
+    refuses a NUL outright) or a spreadsheet (openpyxl cannot write them)."""
+    for column, text in row.cells.items():
+        reason = control_characters(text)
+        if reason is not None:
+            errors.add(at, column, visible(text), reason)
+
+
 def _text(row: RosterRow, at: Where, column: str, errors: Errors) -> str | None:
-    """The cell's text, or None after reporting it empty or too long."""
+    """The cell's text, or None after reporting it empty, too long or unprintable."""
+    if errors.has(at, column):
+        return None
     text = row.get(column)
     if not text:
         errors.add(at, column, "", "不能为空")
@@ -103,6 +116,7 @@ def _parsed(
 
 def check_enterprise(sheet: RosterSheet, row: RosterRow, errors: Errors) -> Enterprise:
     at = Where(sheet.label, row.number)
+    _refuse_control_characters(row, at, errors)
     rounded = "统一社会信用代码" in row.rounded
     return Enterprise(
         at=at,
@@ -118,17 +132,19 @@ def check_enterprise(sheet: RosterSheet, row: RosterRow, errors: Errors) -> Ente
 
 def check_staff(sheet: RosterSheet, row: RosterRow, errors: Errors) -> Staff:
     at = Where(sheet.label, row.number)
+    _refuse_control_characters(row, at, errors)
     name = _parsed(row, at, "姓名", errors, person_name)
     mobile = _parsed(row, at, "手机", errors, parse_mobile)
     role = _parsed(row, at, "角色", errors, parse_role)
     town: str | None = None
     if role is None:
-        town = town_name(row.get("乡镇街道")) or None
+        town = None if errors.has(at, "乡镇街道") else town_name(row.get("乡镇街道")) or None
     elif role not in CITY_ROLES:
         town = _text(row, at, "乡镇街道", errors)
         town = None if town is None else town_name(town)
     # 管理员 and 一级网格长 belong to the whole city: a town written next to them is ignored.
-    grid_text = row.get("网格")
+    # A refused cell (control characters) must not reach a query either.
+    grid_text = "" if errors.has(at, "网格") else row.get("网格")
     grid: str | None = None
     if grid_text and role is not None:
         if role in GRID_STAFF_ROLES:

@@ -14,14 +14,47 @@ from models.tables import StudyRecord
 from services.study import texts
 
 MIN_HOURS = 0.5
-MAX_HOURS = 12.0
 TOPIC_MAX = 100
 RECENT_SHOWN = 5
 
-_ISO = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?$")
+# re.ASCII: \d must not take "٣" or "३" for 3; full-width digits and Chinese numerals are
+# turned into ASCII digits first (_ascii_numbers).
+_ISO = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", re.ASCII)
+_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?$", re.ASCII)
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
-_HOURS = re.compile(r"^(\d{1,2}(?:\.\d+)?)\s*(?:学时|小时|个小时|h)?$", re.IGNORECASE)
+_HOURS = re.compile(
+    r"^(?:(\d{1,2}(?:\.\d{1,2})?)\s*(个半|半)?|半)\s*个?\s*(?:学时|小时|h)?$",
+    re.ASCII | re.IGNORECASE,
+)
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．／－", "0123456789./-")
+_CHINESE_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CHINESE_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
+_CHINESE_NUMBER = re.compile(f"[{''.join(_CHINESE_DIGITS)}十]+")
+
+
+@dataclass(frozen=True)
+class HourLimits:
+    """The most hours one entry and one day may hold: without a daily cap, three 12-hour
+    entries on one day would meet the yearly target (the duties file's [education] section)."""
+
+    per_entry: float = 8.0
+    per_day: float = 8.0
+
+
+def _chinese_number(run: str) -> str:
+    """十二 -> 12, 三十一 -> 31, 二〇二六 -> 2026; a run it cannot read is left as it is."""
+    if "十" not in run:
+        return "".join(str(_CHINESE_DIGITS[c]) for c in run)
+    tens, _, units = run.partition("十")
+    if len(tens) > 1 or len(units) > 1 or "十" in units:
+        return run
+    return str(_CHINESE_DIGITS.get(tens, 1) * 10 + _CHINESE_DIGITS.get(units, 0))
+
+
+def _ascii_numbers(text: str) -> str:
+    value = text.strip().translate(_FULL_WIDTH)
+    value = _CHINESE_NUMBER.sub(lambda m: _chinese_number(m[0]), value)
+    return re.sub(r"(?<=\d)点(?=\d)", ".", value)
 
 
 class StudyDateError(ValueError):
@@ -34,9 +67,10 @@ class StudyDateError(ValueError):
 
 
 def parse_study_date(text: str, *, today: date) -> date:
-    """今天/昨天/前天, 12月3日 (this year), 2026-12-03 or 2026年12月3日; not in the future and not
-    before last year. StudyDateError carries the Chinese reason."""
-    value = text.strip().replace("／", "/").replace("－", "-")
+    """今天/昨天/前天, 12月3日 (this year), 2026-12-03 or 2026年12月3日 (ASCII or full-width
+    digits, or Chinese numerals: 十二月三日); not in the future and not before last year.
+    StudyDateError carries the Chinese reason."""
+    value = _ascii_numbers(text)
     day: date | None = None
     if value in _RELATIVE:
         day = today - timedelta(days=_RELATIVE[value])
@@ -60,13 +94,16 @@ def _date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def parse_hours(text: str) -> float | None:
-    """0.5–12 in steps of 0.5 ("2", "1.5", "2学时"); None if not acceptable."""
-    match = _HOURS.fullmatch(text.strip())
+def parse_hours(text: str, *, most: float = HourLimits.per_entry) -> float | None:
+    """0.5 to `most` in steps of 0.5 ("2", "1.5", "2学时", "两小时", "一个半小时", "半小时");
+    None if not acceptable."""
+    match = _HOURS.fullmatch(_ascii_numbers(text))
     if match is None:
         return None
-    hours = float(match[1])
-    if not MIN_HOURS <= hours <= MAX_HOURS or (hours * 2) != int(hours * 2):
+    hours = float(match[1]) if match[1] else 0.0
+    if match[2] or not match[1]:
+        hours += 0.5
+    if not MIN_HOURS <= hours <= most or not (hours * 2).is_integer():
         return None
     return hours
 
@@ -91,10 +128,41 @@ async def overview(*, session: AsyncSession, person_id: int, year: int) -> Study
     return StudyOverview(year=year, hours=hours.get(person_id, 0.0), recent=tuple(recent))
 
 
+async def day_room(
+    *, session: AsyncSession, person_id: int, day: date, limits: HourLimits
+) -> tuple[float, float]:
+    """(hours already recorded on `day`, hours that may still be recorded on it)."""
+    recorded = (
+        await queries.hours_by_day(session=session, person_ids=[person_id], days=[day])
+    ).get((person_id, day), 0.0)
+    return recorded, max(0.0, min(limits.per_entry, limits.per_day - recorded))
+
+
+class DayFullError(ValueError):
+    """The entry would take the day past the daily cap; the message says so in Chinese."""
+
+
 async def record_study(
-    *, session: AsyncSession, person_id: int, studied_on: date, topic: str, hours: float
+    *,
+    session: AsyncSession,
+    person_id: int,
+    studied_on: date,
+    topic: str,
+    hours: float,
+    limits: HourLimits,
 ) -> float:
-    """Record the member's own hours (the caller commits); returns their total for that year."""
+    """Record the member's own hours (the caller commits); returns their total for that year.
+    DayFullError if the day would exceed the daily cap (checked again here: the press may come
+    long after the hours were typed, with another entry in between)."""
+    recorded, room = await day_room(
+        session=session, person_id=person_id, day=studied_on, limits=limits
+    )
+    if hours > room:
+        raise DayFullError(
+            texts.study_day_full(
+                day=studied_on.isoformat(), recorded=recorded, room=room, per_day=limits.per_day
+            )
+        )
     await queries.add_study_record(
         session=session, person_id=person_id, studied_on=studied_on, topic=topic, hours=hours
     )
@@ -163,9 +231,16 @@ def _error(row: int, column: str, reason: str) -> str:
 
 
 async def import_study_file(
-    *, session: AsyncSession, path: Path, today: date, dry_run: bool = False
+    *,
+    session: AsyncSession,
+    path: Path,
+    today: date,
+    limits: HourLimits,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Validate every row of the first sheet (手机号, 日期, 内容, 学时), then import all or none.
+    No entry above `limits.per_entry`, no day above `limits.per_day` (hours recorded before
+    included).
 
     A row whose person, day and topic are already recorded (imported before, or entered by the
     member with /study) is skipped, so importing the same file twice changes nothing. The caller
@@ -215,9 +290,9 @@ async def import_study_file(
         topic = clean_topic(_cell_text(cell(row, "内容")))
         if topic is None:
             errors.append(_error(number, "内容", f"不能为空，且不超过{TOPIC_MAX}字"))
-        hours = parse_hours(_cell_text(cell(row, "学时")))
+        hours = parse_hours(_cell_text(cell(row, "学时")), most=limits.per_entry)
         if hours is None:
-            errors.append(_error(number, "学时", "须为 0.5–12 之间、以 0.5 为单位的数字"))
+            errors.append(_error(number, "学时", texts.study_import_hours_bad(limits.per_entry)))
         if len(errors) > problems_before:
             continue
         assert person is not None
@@ -235,15 +310,48 @@ async def import_study_file(
         parsed.append(ImportRow(number, person.id, day, topic, hours))
     if not body and not errors:
         errors.append("文件中没有数据行")
-    if errors:
-        return ImportResult(errors=tuple(errors))
     existing = await queries.existing_study_keys(
         session=session, person_ids={row.person_id for row in parsed}
     )
     new = [r for r in parsed if (r.person_id, r.studied_on, r.topic) not in existing]
+    errors += await _over_daily_cap(session=session, rows=new, limits=limits)
+    if errors:
+        return ImportResult(errors=tuple(sorted(errors, key=_row_of)))
     if dry_run:
         return ImportResult(errors=(), imported=len(new), skipped=len(parsed) - len(new))
     inserted = await queries.insert_imported(
         session=session, rows=[(r.person_id, r.studied_on, r.topic, r.hours) for r in new]
     )
     return ImportResult(errors=(), imported=inserted, skipped=len(parsed) - inserted)
+
+
+def _row_of(error: str) -> int:
+    match = re.match(r"第(\d+)行", error)
+    return int(match[1]) if match else 0
+
+
+async def _over_daily_cap(
+    *, session: AsyncSession, rows: list[ImportRow], limits: HourLimits
+) -> list[str]:
+    """A row-numbered error for each new row that takes its person's day past the cap."""
+    recorded = await queries.hours_by_day(
+        session=session,
+        person_ids={row.person_id for row in rows},
+        days={row.studied_on for row in rows},
+    )
+    totals = dict(recorded)
+    errors = []
+    for row in rows:
+        key = (row.person_id, row.studied_on)
+        total = totals.get(key, 0.0) + row.hours
+        if total > limits.per_day:
+            reason = texts.study_import_day_full(
+                day=row.studied_on.isoformat(),
+                total=total,
+                recorded=recorded.get(key, 0.0),
+                per_day=limits.per_day,
+            )
+            errors.append(_error(row.row, "学时", reason))
+        else:
+            totals[key] = total
+    return errors

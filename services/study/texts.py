@@ -24,8 +24,29 @@ STUDY_TOPIC_PROMPT = (
     "请发送<b>学习内容</b>（例如：统计法律法规培训、联网直报业务培训），100字以内。"
 )
 STUDY_TOPIC_BAD = "学习内容不能为空，且不超过100字，请重新发送。"
-STUDY_HOURS_PROMPT = "请发送<b>学时</b>：0.5–12 之间，以 0.5 为单位（例如 2 或 1.5）。"
-STUDY_HOURS_BAD = "学时须是 0.5–12 之间、以 0.5 为单位的数字（例如 2 或 1.5），请重新发送。"
+
+
+def study_hours_prompt(most: float) -> str:
+    return f"请发送<b>学时</b>：0.5–{fmt_hours(most)} 之间，以 0.5 为单位（例如 2 或 1.5）。"
+
+
+def study_hours_bad(most: float) -> str:
+    return (
+        f"学时须是 0.5–{fmt_hours(most)} 之间、以 0.5 为单位的数字（例如 2、1.5 或 两个半），"
+        "请重新发送。"
+    )
+
+
+def study_day_full(*, day: str, recorded: float, room: float, per_day: float) -> str:
+    limit = f"{day} 已登记 {fmt_hours(recorded)} 学时，每天最多 {fmt_hours(per_day)} 学时"
+    if room < 0.5:
+        return f"{limit}，这一天不能再登记了。"
+    return f"{limit}，这一天最多还能登记 {fmt_hours(room)} 学时。"
+
+
+STUDY_OTHER_DATE = "\n请发送另一个日期，或发送 /cancel 取消。"
+STUDY_AGAIN = "\n请重新发送学时，或发送 /cancel 取消。"
+STUDY_NOT_SAVED = "\n这次没有登记。需要时请重新发送 /study。"
 STUDY_CONFIRM = "确认登记"
 STUDY_DISCARD = "取消"
 STUDY_PRESS_A_BUTTON = "请点击上方的「确认登记」或「取消」；也可发送 /cancel 取消。"
@@ -49,3 +70,12 @@ STUDY_IMPORT_DATE_ERRORS = {
     "future": "不能晚于今天",
     "old": "只能导入今年或去年的学习",
 }
+
+
+def study_import_hours_bad(most: float) -> str:
+    return f"须为 0.5–{fmt_hours(most)} 之间、以 0.5 为单位的数字"
+
+
+def study_import_day_full(*, day: str, total: float, recorded: float, per_day: float) -> str:
+    before = f"（含此前已登记的 {fmt_hours(recorded)} 学时）" if recorded else ""
+    return f"{day} 共 {fmt_hours(total)} 学时{before}，超过每天 {fmt_hours(per_day)} 学时的上限"

@@ -72,3 +72,34 @@ async def test_cli_import_all_or_nothing_and_idempotent(
     assert "已导入 0 条" in result.output
     assert "跳过已有记录 2 条" in result.output
     assert len(await records(sessions)) == 2
+
+
+async def test_cli_import_caps_the_day_from_the_duties_file(
+    cli_env: Path,
+    small_city: SmallCity,
+    sessions: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    del small_city
+    day = (today() - timedelta(days=2)).isoformat()
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    assert worksheet is not None
+    worksheet.append(["手机号", "日期", "内容", "学时"])
+    for topic in ("上午", "下午", "晚上"):
+        worksheet.append(["13812345678", day, topic, 3])
+    workbook.save(cli_env / "day.xlsx")
+    result = await gridbot("study", "import", str(cli_env / "day.xlsx"))
+    assert result.exit_code == 1
+    assert f"第4行 学时：{day} 共 9 学时，超过每天 8 学时的上限" in result.output
+    assert await records(sessions) == []
+
+    duties = cli_env / "duties.toml"
+    duties.write_text(
+        "[reporting_deadlines]\nenabled = false\n[education]\nmax_hours_per_day = 10\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GRIDBOT_DUTIES_FILE", str(duties))
+    result = await gridbot("study", "import", str(cli_env / "day.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert "已导入 3 条" in result.output

@@ -45,9 +45,9 @@ async def test_study_guided_entry_with_bad_input_asked_again(
     reply = await command(emulator, MEMBER_TG, "统计法律法规培训")
     assert "学时" in (reply.text or "")
     reply = await command(emulator, MEMBER_TG, "13")
-    assert "0.5–12" in (reply.text or "")
+    assert "0.5–8" in (reply.text or "")
     reply = await command(emulator, MEMBER_TG, "0.7")
-    assert "0.5–12" in (reply.text or "")
+    assert "0.5–8" in (reply.text or "")
     confirm = await command(emulator, MEMBER_TG, "2.5")
     yesterday = (today() - timedelta(days=1)).isoformat()
     assert f"日期：{yesterday}" in (confirm.text or "")
@@ -91,9 +91,9 @@ async def test_study_totals_add_up_over_entries(
     emulator: BotApiEmulator, small_city: SmallCity, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     await bind(emulator, small_city, "other_member", OTHER_TG)
-    for topic, hours in (("统计法培训", "8"), ("直报培训", "4.5")):
+    for day, topic, hours in (("今天", "统计法培训", "8"), ("昨天", "直报培训", "4.5")):
         await command(emulator, OTHER_TG, "/study")
-        await command(emulator, OTHER_TG, "今天")
+        await command(emulator, OTHER_TG, day)
         await command(emulator, OTHER_TG, topic)
         confirm = await command(emulator, OTHER_TG, hours)
         mark = emulator.checkpoint()
@@ -111,3 +111,46 @@ async def test_unbound_user_cannot_use_study(emulator: BotApiEmulator) -> None:
     emulator.user(8599, first_name="stranger")
     reply = await command(emulator, 8599, "/study")
     assert "绑定" in (reply.text or "")
+
+
+async def enter(
+    emulator: BotApiEmulator, telegram_id: int, day: str, topic: str, hours: str
+) -> None:
+    await command(emulator, telegram_id, "/study")
+    await command(emulator, telegram_id, day)
+    await command(emulator, telegram_id, topic)
+    confirm = await command(emulator, telegram_id, hours)
+    mark = emulator.checkpoint()
+    await press(emulator, telegram_id, confirm, "study:ok", forge=False)
+    await emulator.wait_for_message(
+        telegram_id, lambda m: "已登记 ✅" in (m.text or ""), after=mark
+    )
+
+
+@pytest.mark.usefixtures("bot_app")
+async def test_a_day_holds_at_most_eight_hours_and_other_scripts_digits_are_refused(
+    emulator: BotApiEmulator, small_city: SmallCity, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await bind(emulator, small_city, "other_member", OTHER_TG)
+    await enter(emulator, OTHER_TG, "昨天", "统计法培训", "6")
+    await command(emulator, OTHER_TG, "/study")
+    await command(emulator, OTHER_TG, "昨天")
+    await command(emulator, OTHER_TG, "直报培训")
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    reply = await command(emulator, OTHER_TG, "3")
+    assert f"{yesterday} 已登记 6 学时，每天最多 8 学时，这一天最多还能登记 2 学时" in (
+        reply.text or ""
+    )
+    reply = await command(emulator, OTHER_TG, "٣")  # an Arabic-Indic 3
+    assert "学时须是 0.5–8 之间" in (reply.text or "")
+    confirm = await command(emulator, OTHER_TG, "两")
+    assert "学时：2" in (confirm.text or "")
+    mark = emulator.checkpoint()
+    await press(emulator, OTHER_TG, confirm, "study:ok", forge=False)
+    await emulator.wait_for_message(OTHER_TG, lambda m: "已登记 ✅" in (m.text or ""), after=mark)
+    await command(emulator, OTHER_TG, "/study")
+    reply = await command(emulator, OTHER_TG, "昨天")
+    assert "每天最多 8 学时，这一天不能再登记了" in (reply.text or "")
+    assert "另一个日期" in (reply.text or "")
+    await command(emulator, OTHER_TG, "/cancel")
+    assert sorted(r.hours for r in await records(sessions)) == [2, 6]

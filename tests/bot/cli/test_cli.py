@@ -12,8 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
-from models.tables import Grid, Invite, SurveyObject, TelegramBinding
+from models.tables import Grid, Invite, Person, SurveyObject, TelegramBinding
 from services.onboarding import BindOutcome, redeem_invite
+from tests.conftest import SmallCity
 from tests.factories import enterprise, person, write_roster_xlsx
 
 
@@ -150,3 +151,45 @@ async def test_roster_to_invites_from_the_command_line(
     wrong = await gridbot("people", "rebind", "12345", "--bot-username", "x")
     assert wrong.exit_code == 1
     assert "手机号格式有误" in wrong.output
+
+
+async def test_invites_export_writes_the_file_before_it_revokes_the_old_links(
+    cli_env: Path, small_city: SmallCity, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # A name from before the roster import refused control characters: openpyxl cannot
+    # store \x01, which used to fail the export after the commit had revoked every link.
+    async with sessions() as session, session.begin():
+        member = await session.get(Person, small_city.person_id("member"))
+        assert member is not None
+        member.name = "张\x01三"
+
+    async def redeem(token: str, telegram_id: int) -> BindOutcome:
+        async with sessions() as session, session.begin():
+            result = await redeem_invite(
+                session=session, token=token, telegram_user_id=telegram_id, now=datetime.now(UTC)
+            )
+        return result.outcome
+
+    failed = await gridbot(
+        "invites", "export", "--out", "no/such/folder/invites.xlsx", "--bot-username", "g_bot"
+    )
+    assert failed.exit_code == 1
+    assert "无法写入 no/such/folder/invites.xlsx" in failed.output
+    assert "原有的邀请链接仍然有效" in failed.output
+    assert "Traceback" not in failed.output
+    assert await redeem(small_city.tokens["grid_head"], 4201) == BindOutcome.BOUND
+
+    exported = await gridbot(
+        "invites", "export", "--out", "invites.xlsx", "--bot-username", "g_bot"
+    )
+    assert exported.exit_code == 0, exported.output
+    left = await asyncio.to_thread(lambda: [p.name for p in cli_env.glob("*invites.xlsx*")])
+    assert left == ["invites.xlsx"]  # no temporary file left beside it
+    sheet = openpyxl.load_workbook(cli_env / "invites.xlsx").active
+    assert sheet is not None
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "张三" in names
+    # The new file replaced the links of the first export: the old ones are void now.
+    assert await redeem(small_city.tokens["member"], 4202) != BindOutcome.BOUND
+    link = next(str(r[4]) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "张三")
+    assert await redeem(link.rsplit("=", 1)[1], 4202) == BindOutcome.BOUND

@@ -14,9 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.study import SOURCE_IMPORT, add_study_record, hours_by_person
 from models.tables import StudyRecord
 from services.access import Viewer
-from services.duties.config import DutiesConfig, load_duties
+from services.duties.config import DutiesConfig, DutyConfigError, load_duties
 from services.duties.education import EducationDuty, education_status, todo_items
-from services.study import import_study_file, parse_hours, parse_study_date
+from services.study import HourLimits, import_study_file, parse_hours, parse_study_date
 from services.todo import TodoItem
 from tests.conftest import SmallCity
 
@@ -192,8 +192,9 @@ def test_hours_in_half_steps() -> None:
     assert parse_hours("2") == 2
     assert parse_hours("1.5学时") == 1.5
     assert parse_hours("0.5") == 0.5
-    assert parse_hours("12小时") == 12
-    for bad in ("0", "0.3", "12.5", "13", "两", "-1", ""):
+    assert parse_hours("8小时") == 8
+    assert parse_hours("12小时", most=12) == 12
+    for bad in ("0", "0.3", "8.5", "12", "13", "٣", "两点", "-1", ""):
         assert parse_hours(bad) is None, bad
 
 
@@ -218,7 +219,7 @@ async def count_records(sessions: async_sessionmaker[AsyncSession]) -> int:
 
 async def run_import(sessions: async_sessionmaker[AsyncSession], path: Path):  # type: ignore[no-untyped-def]
     async with sessions() as session, session.begin():
-        return await import_study_file(session=session, path=path, today=TODAY)
+        return await import_study_file(session=session, path=path, today=TODAY, limits=HourLimits())
 
 
 async def test_import_good_file_then_again_adds_nothing(
@@ -281,7 +282,7 @@ async def test_import_with_bad_rows_imports_nothing_and_names_the_rows(
         "第4行 手机号：13700000000 不在花名册中（或已被接替）",
         "第5行 日期：不能晚于今天",
         "第6行 内容：不能为空，且不超过100字",
-        "第6行 学时：须为 0.5–12 之间、以 0.5 为单位的数字",
+        "第6行 学时：须为 0.5–8 之间、以 0.5 为单位的数字",
         "第8行 内容：与第2行重复（同一人、同一天、同一内容）",
     ]
     assert await count_records(sessions) == 0
@@ -297,3 +298,44 @@ async def test_import_needs_the_headers(
     workbook.save(tmp_path / "x.xlsx")
     result = await run_import(sessions, tmp_path / "x.xlsx")
     assert result.errors == ("缺少表头：手机号、学时（第1行须为：手机号、日期、内容、学时）",)
+
+
+async def test_import_keeps_every_day_within_the_daily_cap(
+    sessions: async_sessionmaker[AsyncSession], small_city: SmallCity, tmp_path: Path
+) -> None:
+    await record(sessions, small_city, "member", 6)  # 2026-03-01, by the member with /study
+    path = write_sheet(
+        tmp_path / "学时.xlsx",
+        [
+            ["13812345678", "2026-11-20", "上午培训", 4],
+            ["13812345678", "2026-11-20", "下午培训", 4],
+            ["13812345678", "2026-11-20", "晚上培训", 4],
+            ["13812345678", "2026-03-01", "另一次培训", 3],
+            ["13812345678", "2026-11-21", "一整天", 12],
+            ["13812345678", "2026-11-22", "培训", "٣"],
+        ],
+    )
+    result = await run_import(sessions, path)
+    assert list(result.errors) == [
+        "第4行 学时：2026-11-20 共 12 学时，超过每天 8 学时的上限",
+        "第5行 学时：2026-03-01 共 9 学时（含此前已登记的 6 学时），超过每天 8 学时的上限",
+        "第6行 学时：须为 0.5–8 之间、以 0.5 为单位的数字",
+        "第7行 学时：须为 0.5–8 之间、以 0.5 为单位的数字",
+    ]
+    assert await count_records(sessions) == 1
+    # The cap comes from the duties file's [education] section.
+    roomy = HourLimits(per_entry=12, per_day=24)
+    async with sessions() as session, session.begin():
+        result = await import_study_file(session=session, path=path, today=TODAY, limits=roomy)
+    assert list(result.errors) == ["第7行 学时：须为 0.5–12 之间、以 0.5 为单位的数字"]
+
+
+def test_the_duties_file_refuses_an_entry_cap_above_the_daily_cap(tmp_path: Path) -> None:
+    duties = tmp_path / "duties.toml"
+    duties.write_text(
+        "[reporting_deadlines]\nenabled = false\n"
+        "[education]\nmax_hours_per_entry = 10\nmax_hours_per_day = 8\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DutyConfigError, match="max_hours_per_entry"):
+        load_duties(duties)

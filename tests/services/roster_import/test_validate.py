@@ -329,3 +329,61 @@ async def test_errors_in_several_files_name_the_file(tmp_path: Path, session: As
 
     assert cells(report) == [("企业（a.csv）", 2, "行业"), ("人员（b.xlsx）", 2, "姓名")]
     assert "企业（a.csv） 第2行登记的姓名是「统计员1」" in report.errors[1].reason
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "code"),
+    [
+        ("企业名称", "乐清市\x00测试电气有限公司", "U+0000"),
+        ("统计员", "张\x1b[31m三", "U+001B"),
+        ("乡镇街道", "柳市\x7f镇", "U+007F"),
+        ("统计员手机", "138\x0012345678", "U+0000"),
+        ("企业名称", "乐清市\u202e司公限有", "U+202E"),
+    ],
+)
+async def test_control_characters_are_a_row_error_and_nothing_is_written(
+    tmp_path: Path,
+    session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
+    column: str,
+    value: str,
+    code: str,
+) -> None:
+    # A CSV: openpyxl cannot even write these characters into an .xlsx.
+    companies = write_roster_csv(
+        tmp_path / "企业.csv",
+        [enterprise(2), enterprise(1, **{column: value})],
+        ENTERPRISE_HEADERS,
+    )
+    staff = write_roster_csv(
+        tmp_path / "人员.csv",
+        [person(3, "二级网格长"), person(4, "网格长", 网格="工\x00业")],
+        PEOPLE_HEADERS,
+    )
+
+    report = await run(session, companies, staff)
+
+    assert cells(report) == [("企业（企业.csv）", 3, column), ("人员（人员.csv）", 3, "网格")]
+    assert code in report.errors[0].reason
+    assert "控制字符" in report.errors[0].reason
+    assert f"[{code}]" in report.errors[0].value
+    assert set((await row_counts(sessions)).values()) == {0}
+    # The error report itself is a workbook: it must be writable.
+    write_error_report(report.errors, tmp_path / "错误报告.xlsx")
+
+
+async def test_tabs_and_line_breaks_in_a_cell_become_spaces(
+    tmp_path: Path, session: AsyncSession
+) -> None:
+    companies = write_roster_csv(
+        tmp_path / "企业.csv",
+        [enterprise(1, 企业名称="乐清市测试\n电气\t有限公司")],
+        ENTERPRISE_HEADERS,
+    )
+    staff = write_roster_csv(tmp_path / "人员.csv", [person(3, "二级网格长")], PEOPLE_HEADERS)
+
+    report = await run(session, companies, staff)
+
+    assert report.ok, format_errors(report.errors)
+    name = (await session.exec(select(SurveyObject.name))).one()
+    assert name == "乐清市测试 电气 有限公司"

@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.study import (
-    MAX_HOURS,
     MIN_HOURS,
     TOPIC_MAX,
+    HourLimits,
     StudyDateError,
     clean_topic,
     parse_hours,
@@ -22,6 +22,10 @@ TODAYS = st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31))
 DATEISH = st.one_of(
     st.text(max_size=30),
     st.text(alphabet="0123456789-/.年月日号 今天昨前", max_size=14),
+    st.text(
+        alphabet="0123456789０１２３４５６７８９٣३〇零一二两三四五六七八九十-/.年月日号",
+        max_size=14,
+    ),
     st.sampled_from(["今天", "今日", "昨天", "昨日", "前天", "后天", "12月3日", "2026-02-30"]),
 )
 HOURSISH = st.one_of(
@@ -59,17 +63,89 @@ def test_dates_as_people_write_them_are_read(today: date, back: int) -> None:
         assert parse_study_date(f"{day.month}/{day.day}", today=today) == day
 
 
-@given(HOURSISH)
-def test_hours_are_half_hour_steps_within_the_bounds_or_none(text: str) -> None:
-    hours = parse_hours(text)
+HOURSISH = st.one_of(
+    HOURSISH,
+    st.text(
+        alphabet="0123456789０１２３４５６７８９٣३੩一二两三四五六七八九十半个点学时", max_size=8
+    ),
+)
+# Decimal digits of other scripts: int() reads them, people writing hours do not mean them.
+FOREIGN_DIGITS = st.characters(categories=["Nd"]).filter(
+    lambda c: not ("0" <= c <= "9" or "０" <= c <= "９")
+)
+CHINESE = dict(enumerate("零一二三四五六七八九"))
+MOSTS = st.sampled_from([0.5, 4.0, 8.0, 12.0, 24.0])
+
+
+def chinese(number: int) -> str:
+    """12 -> 十二, 20 -> 二十, 7 -> 七 (as people write 1–31)."""
+    if number < 10:
+        return CHINESE[number]
+    tens, units = divmod(number, 10)
+    return ("" if tens == 1 else CHINESE[tens]) + "十" + (CHINESE[units] if units else "")
+
+
+@given(HOURSISH, MOSTS)
+def test_hours_are_half_hour_steps_within_the_bounds_or_none(text: str, most: float) -> None:
+    hours = parse_hours(text, most=most)
     if hours is not None:
-        assert MIN_HOURS <= hours <= MAX_HOURS
+        assert MIN_HOURS <= hours <= most
         assert (hours * 2).is_integer()
 
 
-@given(st.integers(min_value=1, max_value=24), st.sampled_from(["", "学时", "小时", " h"]))
-def test_every_half_hour_step_is_read(halves: int, unit: str) -> None:
-    assert parse_hours(f"{halves / 2:g}{unit}") == halves / 2
+@given(st.integers(min_value=1, max_value=48), st.sampled_from(["", "学时", "小时", " h"]))
+def test_every_half_hour_step_is_read_up_to_the_cap(halves: int, unit: str) -> None:
+    hours = halves / 2
+    expected = hours if hours <= HourLimits().per_entry else None
+    assert parse_hours(f"{hours:g}{unit}") == expected
+    assert parse_hours(f"{hours:g}{unit}", most=24) == hours
+    # Full-width digits, as a Chinese input method types them.
+    full_width = f"{hours:g}".translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
+    assert parse_hours(full_width + unit, most=24) == hours
+
+
+@given(st.integers(min_value=1, max_value=24), st.sampled_from(["", "学时", "小时", "个小时"]))
+def test_hours_in_chinese_numerals_are_read(whole: int, unit: str) -> None:
+    assert parse_hours(chinese(whole) + unit, most=24) == whole
+    assert parse_hours(f"{chinese(whole)}个半{unit or '小时'}", most=24.5) == whole + 0.5
+
+
+def test_hours_as_people_say_them() -> None:
+    assert parse_hours("两小时") == 2
+    assert parse_hours("一个半小时") == 1.5
+    assert parse_hours("半小时") == 0.5
+    assert parse_hours("一点五学时") == 1.5
+    assert parse_hours("٣") is None  # Arabic-Indic 3
+    assert parse_hours("३") is None  # Devanagari 3
+    assert parse_hours("9") is None  # above the default cap of 8 per entry
+
+
+@given(
+    st.text(alphabet="0123456789.", max_size=4), FOREIGN_DIGITS, st.text("0123456789", max_size=2)
+)
+def test_digits_of_other_scripts_are_never_read(before: str, digit: str, after: str) -> None:
+    assert parse_hours(before + digit + after, most=24) is None
+    refusal: StudyDateError | None = None
+    try:
+        parse_study_date(f"2026-1{digit}-0{digit}", today=date(2026, 12, 31))
+    except StudyDateError as error:
+        refusal = error
+    assert refusal is not None
+    assert refusal.kind == "bad"
+
+
+@given(TODAYS, st.integers(min_value=0, max_value=700))
+def test_dates_in_chinese_numerals_and_full_width_digits_are_read(today: date, back: int) -> None:
+    day = today - timedelta(days=back)
+    if day.year < today.year - 1:
+        return
+    year = "".join("〇一二三四五六七八九"[int(c)] for c in str(day.year))
+    written = f"{year}年{chinese(day.month)}月{chinese(day.day)}日"
+    assert parse_study_date(written, today=today) == day
+    full_width = day.isoformat().translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+    assert parse_study_date(full_width, today=today) == day
+    if day.year == today.year:
+        assert parse_study_date(f"{chinese(day.month)}月{chinese(day.day)}号", today=today) == day
 
 
 @given(st.text(max_size=TOPIC_MAX * 2))
