@@ -10,9 +10,9 @@ question-level features, turns that into a chance; both by Newton's method with 
 shrinkage, folded into one linear model (`Scoring.weights`). Then the bands: `suggest` is
 the threshold that answers the most questions right while declining at least `DECLINE` of the
 unanswerable ones, and `answer` the lowest one at which at most `CONFIDENT_WRONG` of all
-questions get a confident wrong answer. It prints the
-values to paste into knowledge/features.py (FITTED) and knowledge/search.py (the bands);
-nothing is written.
+questions get a confident wrong answer (a close call, `base.close_call`, is never confident).
+It prints the values to paste into knowledge/features.py (FITTED) and knowledge/search.py (the
+bands); nothing is written.
 """
 
 import argparse
