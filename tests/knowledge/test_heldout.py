@@ -27,9 +27,9 @@ UNTUNED = ("b", "c")
 GOALS = {"top1": 0.80, "top3": 0.90, "abstained": 0.05, "declined": 0.85, "confident_wrong": 0.03}
 FLOORS = {
     "b": {
-        "top1": 0.73,
+        "top1": 0.74,
         "top3": 0.80,
-        "abstained": 0.125,
+        "abstained": 0.11,
         "declined": 0.73,
         "confident_wrong": 0.03,
         "confident": 0.37,
@@ -37,8 +37,8 @@ FLOORS = {
     "c": {
         "top1": 0.77,
         "top3": 0.86,
-        "abstained": 0.075,
-        "declined": 0.72,
+        "abstained": 0.065,
+        "declined": 0.77,
         "confident_wrong": 0.03,
         "confident": 0.44,
     },
