@@ -185,7 +185,7 @@ class KnowledgeBase:
             return SearchOutcome(query, Verdict.ABSTAIN, ())
         best = results[0].score
         scoring = self.scoring
-        if best >= scoring.answer and not _close_call(results, scoring.margin):
+        if best >= scoring.answer and not close_call(results, scoring.margin):
             verdict = Verdict.ANSWER
         elif best >= scoring.suggest:
             verdict = Verdict.SUGGEST
@@ -249,7 +249,7 @@ def _without_mentions(text: str, mentions: list[Mention]) -> str:
     return text
 
 
-def _close_call(results: list[SearchResult], margin: float) -> bool:
+def close_call(results: list[SearchResult], margin: float) -> bool:
     """True if a runner-up citing other articles scores within `margin` of the best: the
     question is too vague to pick one ("台账的事情"), so the user chooses."""
     best = results[0]

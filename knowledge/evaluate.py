@@ -37,8 +37,9 @@ class Report:
     include an entry citing a labelled article; correct abstain: unanswerable questions
     abstained on; false abstain: answerable questions abstained on. `ranked1`/`ranked3` count
     the same hits whatever the verdict; `confident_wrong` counts answerable questions given a
-    confident ANSWER whose first result cites none of the labelled articles, and
-    `confident_unanswerable` unanswerable ones given a confident ANSWER.
+    confident ANSWER whose first result cites none of the labelled articles,
+    `confident_unanswerable` unanswerable ones given a confident ANSWER, and `confident_right`
+    answerable ones given a confident ANSWER that is right (shown directly, not as a suggestion).
     """
 
     answerable: int = 0
@@ -51,6 +52,7 @@ class Report:
     ranked3: int = 0
     confident_wrong: int = 0
     confident_unanswerable: int = 0
+    confident_right: int = 0
     misses: list[Miss] = field(default_factory=list)
 
     def rates(self) -> dict[str, float]:
@@ -70,6 +72,7 @@ class Report:
             "ranked3": self.ranked3 / answerable,
             "confident_wrong": self.confident_wrong / answerable,
             "confident_unanswerable": self.confident_unanswerable / unanswerable,
+            "confident_right": self.confident_right / answerable,
             "confident_wrong_all": (self.confident_wrong + self.confident_unanswerable)
             / max(self.answerable + self.unanswerable, 1),
         }
@@ -136,6 +139,7 @@ def evaluate(knowledge: KnowledgeBase, cases: Iterable[Case], amount: int = 3) -
         report.ranked1 += first
         report.ranked3 += any3
         report.confident_wrong += confident and not first
+        report.confident_right += confident and first
         if not (answered and first):
             report.misses.append(Miss(case, outcome))
     return report

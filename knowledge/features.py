@@ -65,21 +65,21 @@ FEATURES: tuple[str, ...] = (
 # Fitted by `python -m knowledge.tune` on fold_a and the dev set (see `search.Scoring`).
 FITTED: dict[str, float] = {
     "phrasing": 1.42,
-    "phrasing_recall": 1.1,
-    "coverage": 3.51,
-    "bm25": 2.88,
+    "phrasing_recall": 1.09,
+    "coverage": 3.57,
+    "bm25": 2.89,
     "characters": 1.73,
-    "tokens": 1.69,
+    "tokens": 1.71,
     "article": 0.97,
     "article_coverage": 1.42,
-    "bigrams": 1.46,
-    "known": -0.65,
+    "bigrams": 1.47,
+    "known": -0.66,
     "within": 0.04,
-    "length": 2.11,
+    "length": 2.13,
     "named": 0.31,
     "named_other": -0.31,
 }
-FITTED_BIAS = -5.33
+FITTED_BIAS = -5.37
 
 
 def logistic(weights: Sequence[float], bias: float, features: Sequence[float]) -> float:

@@ -10,9 +10,9 @@ question-level features, turns that into a chance; both by Newton's method with 
 shrinkage, folded into one linear model (`Scoring.weights`). Then the bands: `suggest` is
 the threshold that answers the most questions right while declining at least `DECLINE` of the
 unanswerable ones, and `answer` the lowest one at which at most `CONFIDENT_WRONG` of all
-questions get a confident wrong answer. It prints the
-values to paste into knowledge/features.py (FITTED) and knowledge/search.py (the bands);
-nothing is written.
+questions get a confident wrong answer (a close call, `base.close_call`, is never confident).
+It prints the values to paste into knowledge/features.py (FITTED) and knowledge/search.py (the
+bands); nothing is written.
 """
 
 import argparse
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from knowledge.base import KnowledgeBase
+from knowledge.base import KnowledgeBase, close_call
 from knowledge.evaluate import Case, evaluate, read_cases
 from knowledge.features import FEATURES
 
@@ -157,21 +157,26 @@ def bands(knowledge: KnowledgeBase, cases: Sequence[Case]) -> tuple[float, float
     rows = []
     for case in cases:
         outcome = knowledge.search(case.question, 3)
-        best = outcome.results[0].score if outcome.results else 0.0
-        first = bool(outcome.results) and bool(case.expected & set(outcome.results[0].entry.refs))
-        rows.append((best, bool(case.expected), first))
+        results = list(outcome.results)
+        best = results[0].score if results else 0.0
+        first = bool(results) and bool(case.expected & set(results[0].entry.refs))
+        # A close call is never a confident answer, whatever its score (`close_call`).
+        close = bool(results) and close_call(results, knowledge.scoring.margin)
+        rows.append((best, bool(case.expected), first, close))
     unanswerable = [row for row in rows if not row[1]]
     suggest, most = 99.0, -1
     for tenth in range(0, 1000):
         threshold = tenth / 10
-        declined = sum(best < threshold for best, _, _ in unanswerable) / len(unanswerable)
-        hits = sum(best >= threshold and ok for best, _, ok in rows)
+        declined = sum(best < threshold for best, *_ in unanswerable) / len(unanswerable)
+        hits = sum(best >= threshold and ok for best, _, ok, _ in rows)
         if declined >= DECLINE and hits > most:
             suggest, most = threshold, hits
     answer = 99.0
     for tenth in range(1000, int(suggest * 10) - 1, -1):
         threshold = tenth / 10
-        wrong = sum(best >= threshold and not ok for best, _, ok in rows) / len(rows)
+        wrong = sum(
+            best >= threshold and not close and not ok for best, _, ok, close in rows
+        ) / len(rows)
         if wrong > CONFIDENT_WRONG:
             break
         answer = threshold

@@ -55,5 +55,6 @@ def test_figures_count_confident_wrong_answers(knowledge: KnowledgeBase, tmp_pat
     assert figures["ranked1"] == figures["top1"] == 0.5
     assert figures["confident_wrong"] == 0.5
     assert figures["confident_unanswerable"] == 0.0
+    assert figures["confident_right"] == 0.5
     assert figures["confident_wrong_all"] == pytest.approx(1 / 3)
     assert set(report.rates()) == {"top1", "top3", "correct_abstain", "false_abstain"}

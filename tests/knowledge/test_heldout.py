@@ -22,21 +22,25 @@ UNTUNED = ("b", "c")
 # untuned folds to: the figures reached when the test was written, rounded down a little.
 # Missed goals: top-1, top-3, answerable abstained and unanswerable declined, on both folds;
 # met: confident-but-wrong. Raise a floor when the search gets better; never lower one to pass.
+# `confident` (right answers shown directly rather than as "您是不是想问") has no goal in the
+# issue; its floor keeps the answer band from creeping back up (it was 31% and 33% at 90.8).
 GOALS = {"top1": 0.80, "top3": 0.90, "abstained": 0.05, "declined": 0.85, "confident_wrong": 0.03}
 FLOORS = {
     "b": {
-        "top1": 0.73,
+        "top1": 0.74,
         "top3": 0.80,
-        "abstained": 0.125,
+        "abstained": 0.11,
         "declined": 0.73,
         "confident_wrong": 0.03,
+        "confident": 0.37,
     },
     "c": {
         "top1": 0.77,
         "top3": 0.86,
-        "abstained": 0.075,
-        "declined": 0.72,
+        "abstained": 0.065,
+        "declined": 0.77,
         "confident_wrong": 0.03,
+        "confident": 0.44,
     },
 }
 
@@ -85,6 +89,7 @@ def figures(report: Report) -> dict[str, float]:
         "abstained": rates["false_abstain"],
         "declined": rates["correct_abstain"],
         "confident_wrong": rates["confident_wrong_all"],
+        "confident": rates["confident_right"],
     }
 
 
@@ -97,5 +102,6 @@ def test_untuned_fold_stays_at_or_above_its_floor(knowledge: KnowledgeBase, name
     assert reached["abstained"] <= floor["abstained"], reached
     assert reached["declined"] >= floor["declined"], reached
     assert reached["confident_wrong"] < floor["confident_wrong"], reached
+    assert reached["confident"] >= floor["confident"], reached
     # The floors never claim more than the goals ask (a floor above a goal is a goal met).
     assert floor["confident_wrong"] <= GOALS["confident_wrong"]

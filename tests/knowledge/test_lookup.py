@@ -1,8 +1,14 @@
 """/law lookups: law aliases, Chinese or Arabic numerals, 2009 numbers of the 统计法."""
 
-import pytest
+import re
 
-from knowledge.base import KnowledgeBase
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from knowledge.base import KnowledgeBase, Verdict
+from knowledge.lookup import find_mentions, split_law
+from knowledge.numerals import NUMERAL_CHARS
 
 
 @pytest.mark.parametrize(
@@ -88,6 +94,12 @@ def test_a_number_that_moved_carries_a_hint(knowledge: KnowledgeBase) -> None:
         ("罚款", "无法识别条文"),
         ("", "无法识别条文"),
         ("统计法 第四十四款", "无法识别条文"),
+        # Numbers no law has, however large (issue 12 #9: 10000 and up raised ValueError).
+        ("统计法 第10000条", "《统计法》共53条，没有第一万条。"),
+        ("条例 123456", "没有第十二万三千四百五十六条"),
+        ("旧统计法 10000", "没有第一万条"),
+        ("统计法 第0条", "无法识别条文"),
+        ("统计法 " + "9" * 5000, "无法识别条文"),
     ],
 )
 def test_errors_say_what_is_wrong(knowledge: KnowledgeBase, text: str, error: str) -> None:
@@ -95,3 +107,77 @@ def test_errors_say_what_is_wrong(knowledge: KnowledgeBase, text: str, error: st
     assert found.article is None
     assert found.error is not None
     assert error in found.error
+
+
+@pytest.mark.parametrize(
+    "text", ["统计法 第10000条", "第10000条", "第10000条是什么", "旧法第99999条"]
+)
+def test_a_large_article_number_in_a_question_is_a_clean_abstain(
+    knowledge: KnowledgeBase, text: str
+) -> None:
+    outcome = knowledge.search(text)
+    assert outcome.verdict == Verdict.ABSTAIN
+    assert outcome.note is None or re.search(r"没有第.+条", outcome.note)
+
+
+# Text shaped like what people type after /law or in a question: law names, markers, numbers.
+_LAWISH = st.lists(
+    st.sampled_from(
+        [
+            "统计法",
+            "条例",
+            "浙江条例",
+            "处分规定",
+            "指导意见",
+            "旧",
+            "现行",
+            "2009年",
+            "第",
+            "条",
+            "款",
+            "（一）",
+            "三",
+            "末段",
+            " ",
+            "的",
+            "罚款",
+            "怎么罚",
+            "0",
+            "10000",
+            "9" * 30,
+            *NUMERAL_CHARS,
+            "万",
+            "/law",
+        ]
+    ),
+    max_size=8,
+).map("".join)
+_ANY_TEXT = st.one_of(st.text(max_size=40), _LAWISH)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_ANY_TEXT)
+def test_lookup_of_any_text_is_an_article_or_a_chinese_refusal(
+    knowledge: KnowledgeBase, text: str
+) -> None:
+    found = knowledge.lookup(text)
+    assert (found.article is None) == (found.error is not None)
+    if found.error is not None:
+        assert re.search(r"[\u4e00-\u9fff]", found.error)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+@given(_ANY_TEXT)
+def test_search_of_any_text_gives_an_outcome(knowledge: KnowledgeBase, text: str) -> None:
+    outcome = knowledge.search(text)
+    assert all(0 <= result.score <= 100 for result in outcome.results)
+    assert all(ref.label for result in outcome.results for ref in result.entry.refs)
+
+
+@given(_ANY_TEXT)
+def test_mentions_and_law_names_in_any_text(text: str) -> None:
+    law, rest = split_law(text)
+    assert law is not None or rest == text
+    for mention in find_mentions(text):
+        assert 0 <= mention.start < mention.end <= len(text)
+        assert mention.number > 0

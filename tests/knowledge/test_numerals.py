@@ -1,8 +1,12 @@
 """Chinese numerals both ways and article numbers in the forms users type."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from knowledge.numerals import (
+    LARGEST,
+    NUMERAL_CHARS,
     find_article_mentions,
     parse_article_number,
     parse_chinese,
@@ -60,3 +64,47 @@ def test_mentions_in_a_sentence() -> None:
 def test_out_of_range() -> None:
     with pytest.raises(ValueError, match="out of range"):
         to_chinese(0)
+    with pytest.raises(ValueError, match="out of range"):
+        to_chinese(LARGEST + 1)
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (10000, "一万"),
+        (10005, "一万零五"),
+        (10010, "一万零一十"),
+        (10500, "一万零五百"),
+        (15000, "一万五千"),
+        (LARGEST, "九千九百九十九万九千九百九十九"),
+    ],
+)
+def test_to_chinese_beyond_ten_thousand(number: int, text: str) -> None:
+    assert to_chinese(number) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("10000", 10000), ("0", None), ("000", None), ("007", 7), ("9" * 5000, None), ("٣", None)],
+)
+def test_parse_digits_within_range(text: str, number: int | None) -> None:
+    assert parse_chinese(text) == number
+
+
+_NUMERALISH = st.text(
+    alphabet=st.sampled_from(f"0123456789０９第条 万{NUMERAL_CHARS}"), max_size=14
+)
+
+
+@given(st.one_of(st.text(max_size=30), _NUMERALISH))
+def test_any_text_parses_to_a_number_that_prints_or_to_none(text: str) -> None:
+    for number in (parse_chinese(text), parse_article_number(text)):
+        assert number is None or to_chinese(number)
+    for _, _, number in find_article_mentions(text):
+        assert to_chinese(number)
+
+
+@given(st.integers(1, 9999))
+def test_every_number_below_ten_thousand_round_trips(number: int) -> None:
+    assert parse_chinese(to_chinese(number)) == number
+    assert parse_article_number(f"第{to_chinese(number)}条") == number

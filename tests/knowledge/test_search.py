@@ -7,6 +7,7 @@ import pytest
 
 from knowledge.base import KnowledgeBase, Verdict
 from knowledge.evaluate import evaluate, read_cases
+from tests.knowledge.conftest import FIXTURE_FAQ, make_data_dir
 
 DEV_SET = Path(__file__).parents[1] / "data" / "faq_dev.jsonl"
 
@@ -154,3 +155,16 @@ def test_the_law_answers_when_no_curated_entry_does(
     assert len(best.refs) == 1
     assert "原文" in best.title
     assert best.answer.startswith("以下是法律条文原文")
+
+
+def test_a_word_only_in_an_answer_weighs_as_unknown(tmp_path: Path) -> None:
+    faq = FIXTURE_FAQ + (
+        '\n[[entry]]\nid = "fine-payment"\nquestion = "罚款怎么交"\n'
+        'alternatives = ["罚款交到哪里", "罚款去哪交"]\n'
+        'answer = "按处罚决定书载明的方式缴纳，可以交现金。"\n'
+        'refs = [{ law = "统计法", article = 45 }]\n'
+    )
+    index = KnowledgeBase.load(make_data_dir(tmp_path, faq)).index
+    # 现金 is in an answer, in no phrasing and no law text: mentioned in passing.
+    assert index.analyse("现金").known == 0.0
+    assert index.analyse("罚款").known == 1.0
