@@ -76,7 +76,7 @@ DUTY_NAMES = {
     "notice_unread": "通知未读",
     "monthly_report": "月度汇报",
     "quarterly_activity": "季度活动",
-    "reporting_deadlines": "联网直报",
+    "reporting_deadline": "联网直报",
     "education": "继续教育",
     "law_tip": "法治小贴士",
 }
