@@ -7,12 +7,13 @@ for the few updates an unbound user may send.
 import functools
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import ConversationHandler
 
+from core.callback import CallbackData
 from handlers.context import GridContext
 from handlers.menus import refresh_menu
 from services import texts as shared_texts
@@ -20,6 +21,8 @@ from services.access import Capability, Viewer
 from services.onboarding import load_viewer
 
 log = logging.getLogger(__name__)
+
+C = TypeVar("C", bound=CallbackData)
 
 
 GuardedCallback = Callable[[Update, GridContext, Viewer, AsyncSession], Coroutine[Any, Any, None]]
@@ -116,6 +119,16 @@ def guarded_step(capability: Capability) -> Callable[[StepCallback], PlainStep]:
         return wrapper
 
     return decorate
+
+
+async def parse_pressed(update: Update, family: type[C]) -> C | None:
+    """The pressed button's payload if it is one of `family`; otherwise (forged, stale, from an
+    older version of the bot) the user is told the button no longer works and None returned."""
+    query = update.callback_query
+    found = family.parse(query.data) if query is not None else None
+    if found is None:
+        await refuse(update, shared_texts.STALE_BUTTON)
+    return found
 
 
 async def refuse(update: Update, text: str) -> None:

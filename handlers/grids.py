@@ -4,10 +4,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from handlers.access import guarded, refuse
+from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridApplication, GridContext
 from handlers.keyboards import markup
-from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
 from services.grids.browse import Refusal, first_screen, pressed
 from services.grids.buttons import GridOpen
@@ -37,9 +36,8 @@ async def grid_button(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    press = GridOpen.parse(query.data)
+    press = await parse_pressed(update, GridOpen)
     if press is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     screen = await pressed(session=session, viewer=viewer, press=press)
     if isinstance(screen, Refusal):

@@ -13,7 +13,7 @@ from telegram.ext import (
     MessageHandler,
 )
 
-from handlers.access import guarded_step, refuse
+from handlers.access import guarded_step, parse_pressed, refuse
 from handlers.context import GridApplication, GridContext
 from handlers.conversation import PRIVATE, PRIVATE_TEXT, DraftEnd, conversation, reply, user_data
 from handlers.keyboards import markup
@@ -161,9 +161,8 @@ async def answered(update: Update, context: GridContext) -> object:
     """[确认登记] or [取消] under the entry; anything else in their place is refused."""
     query = update.callback_query
     assert query is not None
-    choice = StudyChoice.parse(query.data)
+    choice = await parse_pressed(update, StudyChoice)
     if choice is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return CONFIRM
     if choice.answer == StudyAnswer.DISCARD:
         return await discarded(update, context)

@@ -6,10 +6,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from handlers.access import guarded, refuse
+from handlers.access import guarded, parse_pressed
 from handlers.context import GridApplication, GridContext
 from handlers.keyboards import markup
-from services import texts as shared_texts
 from services.access import Capability, CommandSpec, Viewer
 from services.answers.buttons import TipButton
 from services.answers.render import render_tip, tip_keyboard
@@ -40,8 +39,7 @@ async def next_tip(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    if TipButton.parse(query.data) is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
+    if await parse_pressed(update, TipButton) is None:
         return
     await query.answer()
     await send_tip(update, context)

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.access import guarded_step, refuse
+from handlers.access import guarded_step, parse_pressed, refuse
 from handlers.context import GridContext
 from handlers.conversation import PRIVATE, PRIVATE_TEXT, DraftEnd, conversation, reply, user_data
 from handlers.keyboards import markup
@@ -69,9 +69,8 @@ async def new_activity(
 async def chose_kind(update: Update, context: GridContext) -> int:
     query = update.callback_query
     assert query is not None
-    pressed = ChooseKind.parse(query.data)
+    pressed = await parse_pressed(update, ChooseKind)
     if pressed is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return KIND
     _draft(context).kind = pressed.kind
     await query.answer()
@@ -168,9 +167,8 @@ async def toggled_grid(
 ) -> int:
     query = update.callback_query
     assert query is not None
-    pressed = ToggleGrid.parse(query.data)
+    pressed = await parse_pressed(update, ToggleGrid)
     if pressed is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return GRIDS
     if pressed.grid_id not in organiser_grid_ids(viewer):
         await refuse(update, shared_texts.FORBIDDEN_SCOPE)

@@ -8,11 +8,10 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 
 from core.formatting import esc
-from handlers.access import guarded_step, refuse
+from handlers.access import guarded_step, parse_pressed, refuse
 from handlers.context import GridContext
 from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation, reply, user_data
 from handlers.keyboards import markup
-from services import texts as shared_texts
 from services.access import Capability, Viewer
 from services.activities import texts
 from services.activities.buttons import LeavePerson
@@ -54,9 +53,8 @@ async def chose_leave_person(
 ) -> int:
     query = update.callback_query
     assert query is not None
-    pressed = LeavePerson.parse(query.data)
+    pressed = await parse_pressed(update, LeavePerson)
     if pressed is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return ConversationHandler.END
     candidates = await leave_candidates(
         session=session, viewer=viewer, activity_id=pressed.activity_id

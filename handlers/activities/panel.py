@@ -10,12 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from handlers.access import guarded, refuse
+from handlers.access import guarded, parse_pressed, refuse
 from handlers.activities.leave import offer_leave
 from handlers.context import GridContext
 from handlers.conversation import reply
 from handlers.keyboards import markup
-from services import texts as shared_texts
 from services.access import Capability, Viewer
 from services.activities import texts
 from services.activities.attendance import managed_activity
@@ -78,9 +77,8 @@ async def panel_button(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    pressed = PanelButton.parse(query.data)
+    pressed = await parse_pressed(update, PanelButton)
     if pressed is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     activity_id = pressed.activity_id
     found = await managed_activity(session=session, viewer=viewer, activity_id=activity_id)

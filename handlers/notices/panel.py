@@ -8,11 +8,10 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from core.formatting import clock
-from handlers.access import guarded, refuse
+from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridContext
 from handlers.conversation import reply
 from handlers.keyboards import markup
-from services import texts as shared_texts
 from services.access import Capability, Viewer
 from services.notices import texts
 from services.notices.buttons import NoticePanel, NoticeRemind, panel_keyboard
@@ -42,9 +41,8 @@ async def panel_button(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    pressed = NoticePanel.parse(query.data)
+    pressed = await parse_pressed(update, NoticePanel)
     if pressed is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     notice = await followed_notice(session=session, viewer=viewer, notice_id=pressed.notice_id)
     if notice is None or notice.id is None:
@@ -70,9 +68,8 @@ async def remind_button(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    pressed = NoticeRemind.parse(query.data)
+    pressed = await parse_pressed(update, NoticeRemind)
     if pressed is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     notice = await followed_notice(session=session, viewer=viewer, notice_id=pressed.notice_id)
     if notice is None:

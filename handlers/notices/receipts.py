@@ -7,10 +7,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.error import BadRequest
 
-from handlers.access import guarded, refuse
+from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridContext
 from handlers.keyboards import markup
-from services import texts as shared_texts
 from services.access import Capability, Viewer
 from services.notices import texts
 from services.notices.buttons import NoticeRead, read_keyboard
@@ -25,9 +24,8 @@ async def read_button(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    pressed = NoticeRead.parse(query.data)
+    pressed = await parse_pressed(update, NoticeRead)
     if pressed is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     receipt = await confirm_receipt(
         session=session,

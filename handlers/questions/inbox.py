@@ -5,12 +5,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from core.formatting import esc
-from handlers.access import guarded, refuse
+from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridContext
 from handlers.conversation import reply
 from handlers.keyboards import markup
-from handlers.questions.states import now, pressed
-from services import texts as shared_texts
+from handlers.questions.states import now
 from services.access import Capability, Viewer
 from services.questions import texts
 from services.questions.buttons import QuestionButton, TransferTo
@@ -33,9 +32,8 @@ async def questions_command(
 async def transfer_pressed(
     update: Update, _context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> None:
-    button = pressed(update, QuestionButton)
+    button = await parse_pressed(update, QuestionButton)
     if button is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     try:
         targets = await transfer_targets(
@@ -62,9 +60,8 @@ async def transfer_to_pressed(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    button = pressed(update, TransferTo)
+    button = await parse_pressed(update, TransferTo)
     if button is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     try:
         target = await transfer_question(
@@ -92,9 +89,8 @@ async def transfer_to_pressed(
 async def add_to_kb_pressed(
     update: Update, _context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> None:
-    button = pressed(update, QuestionButton)
+    button = await parse_pressed(update, QuestionButton)
     if button is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     try:
         await propose_candidate(

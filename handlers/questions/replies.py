@@ -4,12 +4,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
 from core.formatting import esc
-from handlers.access import guarded, guarded_step, refuse
+from handlers.access import guarded, guarded_step, parse_pressed, refuse
 from handlers.context import GridContext
 from handlers.conversation import reply
 from handlers.keyboards import markup
-from handlers.questions.states import END, FOLLOWING, REPLYING, draft, drop_draft, now, pressed
-from services import texts as shared_texts
+from handlers.questions.states import END, FOLLOWING, REPLYING, draft, drop_draft, now
 from services.access import Capability, Viewer
 from services.questions import texts
 from services.questions.buttons import QuestionButton, add_to_kb_keyboard
@@ -30,9 +29,8 @@ PROMPT_SNIPPET = 300
 async def reply_pressed(
     update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> int:
-    button = pressed(update, QuestionButton)
+    button = await parse_pressed(update, QuestionButton)
     if button is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return END
     try:
         question = await question_for_answering(
@@ -91,9 +89,8 @@ async def reply_written(
 async def follow_pressed(
     update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> int:
-    button = pressed(update, QuestionButton)
+    button = await parse_pressed(update, QuestionButton)
     if button is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return END
     try:
         question = await question_for_asker(
@@ -141,9 +138,8 @@ async def follow_written(
 async def close_pressed(
     update: Update, _context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> None:
-    button = pressed(update, QuestionButton)
+    button = await parse_pressed(update, QuestionButton)
     if button is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     try:
         question = await close_question(

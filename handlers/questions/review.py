@@ -4,12 +4,11 @@ index in step with every approval (also those made by another process)."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 
-from handlers.access import guarded, refuse
+from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import BotData, GridContext
 from handlers.conversation import reply
 from handlers.keyboards import markup
-from handlers.questions.states import now, pressed
-from services import texts as shared_texts
+from handlers.questions.states import now
 from services.access import Capability, Viewer
 from services.questions import texts
 from services.questions.buttons import ReviewCandidate, review_keyboard
@@ -44,9 +43,8 @@ async def review_pressed(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    button = pressed(update, ReviewCandidate)
+    button = await parse_pressed(update, ReviewCandidate)
     if button is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     try:
         await review_candidate(

@@ -2,20 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
 
-from telegram import Update
 from telegram.ext import ConversationHandler
 
-from core.callback import CallbackData
 from handlers.context import GridContext
 from handlers.conversation import DraftEnd, user_data
 from services.questions import texts
 
 WRITING, DECIDING, REPLYING, FOLLOWING = range(4)
 END = ConversationHandler.END
-
-C = TypeVar("C", bound=CallbackData)
 
 
 @dataclass
@@ -36,12 +31,6 @@ def draft(context: GridContext) -> Draft:
 
 def drop_draft(context: GridContext) -> None:
     user_data(context).drop(Draft)
-
-
-def pressed(update: Update, family: type[C]) -> C | None:
-    """The pressed button's payload, if it is one of `family` (None: forged or stale)."""
-    query = update.callback_query
-    return family.parse(query.data) if query is not None else None
 
 
 def now() -> datetime:

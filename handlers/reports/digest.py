@@ -10,11 +10,10 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from core.formatting import esc
-from handlers.access import guarded, refuse
+from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridApplication, GridContext
 from handlers.conversation import reply
 from handlers.reports.compose import monthly_duty, now
-from services import texts as shared_texts
 from services.access import Capability, Viewer
 from services.reports import submission as service
 from services.reports import texts
@@ -55,9 +54,8 @@ async def hear_button(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    pressed = ReportHearing.parse(query.data)
+    pressed = await parse_pressed(update, ReportHearing)
     if pressed is None:
-        await refuse(update, shared_texts.STALE_BUTTON)
         return
     hearing = await service.confirm_hearing(
         session=session,
