@@ -74,6 +74,10 @@ async def activity_sheets(
             own = next(
                 (p.grid_name for p in covered if row.person_id in expected.get(p.grid_id, ())), ""
             )
+            if not own and scope.town_ids is not None:
+                # Someone from a grid outside the viewer's scope (another town's grid of a
+                # shared activity, or a guest): only the city sees them.
+                continue
             attendance_rows.append(
                 [
                     activity.id,

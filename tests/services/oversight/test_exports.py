@@ -446,3 +446,61 @@ async def test_yearly_workbooks_filtered_to_the_scope(
         ]
         assert "虹桥镇" in values
         assert not any("柳市" in v for v in values)
+
+
+async def test_shared_activity_shows_a_town_only_its_own_attendance(
+    sessions: async_sessionmaker[AsyncSession], small_city: SmallCity
+) -> None:
+    """One activity for a grid of each town, attended from both: each town's export lists
+    only its own grid and its own people; the city sees both."""
+    await seed(sessions, small_city)
+    hq_grid, ls_grid = small_city.grids["虹桥镇网格"].id, small_city.grids["柳市镇网格"].id
+    assert hq_grid is not None
+    assert ls_grid is not None
+    async with sessions() as session, session.begin():
+        shared = Activity(
+            kind=ActivityKind.STUDY,
+            title="两镇联学",
+            starts_at=utc(20, 14),
+            ends_at=utc(20, 16),
+            place="市局会议室",
+            organiser_id=small_city.person_id("grid_head"),
+            code_secret="s",
+            link_token_hash="hash-shared",
+        )
+        session.add(shared)
+        await session.flush()
+        assert shared.id is not None
+        session.add_all(
+            [ActivityGrid(activity_id=shared.id, grid_id=g) for g in (hq_grid, ls_grid)]
+        )
+        for person in ("member", "other_member"):
+            session.add(
+                Attendance(
+                    activity_id=shared.id,
+                    person_id=small_city.person_id(person),
+                    status=AttendanceStatus.CHECKED_IN,
+                    method=CheckinMethod.CODE,
+                    checked_in_at=utc(20, 14, 5),
+                )
+            )
+    hq_town, ls_town = small_city.grids["虹桥镇"].id, small_city.grids["柳市镇"].id
+    assert hq_town is not None
+    assert ls_town is not None
+    seen: dict[str, list[str]] = {}
+    async with sessions() as session:
+        for label, scope in (("hq", scope_for_town(hq_town)), ("ls", scope_for_town(ls_town))):
+            export = await build_export(
+                session=session, kind=ExportKind.ACTIVITIES, period=NOV, tz=TZ, scope=scope
+            )
+            _activities, attendance = open_sheets(export.content)
+            seen[label] = sorted(
+                str(r["姓名"]) for r in records(attendance) if r["主题"] == "两镇联学"
+            )
+        city = await build_export(session=session, kind=ExportKind.ACTIVITIES, period=NOV, tz=TZ)
+    _activities, attendance = open_sheets(city.content)
+    everyone = sorted(str(r["姓名"]) for r in records(attendance) if r["主题"] == "两镇联学")
+    assert len(everyone) == 2
+    assert seen["hq"] == ["陈统计"]
+    assert len(seen["ls"]) == 1
+    assert seen["ls"] != seen["hq"]
