@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     quiet_hours: bool = True
     # The duty clock's first run, the catch-up after downtime, comes this long after start.
     duty_first_run_seconds: float = Field(default=20, ge=0)
+    # How long a Bot API call may wait for Telegram's answer before it counts as failed
+    # (telegram.error.TimedOut; PTB's own default).
+    api_read_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
     @field_validator("timezone")
     @classmethod

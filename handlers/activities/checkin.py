@@ -218,6 +218,9 @@ async def stop_location_checkin(update: Update, context: GridContext) -> None:
 def conversation_handler(timeout: timedelta) -> ConversationHandler[GridContext]:
     """/checkin without a code asks for it."""
     return conversation(
+        label="签到",
+        restart="发送 /checkin 重新开始",
+        drafts=[PendingCheckin],
         entry_points=[CommandHandler("checkin", checkin_command, filters=PRIVATE)],
         states={WAIT_CODE: [MessageHandler(PRIVATE_TEXT, got_code)]},
         fallbacks=[CommandHandler("cancel", cancel_checkin, filters=PRIVATE)],

@@ -225,6 +225,9 @@ async def stale(update: Update, _context: GridContext) -> None:
 
 def notice_conversation() -> ConversationHandler[GridContext]:
     return conversation(
+        label="通知",
+        restart="发送 /notice 重新开始",
+        drafts=[Draft],
         entry_points=[CommandHandler("notice", begin, filters=PRIVATE)],
         states={
             TEXT: [MessageHandler(PRIVATE_TEXT, got_text)],
