@@ -25,7 +25,7 @@ from services.activities.checkin import (
     open_activities_for,
     opens_at,
 )
-from services.activities.codes import CODE_PATTERN, LINK_PREFIX, LINK_TOKEN_LENGTH
+from services.activities.codes import LINK_PREFIX, LINK_TOKEN_LENGTH, parse_code
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +148,8 @@ async def got_code(
     update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> int:
     assert update.effective_message is not None
-    code = "".join((update.effective_message.text or "").split())
-    if not CODE_PATTERN.fullmatch(code):
+    code = parse_code(update.effective_message.text or "")
+    if code is None:
         await reply(update, texts.CHECKIN_BAD_CODE_FORMAT)
         return WAIT_CODE
     await _check_code(update, context, viewer, session, code)

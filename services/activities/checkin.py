@@ -6,7 +6,6 @@ can check in at the door, and closes at the end of the window.
 
 import hmac
 import math
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -16,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import activities as queries
 from models.enums import AttendanceStatus, CheckinMethod
 from models.tables import Activity, Attendance
-from services.activities.codes import CODE_PATTERN, LINK_TOKEN_PATTERN, code_at, code_step
+from services.activities.codes import LINK_TOKEN_PATTERN, code_at, code_step, parse_code
 from services.activities.members import activity_grid_ids, person_grid_ids
 from services.onboarding import hash_token
 
@@ -146,9 +145,10 @@ async def check_in_by_code(
     The code alone identifies the activity; among several matches (a 1-in-a-million
     coincidence) the person's own open activity wins. The caller commits.
     """
-    code = unicodedata.normalize("NFKC", code).strip()
-    if not CODE_PATTERN.fullmatch(code):
+    parsed = parse_code(code)
+    if parsed is None:
         return CheckinResult(CheckinOutcome.WRONG_CODE)
+    code = parsed
     step = code_step(now, period_s)
     candidates = await queries.activities_between(
         session=session, starts_before=now + timedelta(days=1), ends_after=now - timedelta(days=1)
