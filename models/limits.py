@@ -161,7 +161,7 @@ async def activities_to_index(
     )
     connection = await session.connection()
     rows = (await connection.execute(statement)).all()
-    return [(int(a), str(s), None if t is None else int(t)) for a, s, t in rows]
+    return [(a, s, t) for a, s, t in rows if a is not None]
 
 
 async def add_codes(

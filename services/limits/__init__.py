@@ -65,13 +65,25 @@ def rule(settings: Settings, action: Action) -> RateRule:
     return RateRule(action, action.value, limit, HOUR)
 
 
-def checkin_activity_rule(settings: Settings, activity_id: int) -> RateRule:
-    """Check-in codes one person may try for one activity."""
-    return RateRule(
-        Action.CHECKIN,
-        f"{Action.CHECKIN.value}:{activity_id}",
-        settings.checkin_attempts_per_activity,
-        timedelta(minutes=settings.checkin_attempt_minutes),
+@dataclass(frozen=True)
+class CheckinLimits:
+    """Check-in codes one person may try: for all activities (`overall`), and for one."""
+
+    overall: RateRule
+    per_activity: int
+    window: timedelta
+
+    def for_activity(self, activity_id: int) -> RateRule:
+        return RateRule(
+            Action.CHECKIN, f"{Action.CHECKIN.value}:{activity_id}", self.per_activity, self.window
+        )
+
+
+def checkin_limits(settings: Settings) -> CheckinLimits:
+    return CheckinLimits(
+        overall=rule(settings, Action.CHECKIN),
+        per_activity=settings.checkin_attempts_per_activity,
+        window=timedelta(minutes=settings.checkin_attempt_minutes),
     )
 
 
