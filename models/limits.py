@@ -19,9 +19,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import Activity, CheckinCode, CheckinCodeFill, RateSlot
 
-# Rows per INSERT: well under SQLite's and asyncpg's bound-parameter limits.
-_CHUNK = 500
-
 
 async def _dialect(session: AsyncSession) -> Any:
     connection = await session.connection()
@@ -167,40 +164,44 @@ async def activities_to_index(
 async def add_codes(
     *,
     session: AsyncSession,
-    activity_id: int,
     period_s: int,
-    codes: Iterable[tuple[int, str]],
-    through_step: int,
+    codes: Iterable[tuple[int, int, str]],
+    filled: dict[int, int],
 ) -> None:
-    """Index the activity's (step, code) pairs and mark it indexed through `through_step`
-    (rows already there, from another session, are kept)."""
-    dialect = await _dialect(session)
-    rows = [
-        {"activity_id": activity_id, "period_s": period_s, "step": step, "code": code}
-        for step, code in codes
-    ]
-    for start in range(0, len(rows), _CHUNK):
-        await session.exec(
-            dialect.insert(CheckinCode)
-            .values(rows[start : start + _CHUNK])
-            .on_conflict_do_nothing(
-                index_elements=[
-                    col(CheckinCode.activity_id),
-                    col(CheckinCode.period_s),
-                    col(CheckinCode.step),
-                ]
-            )
+    """Index (activity id, step, code) rows and mark each activity of `filled` indexed through
+    its step (rows already there, from another session, are kept; a mark only moves ahead)."""
+    connection = await session.connection()
+    rows = [(activity_id, period_s, step, code) for activity_id, step, code in codes]
+    if not rows:
+        pass
+    elif connection.dialect.name == "postgresql":
+        # One statement over four arrays: a fill after a quiet spell is 20,000 rows or more.
+        await connection.exec_driver_sql(
+            "INSERT INTO checkin_code (activity_id, period_s, step, code) "
+            "SELECT * FROM unnest($1::integer[], $2::integer[], $3::bigint[], $4::varchar[]) "
+            "ON CONFLICT DO NOTHING",
+            tuple(list(column) for column in zip(*rows, strict=True)),
         )
-    insert = dialect.insert(CheckinCodeFill).values(
-        activity_id=activity_id, period_s=period_s, through_step=through_step
-    )
-    await session.exec(
-        insert.on_conflict_do_update(
-            index_elements=[col(CheckinCodeFill.activity_id), col(CheckinCodeFill.period_s)],
-            set_={"through_step": insert.excluded.through_step},
-            where=col(CheckinCodeFill.through_step) < insert.excluded.through_step,
+    else:
+        # The driver's own executemany of one plain statement.
+        await connection.exec_driver_sql(
+            "INSERT INTO checkin_code (activity_id, period_s, step, code) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            rows,
         )
-    )
+    if filled:
+        insert = (await _dialect(session)).insert(CheckinCodeFill)
+        await connection.execute(
+            insert.on_conflict_do_update(
+                index_elements=[col(CheckinCodeFill.activity_id), col(CheckinCodeFill.period_s)],
+                set_={"through_step": insert.excluded.through_step},
+                where=col(CheckinCodeFill.through_step) < insert.excluded.through_step,
+            ),
+            [
+                {"activity_id": a, "period_s": period_s, "through_step": t}
+                for a, t in sorted(filled.items())
+            ],
+        )
 
 
 async def drop_codes(*, session: AsyncSession, period_s: int, before_step: int) -> None:

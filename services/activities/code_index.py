@@ -9,12 +9,13 @@ new activity's first code works at once and most guesses compute no HMAC at all.
 be derived again, so codes are valid exactly as they would be without it.
 """
 
+import asyncio
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import limits as queries
-from services.activities.codes import code_at, code_step
+from services.activities.codes import code_step, codes_between
 
 # A code from up to this many steps ago is "expired" rather than "wrong" (a forwarded code).
 STALE_STEPS = 180
@@ -22,6 +23,8 @@ STALE_STEPS = 180
 CANDIDATE_SPAN = timedelta(days=1)
 # How far ahead the index is filled: with 60 s steps, a fill every half hour.
 INDEX_AHEAD_STEPS = 30
+# More codes to derive at once than this are derived in a worker thread.
+THREAD_FILL_CODES = 2000
 
 
 def oldest_step(step: int) -> int:
@@ -43,15 +46,27 @@ async def index_codes(*, session: AsyncSession, now: datetime, period_s: int) ->
     if not todo:
         return 0
     first, last = oldest_step(step), step + INDEX_AHEAD_STEPS
-    for activity_id, secret, through in todo:
-        start = first if through is None else max(through + 1, first)
-        await queries.add_codes(
-            session=session,
-            activity_id=activity_id,
-            period_s=period_s,
-            codes=((s, code_at(secret, s)) for s in range(start, last + 1)),
-            through_step=last,
-        )
+    spans = [
+        (activity_id, secret, first if through is None else max(through + 1, first))
+        for activity_id, secret, through in todo
+    ]
+
+    def derive() -> list[tuple[int, int, str]]:
+        return [
+            (activity_id, s, code)
+            for activity_id, secret, start in spans
+            for s, code in codes_between(secret, start, last)
+        ]
+
+    # A large fill (after a quiet spell) derives its HMACs off the event loop.
+    many = sum(last + 1 - start for _a, _s, start in spans) > THREAD_FILL_CODES
+    codes = await asyncio.to_thread(derive) if many else derive()
+    await queries.add_codes(
+        session=session,
+        period_s=period_s,
+        codes=codes,
+        filled={activity_id: last for activity_id, _secret, _through in todo},
+    )
     # Well behind what any lookup needs, so that a concurrent fill (a step earlier) never
     # inserts a row this deletes.
     await queries.drop_codes(session=session, period_s=period_s, before_step=first - STALE_STEPS)
