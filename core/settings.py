@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     notice_auto_remind_hours: float = Field(default=24, gt=0)
     notice_manual_remind_minutes: int = Field(default=60, ge=1)
     # Per-person rate limits, each a count per sliding hour, kept in the database (they hold
-    # across restarts): questions filed (/ask and its other ways in), follow-ups, notices sent,
-    # exports built.
+    # across restarts), taken at the first step: questions begun (/ask, /start ask, faq's
+    # [向指导员提问]), follow-ups begun ([追问]), notices begun (/notice), exports built.
     questions_per_hour: int = Field(default=10, ge=1, le=1000)
     followups_per_hour: int = Field(default=20, ge=1, le=1000)
     notices_per_hour: int = Field(default=10, ge=1, le=1000)

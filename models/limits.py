@@ -48,21 +48,6 @@ def _retry_at(
     return None if oldest <= now - window else oldest + window
 
 
-async def slot_free_at(
-    *,
-    session: AsyncSession,
-    person_id: int,
-    action: str,
-    limit: int,
-    window: timedelta,
-    now: datetime,
-) -> datetime | None:
-    """None when `take_slot` would allow the action now, else when it will (takes nothing):
-    for a refusal at the first step of a conversation whose last step takes the slot."""
-    slots = await _slots(session, person_id, action, limit)
-    return _retry_at(slots, limit, window, now)
-
-
 async def take_slot(
     *,
     session: AsyncSession,
@@ -120,10 +105,18 @@ async def take_slot(
     return _retry_at(slots, limit, window, now) or now + window
 
 
-async def drop_slots(*, session: AsyncSession, taken_before: datetime) -> int:
-    """Forget slots taken before then (they allow again anyway); returns how many."""
-    result = await session.exec(sa.delete(RateSlot).where(col(RateSlot.taken_at) < taken_before))
-    return int(result.rowcount or 0)
+async def drop_slots(
+    *, session: AsyncSession, person_id: int, action_prefix: str, taken_before: datetime
+) -> None:
+    """Forget the person's slots of actions starting with `action_prefix` taken before then
+    (they would allow again anyway): per-activity actions would otherwise pile up."""
+    await session.exec(
+        sa.delete(RateSlot).where(
+            col(RateSlot.person_id) == person_id,
+            col(RateSlot.action).startswith(action_prefix, autoescape=True),
+            col(RateSlot.taken_at) < taken_before,
+        )
+    )
 
 
 # The check-in code index.

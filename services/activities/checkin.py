@@ -18,7 +18,7 @@ from models.tables import Activity, Attendance
 from services.activities.code_index import find_code
 from services.activities.codes import CODE_PATTERN, LINK_TOKEN_PATTERN, code_step
 from services.activities.members import activity_grid_ids, person_grid_ids
-from services.limits import CheckinLimits, take
+from services.limits import CheckinLimits, forget_checkin_slots, take
 from services.onboarding import hash_token
 
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
@@ -165,6 +165,7 @@ async def check_in_by_code(
     retry_at = await take(session=session, person_id=person_id, rule=limits.overall, now=now)
     if retry_at is not None:
         return CheckinResult(CheckinOutcome.LIMITED, retry_at=retry_at)
+    await forget_checkin_slots(session=session, person_id=person_id, now=now)
     step = code_step(now, period_s)
     found = await find_code(session=session, code=code, now=now, period_s=period_s)
     current = list(dict.fromkeys(a for a, s in found if s >= step - 1))

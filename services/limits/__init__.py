@@ -102,6 +102,16 @@ async def take(
     )
 
 
+async def forget_checkin_slots(*, session: AsyncSession, person_id: int, now: datetime) -> None:
+    """Drop the person's per-activity check-in counts older than any window."""
+    await queries.drop_slots(
+        session=session,
+        person_id=person_id,
+        action_prefix=f"{Action.CHECKIN.value}:",
+        taken_before=now - LONGEST_WINDOW,
+    )
+
+
 def retry_time(retry_at: datetime, *, now: datetime, tz: tzinfo) -> str:
     """11:05 (rounded up to the minute, so that trying then works), with the date when it is
     not today, in the bot's time zone."""

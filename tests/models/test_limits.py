@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.limits import slot_free_at, take_slot
+from models.limits import drop_slots, take_slot
 from models.tables import Person, RateSlot
 
 T0 = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
@@ -46,11 +46,6 @@ async def test_the_slot_over_the_limit_is_refused_until_the_oldest_is_an_hour_ol
     minute = timedelta(minutes=1)
     assert [await take(sessions, me, T0 + n * minute) for n in range(3)] == [None] * 3
     assert await take(sessions, me, T0 + 3 * minute) == T0 + HOUR
-    async with sessions() as session:
-        peek = await slot_free_at(
-            session=session, person_id=me, action="question", limit=3, window=HOUR, now=T0
-        )
-    assert peek == T0 + HOUR
     # The window slides: the first slot is free an hour later, the second a minute after.
     assert await take(sessions, me, T0 + HOUR) is None
     assert await take(sessions, me, T0 + HOUR + 30 * timedelta(seconds=1)) == T0 + minute + HOUR
@@ -81,6 +76,22 @@ async def test_a_refused_take_changes_nothing(
     for _ in range(3):
         assert await take(sessions, me, T0 + timedelta(minutes=5), limit=1) == T0 + HOUR
     assert await take(sessions, me, T0 + HOUR, limit=1) is None
+
+
+async def test_old_per_activity_slots_are_dropped(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    me = await person(sessions, "13800000001")
+    for action in ("checkin:1", "checkin:2", "checkin_x", "question"):
+        assert await take(sessions, me, T0, action=action) is None
+    assert await take(sessions, me, T0 + HOUR, action="checkin:3") is None
+    async with sessions() as session, session.begin():
+        await drop_slots(
+            session=session, person_id=me, action_prefix="checkin:", taken_before=T0 + HOUR
+        )
+    async with sessions() as session:
+        left = (await session.exec(select(RateSlot.action))).all()
+    assert sorted(left) == ["checkin:3", "checkin_x", "question"]
 
 
 async def test_racing_sessions_never_exceed_the_limit(
