@@ -86,6 +86,13 @@ async def test_the_question_over_the_limit_is_refused_and_reaches_nobody(
     assert REFUSED.match(by_start.text or ""), by_start.text
     after_start = await command(emulator, MEMBER, f"{UNKNOWN_QUESTION}（第5次）")
     assert "问题已提交" not in (after_start.text or "")
+    # faq's [向指导员提问] under an unanswered question: refused in the chat, nothing filed.
+    missed = await command(emulator, MEMBER, UNKNOWN_QUESTION)
+    mark = emulator.checkpoint()
+    await press(emulator, MEMBER, missed, missed.buttons[0]["callback_data"], forge=False)
+    handed = await emulator.wait_for_message(MEMBER, after=mark)
+    assert REFUSED.match(handed.text or ""), handed.text
+    assert not handed.buttons
     assert await counts(sessions, small_city) == before
     instructor_news = [m for m in emulator.sent_messages(INSTRUCTOR) if "新问题" in (m.text or "")]
     assert len(instructor_news) <= 3
