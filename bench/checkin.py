@@ -19,7 +19,6 @@ import asyncio
 import hmac
 import secrets
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -254,7 +253,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         asyncio.run(run(url, args.activities, args.guesses))
-    sys.exit(0)
 
 
 if __name__ == "__main__":
