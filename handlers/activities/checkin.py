@@ -26,6 +26,7 @@ from services.activities.checkin import (
     opens_at,
 )
 from services.activities.codes import LINK_PREFIX, LINK_TOKEN_LENGTH, parse_code
+from services.limits import Action, checkin_limits, refusal
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,10 @@ async def _answer_checkin(
     now = datetime.now(UTC)
     activity = result.activity
     outcome = result.outcome
+    if outcome == CheckinOutcome.LIMITED:
+        assert result.retry_at is not None
+        await reply(update, refusal(Action.CHECKIN, result.retry_at, now=now, tz=tz))
+        return
     if outcome == CheckinOutcome.WRONG_CODE or activity is None:
         text = (
             texts.CHECKIN_UNKNOWN_LINK
@@ -118,6 +123,7 @@ async def _check_code(
         code=code,
         now=datetime.now(UTC),
         period_s=context.bot_data.settings.checkin_code_seconds,
+        limits=checkin_limits(context.bot_data.settings),
     )
     await session.commit()
     log.info("check-in by code, person %s: %s", viewer.person_id, result.outcome)

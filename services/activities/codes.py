@@ -64,6 +64,21 @@ def code_at(secret: str, step: int) -> str:
     return f"{value % 1_000_000:06d}"
 
 
+def codes_between(secret: str, first: int, last: int) -> list[tuple[int, str]]:
+    """(step, code) of every step in [first, last]: `code_at` of each, with the key set up
+    once (for the code index, which derives thousands at a time)."""
+    keyed = hmac.new(bytes.fromhex(secret), digestmod=hashlib.sha256)
+    found = []
+    for step in range(first, last + 1):
+        one = keyed.copy()
+        one.update(step.to_bytes(8, "big"))
+        digest = one.digest()
+        offset = digest[-1] & 0x0F
+        value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFF_FFFF
+        found.append((step, f"{value % 1_000_000:06d}"))
+    return found
+
+
 @dataclass(frozen=True)
 class ShownCode:
     code: str
