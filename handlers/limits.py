@@ -1,5 +1,6 @@
-"""The first step of something a rate limit guards: take the viewer's slot, or refuse in
-Chinese with the time they may try again (services.limits)."""
+"""Something a rate limit guards: its first step looks whether the viewer may (`count=False`),
+the step that stores or sends it counts it; over the limit, refuse in Chinese with the time
+they may try again (services.limits). A draft started and cancelled is never counted."""
 
 from datetime import UTC, datetime
 
@@ -9,7 +10,7 @@ from telegram import Update
 from handlers.access import refuse
 from handlers.context import GridContext
 from services.access import Viewer
-from services.limits import Action, refusal, rule, take
+from services.limits import Action, free_at, refusal, rule, take
 
 
 async def over_limit(
@@ -20,17 +21,21 @@ async def over_limit(
     action: Action,
     *,
     answered: bool = False,
+    count: bool = True,
 ) -> bool:
-    """Count one `action` of the viewer (committed at once, so that it holds whatever the rest
-    of the step does); when over the limit, tell them until when and return True: as an alert
-    for a button press not `answered` yet, as a message otherwise."""
+    """Count one `action` of the viewer (`count`; committed at once, so that it holds whatever
+    the rest of the step does) or only look whether one more is allowed; when over the limit,
+    tell them until when and return True: as an alert for a button press not `answered` yet,
+    as a message otherwise."""
     settings = context.bot_data.settings
     now = datetime.now(UTC)
-    retry_at = await take(
+    check = take if count else free_at
+    retry_at = await check(
         session=session, person_id=viewer.person_id, rule=rule(settings, action), now=now
     )
     if retry_at is None:
-        await session.commit()
+        if count:
+            await session.commit()
         return False
     await session.rollback()
     text = refusal(action, retry_at, now=now, tz=settings.tz)

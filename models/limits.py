@@ -48,6 +48,22 @@ def _retry_at(
     return None if oldest <= now - window else oldest + window
 
 
+async def slot_free_at(
+    *,
+    session: AsyncSession,
+    person_id: int,
+    action: str,
+    limit: int,
+    window: timedelta,
+    now: datetime,
+) -> datetime | None:
+    """Whether `take_slot` would allow one more `action` now (None), without taking a slot:
+    else the time from which it would. For a first step that only looks."""
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    return _retry_at(await _slots(session, person_id, action, limit), limit, window, now)
+
+
 async def take_slot(
     *,
     session: AsyncSession,

@@ -84,7 +84,7 @@ async def begin(update: Update, context: GridContext, viewer: Viewer, session: A
     if not await target_scopes(session=session, viewer=viewer):
         await reply(update, texts.NOTICE_NO_TARGETS)
         return END
-    if await over_limit(update, context, viewer, session, Action.NOTICE):
+    if await over_limit(update, context, viewer, session, Action.NOTICE, count=False):
         return END
     user_data(context).drop(Draft)
     await reply(update, texts.NOTICE_ASK_TEXT)
@@ -202,6 +202,9 @@ async def confirm(
     if draft is None:
         await refuse(update, texts.NOTICE_STALE)
         return END
+    if await over_limit(update, context, viewer, session, Action.NOTICE):
+        # The draft stays: [确认发送] works again once the time has come.
+        return CONFIRM
     try:
         notice = await send_notice(
             session=session, viewer=viewer, sender_name=viewer.name, draft=draft, now=_now()

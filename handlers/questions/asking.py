@@ -53,6 +53,9 @@ async def _consider(
 async def _file(
     update: Update, context: GridContext, viewer: Viewer, session: AsyncSession, text: str
 ) -> int:
+    if await over_limit(update, context, viewer, session, Action.QUESTION):
+        drop_draft(context)
+        return END
     try:
         filed = await file_question(session=session, viewer=viewer, text=text, now=now())
     except QuestionRefused as refused:
@@ -82,7 +85,7 @@ async def ask_command(
     if not may_file(viewer):
         await reply(update, texts.ASK_NOT_IN_GRID)
         return END
-    if await over_limit(update, context, viewer, session, Action.QUESTION):
+    if await over_limit(update, context, viewer, session, Action.QUESTION, count=False):
         return END
     text = " ".join(context.args or []).strip()
     if not text:
@@ -100,7 +103,7 @@ async def start_ask(
     if not may_file(viewer):
         await reply(update, texts.ASK_NOT_IN_GRID)
         return END
-    if await over_limit(update, context, viewer, session, Action.QUESTION):
+    if await over_limit(update, context, viewer, session, Action.QUESTION, count=False):
         return END
     await reply(update, texts.ASK_PROMPT)
     return WRITING
@@ -125,7 +128,9 @@ async def handoff(
     if assignee is None:
         await reply(update, await handoff_contacts(session=session, viewer=viewer))
         return END
-    if await over_limit(update, context, viewer, session, Action.QUESTION, answered=True):
+    if await over_limit(
+        update, context, viewer, session, Action.QUESTION, answered=True, count=False
+    ):
         return END
     missed = faq.missed_question(
         context, query.message.message_id if query.message is not None else None

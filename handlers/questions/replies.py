@@ -101,7 +101,7 @@ async def follow_pressed(
     except QuestionRefused as refused:
         await refuse(update, str(refused))
         return END
-    if await over_limit(update, context, viewer, session, Action.FOLLOWUP):
+    if await over_limit(update, context, viewer, session, Action.FOLLOWUP, count=False):
         return END
     assert update.callback_query is not None
     await update.callback_query.answer()
@@ -118,6 +118,8 @@ async def follow_written(
     assert update.effective_message is not None
     question_id = draft(context).question_id
     if question_id is None:
+        return END
+    if await over_limit(update, context, viewer, session, Action.FOLLOWUP):
         return END
     try:
         name = await record_followup(

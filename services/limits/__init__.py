@@ -87,6 +87,20 @@ def checkin_limits(settings: Settings) -> CheckinLimits:
     )
 
 
+async def free_at(
+    *, session: AsyncSession, person_id: int, rule: RateRule, now: datetime
+) -> datetime | None:
+    """Whether one more action would be allowed now (None), without counting it; else when."""
+    return await queries.slot_free_at(
+        session=session,
+        person_id=person_id,
+        action=rule.key,
+        limit=rule.limit,
+        window=rule.window,
+        now=now,
+    )
+
+
 async def take(
     *, session: AsyncSession, person_id: int, rule: RateRule, now: datetime
 ) -> datetime | None:

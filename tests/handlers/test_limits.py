@@ -34,21 +34,25 @@ async def test_a_notice_over_the_limit_is_refused_before_the_draft(
         emulator, INSTRUCTOR_TG, "第一条通知", scope="我的网格：虹桥镇·工业网格1"
     )
     await send(emulator, INSTRUCTOR_TG, preview)
-    # A draft begun and dropped counts too: the limit is taken at the first step.
+    # A draft begun and dropped counts nothing; one sent does.
     assert "请发送通知正文" in ((await command(emulator, INSTRUCTOR_TG, "/notice")).text or "")
     await command(emulator, INSTRUCTOR_TG, "/cancel")
+    preview = await compose(
+        emulator, INSTRUCTOR_TG, "第二条通知", scope="我的网格：虹桥镇·工业网格1"
+    )
+    await send(emulator, INSTRUCTOR_TG, preview)
 
     refused = await command(emulator, INSTRUCTOR_TG, "/notice")
     assert re.fullmatch(r"发送通知过于频繁，请在 \d\d:\d\d 后再试。", refused.text or "")
     # The next text is no notice body.
-    after = await command(emulator, INSTRUCTOR_TG, "第二条通知")
+    after = await command(emulator, INSTRUCTOR_TG, "第三条通知")
     assert {"text": "跳过", "callback_data": "nt:skip"} not in after.buttons
     async with sessions() as session:
-        assert (await session.exec(select(func.count()).select_from(Notice))).one() == 1
+        assert (await session.exec(select(func.count()).select_from(Notice))).one() == 2
         queued = await session.exec(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "notice")
         )
-        assert queued.one() == 1
+        assert queued.one() == 2
 
 
 async def test_an_export_over_the_limit_is_refused(

@@ -116,7 +116,12 @@ async def test_a_follow_up_over_the_limit_is_refused(
     _, prompt = await press(emulator, MEMBER, relayed, follow, forge=False)
     assert prompt is not None
     assert f"对问题 #{question_id} 的追问" in (prompt.text or "")
+    # Starting a follow-up and cancelling it counts nothing; one sent does.
     await command(emulator, MEMBER, "/cancel")
+    _, prompt = await press(emulator, MEMBER, relayed, follow, forge=False)
+    assert prompt is not None
+    sent = await command(emulator, MEMBER, "还是登录不了")
+    assert "追问已发送" in (sent.text or ""), sent.text
     before = await counts(sessions, small_city)
     alert, touched = await press(emulator, MEMBER, relayed, follow, forge=False)
     assert re.fullmatch(r"追问过于频繁，请在 \d\d:\d\d 后再试。", alert), alert
