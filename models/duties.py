@@ -156,6 +156,22 @@ async def claimed_keys(
     return keys
 
 
+async def claim_status(
+    *, session: AsyncSession, duty: str, target: str, period: str, step: str
+) -> ReminderStatus | None:
+    """How the reminder with this key was decided (queued or skipped); None: never claimed."""
+    result = await session.exec(
+        select(ReminderClaim.status).where(
+            ReminderClaim.duty == duty,
+            ReminderClaim.target == target,
+            ReminderClaim.period == period,
+            ReminderClaim.step == step,
+        )
+    )
+    found = result.first()
+    return None if found is None else ReminderStatus(found)
+
+
 async def analyze_claims(*, session: AsyncSession) -> None:
     """Refresh PostgreSQL's planner statistics of the claims (no-op on SQLite, whose plans for
     these lookups follow the indexes alone). After a run that claimed thousands of reminders,

@@ -72,6 +72,14 @@ async def hear_button(
     if hearing.outcome == service.HearingOutcome.TOO_EARLY:
         await refuse(update, texts.REPORT_HEARING_TOO_EARLY)
         return
+    if hearing.outcome == service.HearingOutcome.NO_DIGEST:
+        log.info("hearing %r without a digest, person %s", query.data, viewer.person_id)
+        await refuse(update, texts.REPORT_HEARING_NO_DIGEST)
+        return
+    if hearing.outcome == service.HearingOutcome.TOO_LATE:
+        days = monthly_duty(context).config.hearing_window_days
+        await refuse(update, texts.REPORT_HEARING_TOO_LATE.format(days=days))
+        return
     await session.commit()
     assert hearing.at is not None
     when = texts.stamp(hearing.at, context.bot_data.settings.tz)

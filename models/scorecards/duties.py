@@ -1,9 +1,9 @@
 """What the grids owed by month or year: monthly reports submitted and on time, the towns'
 hearings, and continuing-education hours against the yearly target."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -44,13 +44,29 @@ async def report_counts(
     }
 
 
-async def hearing_counts(*, session: AsyncSession, periods: Collection[str]) -> dict[int, int]:
-    """Town id -> months of `periods` whose reports the town's 二级网格长 confirmed hearing."""
-    if not periods:
+async def hearing_counts(
+    *, session: AsyncSession, windows: Mapping[str, tuple[datetime, datetime]]
+) -> dict[int, int]:
+    """Town id -> months of `windows` (period -> (from, until)) whose reports the town's
+    二级网格长 confirmed hearing within that month's window: a confirmation before the digest
+    or long after it (a back-dated one) does not count."""
+    if not windows:
         return {}
+    confirmed = col(ReportHearing.confirmed_at)
     statement = (
         sa.select(col(ReportHearing.town_id), sa.func.count())
-        .where(col(ReportHearing.period).in_(list(periods)))
+        .where(
+            sa.or_(
+                *(
+                    sa.and_(
+                        col(ReportHearing.period) == period,
+                        confirmed >= start,
+                        confirmed <= end,
+                    )
+                    for period, (start, end) in windows.items()
+                )
+            )
+        )
         .group_by(col(ReportHearing.town_id))
     )
     return {town_id: int(count) for town_id, count in await fetch_all(session, statement)}

@@ -45,6 +45,9 @@ class MonthlyReportConfig(_Section):
     # The town's 网格长 must confirm [已听取汇报] by this working day of the next month, or the
     # city 管理员 hears of it.
     hearing_by_workday: int = Field(default=5, ge=1, le=15)
+    # A hearing of a month counts (and can be confirmed) from that month's digest until this
+    # many days after it: the policy wants the reports heard monthly, not a year later.
+    hearing_window_days: int = Field(default=31, ge=7, le=92)
 
     @field_validator("remind_days_before")
     @classmethod

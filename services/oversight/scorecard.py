@@ -195,6 +195,20 @@ def due_months(
     return reports, hearings
 
 
+def hearing_windows(
+    months: Iterable[str], *, duties: DutiesConfig, tz: tzinfo
+) -> dict[str, tuple[datetime, datetime]]:
+    """When a hearing of each month counts: from its digest for the duties file's window."""
+    window = timedelta(days=duties.monthly_report.hearing_window_days)
+    windows = {}
+    for month in months:
+        digest_at = schedule(
+            month, config=duties.monthly_report, send_time=duties.engine.send_time, tz=tz
+        ).digest_at
+        windows[month] = (digest_at, digest_at + window)
+    return windows
+
+
 async def scorecard(
     *,
     session: AsyncSession,
@@ -226,7 +240,9 @@ async def scorecard(
     notices = await notice_confirmations(session=session, start=start, end=end, grid_ids=only)
     questions = await question_answers(session=session, start=start, end=end, grid_ids=only)
     reports = await report_counts(session=session, periods=report_months, grid_ids=only)
-    hearings = await hearing_counts(session=session, periods=hearing_months)
+    hearings = await hearing_counts(
+        session=session, windows=hearing_windows(hearing_months, duties=duties, tz=tz)
+    )
     study = await education_by_grid(
         session=session,
         first_day=date(period.year, 1, 1),

@@ -42,6 +42,11 @@ from services.workdays import next_workday, nth_workday_of_month, workday_on_or_
 DUTY = "monthly_report"
 
 
+def digest_target(town_id: object, person_id: object) -> str:
+    """The claim target of a town's digest sent to one person (its [已听取汇报] needs it)."""
+    return f"town:{town_id}:person:{person_id}"
+
+
 @dataclass(frozen=True)
 class MonthlySchedule:
     """When each step of one period happens (datetimes in UTC)."""
@@ -98,6 +103,11 @@ class MonthlyReportDuty:
         self.config = config
         self.send_time = send_time
         self.tz = tz
+
+    @property
+    def hearing_window(self) -> timedelta:
+        """How long after a month's digest its hearing can be confirmed and counts."""
+        return timedelta(days=self.config.hearing_window_days)
 
     def schedule(self, period: str) -> MonthlySchedule:
         return schedule(period, config=self.config, send_time=self.send_time, tz=self.tz)
@@ -198,7 +208,7 @@ class MonthlyReportDuty:
                 found.append(
                     Reminder(
                         duty=DUTY,
-                        target=f"town:{town.town.id}:person:{person.id}",
+                        target=digest_target(town.town.id, person.id),
                         period=plan.period,
                         step="digest",
                         person_id=person.id,

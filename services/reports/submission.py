@@ -21,13 +21,14 @@ from models import activities as activity_queries
 from models import grids as grid_queries
 from models import people
 from models import reports as queries
-from models.enums import GridLevel, Role
+from models.duties import claim_status
+from models.enums import GridLevel, ReminderStatus, Role
 from models.tables import Grid, MonthlyReport
 from services.access import Viewer
 from services.outbox import Recipient, enqueue_broadcast
 from services.reports import texts
 from services.reports.buttons import view_keyboard
-from services.reports.monthly_duty import MonthlyReportDuty
+from services.reports.monthly_duty import DUTY, MonthlyReportDuty, digest_target
 from services.reports.periods import parse_period, period_of
 from services.reports.suggestions import suggestions
 
@@ -234,6 +235,10 @@ class HearingOutcome(StrEnum):
     ALREADY = "already"
     FORBIDDEN = "forbidden"
     TOO_EARLY = "too_early"
+    # The period's digest was never sent to this person: nothing for them to have heard.
+    NO_DIGEST = "no_digest"
+    # Past the duties file's hearing window: it would not count, so it is not recorded.
+    TOO_LATE = "too_late"
 
 
 @dataclass(frozen=True)
@@ -254,7 +259,9 @@ async def confirm_hearing(
     duty: MonthlyReportDuty,
 ) -> Hearing:
     """Record that the town's 二级网格长 heard the period's reports (in the caller's
-    transaction). Anyone else, another town's head included, is refused."""
+    transaction). Anyone else, another town's head included, is refused; so is a period whose
+    digest was not sent to this person (a forged or guessed button for a month without
+    reports) and a confirmation after the hearing window."""
     post = next(
         (p for p in viewer.posts if p.role == Role.TOWN_HEAD and p.grid_id == town_id), None
     )
@@ -264,8 +271,20 @@ async def confirm_hearing(
         post = None
     if post is None:
         return Hearing(HearingOutcome.FORBIDDEN)
-    if now < duty.schedule(period).digest_at:
+    digest_at = duty.schedule(period).digest_at
+    if now < digest_at:
         return Hearing(HearingOutcome.TOO_EARLY, town=post.grid_name)
+    sent = await claim_status(
+        session=session,
+        duty=DUTY,
+        target=digest_target(town_id, viewer.person_id),
+        period=period,
+        step="digest",
+    )
+    if sent != ReminderStatus.QUEUED:
+        return Hearing(HearingOutcome.NO_DIGEST, town=post.grid_name)
+    if now > digest_at + duty.hearing_window:
+        return Hearing(HearingOutcome.TOO_LATE, town=post.grid_name)
     if await queries.insert_hearing(
         session=session, town_id=town_id, period=period, person_id=viewer.person_id, now=now
     ):

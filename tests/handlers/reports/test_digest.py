@@ -8,6 +8,8 @@ from emulator import BotApiEmulator
 from handlers.context import GridApplication
 from models import people
 from models.db import transaction
+from models.duties import claim
+from models.enums import ReminderStatus
 from models.tables import (
     MonthlyReport,
     ReportHearing,
@@ -66,6 +68,13 @@ async def test_digest_buttons_show_reports_and_record_the_hearing(
                 session=session, person_ids=[r.person_id for r in digests]
             )
             for reminder in digests:
+                await claim(
+                    session=session,
+                    key=reminder.key,
+                    status=ReminderStatus.QUEUED,
+                    note=None,
+                    now=local("2026-12-28T09:30"),
+                )
                 await enqueue_text(
                     session=session,
                     chat_id=chats[reminder.person_id],

@@ -182,6 +182,17 @@ async def year_of_work(sessions: async_sessionmaker[AsyncSession], small_city: S
                 confirmed_at=local(12, 2),
             )
         )
+        # Hearings of January to March "confirmed" in December, months after their digests
+        # (a forged or back-dated button): outside the duties file's window, they never count.
+        session.add_all(
+            ReportHearing(
+                town_id=hq_town,
+                period=month,
+                confirmed_by=city.person_id("town_head"),
+                confirmed_at=local(12, 2),
+            )
+            for month in ("2026-01", "2026-02", "2026-03")
+        )
         # Questions in November: one answered after 4 hours (a later answer does not count),
         # one never answered.
         answered = Question(asker_id=member, grid_id=hq, text="问", created_at=local(11, 3, 10))

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.db import transaction
-from models.enums import GridLevel, Industry, Role
+from models.duties import claim
+from models.enums import GridLevel, Industry, ReminderStatus, Role
 from models.tables import (
     Assignment,
     Grid,
@@ -19,7 +20,7 @@ from services.duties.base import Reminder
 from services.duties.config import MonthlyReportConfig
 from services.onboarding import load_viewer
 from services.reports import submission as reports
-from services.reports.monthly_duty import MonthlyReportDuty
+from services.reports.monthly_duty import DUTY, MonthlyReportDuty, digest_target
 from tests.conftest import SmallCity
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -102,3 +103,16 @@ async def december(session: AsyncSession, at: str) -> list[Reminder]:
     """December's reminders due at `at` (November's steps are listed too, as the engine needs)."""
     due = await duty().reminders(session=session, at=local(at))
     return [r for r in due if r.period == "2026-12"]
+
+
+async def digest_sent(sessions: Sessions, *, town_id: int, person_id: int, period: str) -> None:
+    """What the duty engine records when it queues a period's digest to a person: the claim
+    that lets them confirm [已听取汇报]."""
+    async with transaction(sessions) as session:
+        await claim(
+            session=session,
+            key=(DUTY, digest_target(town_id, person_id), period, "digest"),
+            status=ReminderStatus.QUEUED,
+            note=None,
+            now=duty().schedule(period).digest_at,
+        )

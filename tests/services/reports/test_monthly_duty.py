@@ -26,6 +26,7 @@ from tests.services.reports.conftest import (
     City,
     Sessions,
     december,
+    digest_sent,
     duty,
     local,
     submit,
@@ -199,6 +200,9 @@ async def test_digest_lists_submitted_and_missing_grids(sessions: Sessions, city
 async def test_escalation_when_the_hearing_is_not_confirmed_by_the_fifth_working_day(
     sessions: Sessions, city: City
 ) -> None:
+    await digest_sent(
+        sessions, town_id=city.grid("虹桥镇"), person_id=city.id("town_head"), period="2026-11"
+    )
     async with transaction(sessions) as session:
         viewer = await load_viewer(session=session, telegram_user_id=9101)  # town_head
         assert viewer is not None

@@ -20,7 +20,15 @@ from services.reports.monthly_status import monthly_status
 from services.reports.submission import PART_MAX, clean_part
 from services.reports.suggestions import suggestions
 from services.reports.todo import todo_items
-from tests.services.reports.conftest import SHANGHAI, City, Sessions, duty, local, submit
+from tests.services.reports.conftest import (
+    SHANGHAI,
+    City,
+    Sessions,
+    digest_sent,
+    duty,
+    local,
+    submit,
+)
 
 # --- Submitting and hearing -------------------------------------------------------------------
 
@@ -108,6 +116,9 @@ async def test_only_the_towns_head_confirms_the_hearing_and_only_once(
     async with transaction(sessions) as session:
         session.add(TelegramBinding(person_id=city.id("other_town_head"), telegram_user_id=9200))
     assert (await press(9101, "2026-12-27T10:00")).outcome == reports.HearingOutcome.TOO_EARLY
+    # A digest that never reached the head cannot have been heard (a forged or guessed button).
+    assert (await press(9101, "2026-12-28T10:00")).outcome == reports.HearingOutcome.NO_DIGEST
+    await digest_sent(sessions, town_id=town, person_id=city.id("town_head"), period="2026-12")
     assert (await press(9200, "2026-12-28T10:00")).outcome == reports.HearingOutcome.FORBIDDEN
     assert (await press(9104, "2026-12-28T10:00")).outcome == reports.HearingOutcome.FORBIDDEN
     done = await press(9101, "2026-12-28T10:00")
@@ -123,6 +134,36 @@ async def test_only_the_towns_head_confirms_the_hearing_and_only_once(
     assert [(t.town_name, t.heard_by, t.heard_at) for t in status.towns] == [
         ("虹桥镇", "虹桥镇长", local("2026-12-28T10:00"))
     ]
+
+
+async def test_a_hearing_is_confirmed_only_within_the_window_after_its_digest(
+    sessions: Sessions, city: City
+) -> None:
+    town = city.grid("虹桥镇")
+
+    async def press(period: str, at: str) -> reports.HearingOutcome:
+        async with transaction(sessions) as session:
+            viewer = await load_viewer(session=session, telegram_user_id=9101)
+            assert viewer is not None
+            hearing = await reports.confirm_hearing(
+                session=session,
+                viewer=viewer,
+                town_id=town,
+                period=period,
+                now=local(at),
+                duty=duty(),
+            )
+            return hearing.outcome
+
+    # The reproduced defect: mr:h:<town>:2026-01 .. 2026-11 pressed on 20 December recorded
+    # eleven hearings for months without a report (no digest was ever sent).
+    outcomes = {await press(f"2026-{m:02d}", "2026-12-20T10:00") for m in range(1, 12)}
+    assert outcomes == {reports.HearingOutcome.NO_DIGEST}
+    # A digest sent in January, confirmed in December: past the 31-day window.
+    await digest_sent(sessions, town_id=town, person_id=city.id("town_head"), period="2026-01")
+    assert await press("2026-01", "2026-12-20T10:00") == reports.HearingOutcome.TOO_LATE
+    async with sessions() as session:
+        assert (await session.exec(select(ReportHearing))).all() == []
 
 
 async def test_a_report_is_readable_by_the_town_not_by_another_town(
