@@ -53,7 +53,8 @@ async def _consider(
 async def _file(
     update: Update, context: GridContext, viewer: Viewer, session: AsyncSession, text: str
 ) -> int:
-    if await over_limit(update, context, viewer, session, Action.QUESTION):
+    # Told as a message: [仍需提问] has answered its press already.
+    if await over_limit(update, context, viewer, session, Action.QUESTION, answered=True):
         drop_draft(context)
         return END
     try:
@@ -163,8 +164,10 @@ async def still_ask(
         await refuse(update, shared_texts.STALE_BUTTON)
         return END
     await query.answer()
+    state = await _file(update, context, viewer, session, text)
+    # Only once the question is filed (or refused): a failure before leaves the buttons.
     await query.edit_message_reply_markup(None)
-    return await _file(update, context, viewer, session, text)
+    return state
 
 
 @guarded_step(Capability.USE_BOT)

@@ -1,5 +1,7 @@
 """/ask through the real bot: suggestions first, filing, replies, closing, faq's hand-off."""
 
+import sqlite3
+
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
@@ -222,3 +224,35 @@ async def test_people_outside_level3_grids_cannot_ask(
     await bind(emulator, small_city, "town_head", ADMIN)
     refused = await command(emulator, ADMIN, "/ask 有个问题")
     assert refused.text == texts.ASK_NOT_IN_GRID
+
+
+async def test_a_locked_database_leaves_the_buttons_and_says_so(
+    emulator: BotApiEmulator,
+    small_city: SmallCity,
+    sessions: async_sessionmaker[AsyncSession],
+    database_url: str,
+) -> None:
+    # The reproduced defect: with SQLite locked, [仍需提问] removed the buttons, saved nothing
+    # and said nothing. Now the buttons go only once the question is filed.
+    if not database_url.startswith("sqlite"):
+        pytest.skip("holds SQLite's write lock")
+    await bind(emulator, small_city, "member", MEMBER)
+    await bind(emulator, small_city, "instructor", INSTRUCTOR)
+    suggestions = await command(emulator, MEMBER, f"/ask {KNOWN_QUESTION}")
+    still = data_of(suggestions, texts.ASK_STILL)
+    locker = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
+    try:
+        locker.execute("BEGIN IMMEDIATE")
+        mark = emulator.checkpoint()
+        await emulator.press_button(MEMBER, suggestions.message_id, still)
+        told = await emulator.wait_for_message(
+            MEMBER, lambda m: "出错了" in (m.text or ""), after=mark, timeout=15
+        )
+    finally:
+        locker.rollback()
+        locker.close()
+    assert "/ask" in (told.text or "")
+    [shown] = [m for m in emulator.sent_messages(MEMBER) if m.message_id == suggestions.message_id]
+    assert shown.buttons == suggestions.buttons
+    async with sessions() as session:
+        assert (await session.exec(select(Question))).all() == []
