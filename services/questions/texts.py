@@ -11,7 +11,10 @@ ASK_NOT_IN_GRID = (
     "统计法律问题可以直接发给我，或使用 /faq。"
 )
 ASK_NOBODY = "您所在网格暂时没有可以接收问题的网格指导员或副网格长，请联系乡镇（街道）统计中心。"
-ASK_TOO_LONG = "问题太长了，请控制在 {limit} 字以内。"
+TEXT_TOO_LONG = "{what}最多 {limit} 字，这段有 {length} 字，超出 {over} 字。请删减后重新发送。"
+WHAT_QUESTION = "问题"
+WHAT_FOLLOWUP = "追问"
+WHAT_ANSWER = "回复"
 ASK_EMPTY = "问题不能为空，请写下您的问题。"
 ASK_KB_HEADING = "提交前，请先看看知识库里这几条是否已经回答了您的问题："
 ASK_KB_ITEM = "{number}. <b>{title}</b>\n{snippet}"
@@ -73,6 +76,7 @@ CANDIDATE_CREATED = "✅ 已提交到知识库待审核，管理员审核通过�
 CANDIDATE_EXISTS = "这个问题的解答已经提交过了（{status}）。"
 CANDIDATE_NO_ANSWER = "这个问题还没有回复，无法加入知识库。"
 FAQREVIEW_NONE = "没有待审核的知识库条目。"
+FAQREVIEW_MORE = "还有 {count} 条待审核，处理完上面这些后再次发送 /faqreview 查看。"
 FAQREVIEW_ITEM = (
     "<b>待审核 #{id}</b>（{author}，{date}）\n<b>问：</b>{question}\n<b>答：</b>{answer}"
 )
