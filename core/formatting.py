@@ -2,6 +2,7 @@
 
 import functools
 import re
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, tzinfo
 from html import escape
 
@@ -150,3 +151,37 @@ def truncate_plain(text: str, limit: int, mark: str = TRUNCATED_MARK) -> str:
 def too_long(length: int, limit: int) -> int:
     """By how many units `length` exceeds `limit` (0 when it fits)."""
     return max(0, length - limit)
+
+
+def fit_lines(
+    lines: Sequence[str],
+    *,
+    more: Callable[[int], str],
+    head: str = "",
+    tail: str = "",
+    limit: int = TEXT_LIMIT,
+    max_lines: int | None = None,
+) -> tuple[str, int]:
+    """A growing list as one message: `head`, as many of `lines` as fit `limit` (at most
+    `max_lines`, e.g. one button each), `more(left out)` when some are left out, `tail`;
+    returns the text and how many lines it shows."""
+
+    def text(shown: int) -> str:
+        parts = [head] if head else []
+        parts += lines[:shown]
+        if shown < len(lines):
+            parts.append(more(len(lines) - shown))
+        if tail:
+            parts.append(tail)
+        return "\n".join(parts)
+
+    cap = len(lines) if max_lines is None else min(len(lines), max_lines)
+    if cap == len(lines) and rendered_len(text(cap)) <= limit:
+        return text(cap), cap
+    # The frame with the longest "more" line (the most left out), then lines while they fit.
+    used = rendered_len(text(0))
+    shown = 0
+    while shown < cap and used + rendered_len(lines[shown]) + 1 <= limit:
+        used += rendered_len(lines[shown]) + 1
+        shown += 1
+    return truncate_html(text(shown), limit), shown

@@ -9,6 +9,7 @@ from core.formatting import (
     TEXT_LIMIT,
     TRUNCATED_MARK,
     esc,
+    fit_lines,
     rendered_len,
     truncate_html,
     truncate_plain,
@@ -71,3 +72,23 @@ def test_truncate_plain_marks_the_cut() -> None:
     cut = truncate_plain("字" * 50, 20)
     assert utf16_len(cut) == 20
     assert cut == "字" * (20 - len(TRUNCATED_MARK)) + TRUNCATED_MARK
+
+
+@given(
+    st.lists(_TEXT.map(esc), max_size=40),
+    st.integers(min_value=60, max_value=400),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=10)),
+)
+def test_fit_lines_shows_what_fits_and_says_how_many_are_left(
+    lines: list[str], limit: int, max_lines: int | None
+) -> None:
+    text, shown = fit_lines(
+        lines, head="<b>头</b>", more=lambda n: f"…还有 {n} 条", limit=limit, max_lines=max_lines
+    )
+    parsed, _entities = parse_html(text)
+    assert emulator_utf16_len(parsed) <= limit
+    assert shown <= len(lines)
+    assert max_lines is None or shown <= max_lines
+    if shown < len(lines):
+        assert f"…还有 {len(lines) - shown} 条" in text
+    assert text.startswith("\n".join(["<b>头</b>", *lines[:shown]]))

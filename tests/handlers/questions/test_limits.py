@@ -14,12 +14,13 @@ from core.formatting import TEXT_LIMIT, TRUNCATED_MARK, rendered_len, utf16_len
 from emulator import BotApiEmulator
 from knowledge.base import local_entry
 from models.db import transaction
-from models.enums import CandidateStatus
-from models.tables import FaqCandidate
+from models.enums import CandidateStatus, QuestionStatus
+from models.tables import FaqCandidate, Grid, Question
 from services.answers.render import render_entry
 from services.questions import texts
 from services.questions.buttons import QuestionAction, QuestionButton
 from services.questions.candidates import REVIEW_BATCH
+from services.questions.inbox import INBOX_SHOWN
 from services.questions.limits import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command, press
@@ -140,3 +141,37 @@ async def test_an_overlong_candidate_is_shown_cut_and_the_queue_goes_on(
     assert first is not None
     assert first.status == CandidateStatus.REJECTED
     assert first.answer.endswith("尾")
+
+
+async def test_a_long_inbox_shows_what_fits_and_how_many_more_wait(
+    emulator: BotApiEmulator, small_city: SmallCity, sessions: Sessions
+) -> None:
+    await bind(emulator, small_city, "instructor", INSTRUCTOR)
+    grid_id = small_city.grids["虹桥镇网格"].id
+    assert grid_id is not None
+    since = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    async with transaction(sessions) as session:
+        grid = await session.get(Grid, grid_id)
+        assert grid is not None
+        grid.name = "网" * 100  # the longest grid name: 30 lines would not fit one message
+        session.add(grid)
+        session.add_all(
+            Question(
+                asker_id=small_city.person_id("member"),
+                grid_id=grid_id,
+                assignee_id=small_city.person_id("instructor"),
+                text=f"第{i}个问题" + "很长" * 50,
+                status=QuestionStatus.OPEN,
+                waiting_since=since + timedelta(minutes=i),
+            )
+            for i in range(30)
+        )
+    inbox = await command(emulator, INSTRUCTOR, "/questions")
+    text = inbox.text or ""
+    assert len(text) <= TEXT_LIMIT
+    assert "等待您回复的问题（30个" in text
+    shown = len(inbox.buttons)
+    assert 0 < shown <= INBOX_SHOWN
+    assert f"还有 {30 - shown} 个问题等待回复" in text
+    assert all(f"第{i}个问题" in text for i in range(shown))  # the oldest first
+    assert f"第{shown}个问题" not in text
