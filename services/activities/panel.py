@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, tzinfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.buttons import Button, Keyboard
-from core.formatting import clock, esc, month_day
+from core.formatting import clock, esc, fit_lines, month_day, truncate_plain
 from models import activities as queries
 from models.enums import AttendanceStatus
 from models.tables import Activity, Attendance, Grid
@@ -23,6 +23,8 @@ from services.activities.reminders import reminded
 RECENT_PAST = timedelta(days=7)
 UPCOMING = timedelta(days=90)
 LABEL_TITLE_MAX = 20
+# The panel names an activity's grids in at most this many characters (a city-wide one has many).
+GRIDS_SHOWN_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def panel_text(panel: Panel, *, tz: tzinfo, period_s: int, radius_m: int) -> str
         f"<b>{texts.activity_name(activity)}</b>",
         f"时间：{texts.activity_when(activity, tz)}",
         f"地点：{place}",
-        f"网格：{esc('、'.join(g.name for g in panel.grids))}",
+        f"网格：{esc(truncate_plain('、'.join(g.name for g in panel.grids), GRIDS_SHOWN_CHARS))}",
         "",
     ]
     if panel.code is not None:
@@ -165,21 +167,27 @@ def panel_text(panel: Panel, *, tz: tzinfo, period_s: int, radius_m: int) -> str
     ]
     if not panel.lines:
         lines.append(texts.PANEL_NOBODY)
+    # Who: a long list (a town's activity) is cut where the message is full.
+    who: list[str] = []
     if checked:
-        lines.append(f"{texts.PANEL_CHECKED_IN}：")
+        who.append(f"{texts.PANEL_CHECKED_IN}：")
         for line in checked:
             at = clock(line.at, tz) if line.at else ""
             method = line.method.value if line.method else ""
-            lines.append(f"• {esc(line.name)} {at} {method}")
+            who.append(f"• {esc(line.name)} {at} {method}")
     if leave:
-        lines.append(f"{texts.PANEL_LEAVE}：")
-        lines += [f"• {esc(li.name)}：{esc(li.reason or '')}" for li in leave]
+        who.append(f"{texts.PANEL_LEAVE}：")
+        who += [f"• {esc(li.name)}：{esc(li.reason or '')}" for li in leave]
     if absent:
-        lines.append(f"{texts.PANEL_ABSENT}：")
-        lines += [f"• {esc(li.name)}" for li in absent]
-    if panel.reminded:
-        lines += ["", texts.PANEL_REMINDED]
-    return "\n".join(lines)
+        who.append(f"{texts.PANEL_ABSENT}：")
+        who += [f"• {esc(li.name)}" for li in absent]
+    text, _shown = fit_lines(
+        who,
+        head="\n".join(lines),
+        more=lambda left: texts.PANEL_MORE.format(count=left),
+        tail=f"\n{texts.PANEL_REMINDED}" if panel.reminded else "",
+    )
+    return text
 
 
 def panel_keyboard(panel: Panel) -> Keyboard:
