@@ -23,8 +23,6 @@ from services.activities.reminders import reminded
 RECENT_PAST = timedelta(days=7)
 UPCOMING = timedelta(days=90)
 LABEL_TITLE_MAX = 20
-# The panel names an activity's grids in at most this many characters (a city-wide one has many).
-GRIDS_SHOWN_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -138,11 +136,12 @@ def panel_text(panel: Panel, *, tz: tzinfo, period_s: int, radius_m: int) -> str
     place = esc(activity.place)
     if has_location(activity):
         place += f"（签到需在 {activity.radius_m or radius_m} 米范围内）"
+    grids = truncate_plain("、".join(g.name for g in panel.grids), texts.GRIDS_SHOWN_CHARS)
     lines = [
         f"<b>{texts.activity_name(activity)}</b>",
         f"时间：{texts.activity_when(activity, tz)}",
         f"地点：{place}",
-        f"网格：{esc(truncate_plain('、'.join(g.name for g in panel.grids), GRIDS_SHOWN_CHARS))}",
+        f"网格：{esc(grids)}",
         "",
     ]
     if panel.code is not None:
