@@ -175,3 +175,31 @@ async def test_a_long_inbox_shows_what_fits_and_how_many_more_wait(
     assert f"还有 {30 - shown} 个问题等待回复" in text
     assert all(f"第{i}个问题" in text for i in range(shown))  # the oldest first
     assert f"第{shown}个问题" not in text
+
+
+async def test_a_long_todo_shows_what_fits_and_how_many_lines_are_left(
+    emulator: BotApiEmulator, small_city: SmallCity, sessions: Sessions
+) -> None:
+    await bind(emulator, small_city, "instructor", INSTRUCTOR)
+    grid_id = small_city.grids["虹桥镇网格"].id
+    assert grid_id is not None
+    since = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    async with transaction(sessions) as session:
+        session.add_all(
+            Question(
+                asker_id=small_city.person_id("member"),
+                grid_id=grid_id,
+                assignee_id=small_city.person_id("instructor"),
+                text=f"第{i}个问题" + "很长" * 50,
+                status=QuestionStatus.OPEN,
+                waiting_since=since + timedelta(minutes=i),
+            )
+            for i in range(120)
+        )
+    todo = await command(emulator, INSTRUCTOR, "/todo")
+    text = todo.text or ""
+    assert text.startswith("我的待办")
+    assert len(text) <= TEXT_LIMIT
+    assert "第0个问题" in text
+    assert "…另有" in text
+    assert "（全文见附件/详情" in text
