@@ -10,13 +10,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.formatting import TEXT_LIMIT, rendered_len, utf16_len
+from core.formatting import TEXT_LIMIT, TRUNCATED_MARK, esc, rendered_len, utf16_len
 from emulator import BotApiEmulator
 from handlers.context import GridApplication
 from models.db import transaction
 from models.tables import Grid, MonthlyReport
 from services.reports import texts
-from services.reports.limits import PART_MAX
+from services.reports.limits import PART_MAX, fitted_suggestion
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command
 from tests.handlers.reports.test_compose import press_then
@@ -112,3 +112,17 @@ async def test_a_too_long_part_is_refused_and_the_report_goes_on(
         await press_then(emulator, GRID_HEAD_TG, preview, "提交", "已提交")
     [report] = await _reports(sessions)
     assert report.plan == "下月计划"
+
+
+def test_a_long_suggestion_is_cut_to_a_part_and_its_step_fits() -> None:
+    busy_month = "\n".join(
+        f"12月{d}日 学习活动“{'主题' * 50}”：签到 9 人，请假 0 人" for d in range(1, 31)
+    )
+    cut = fitted_suggestion(busy_month)
+    assert cut is not None
+    assert utf16_len(cut) == PART_MAX
+    assert cut.endswith(TRUNCATED_MARK)
+    assert fitted_suggestion("短") == "短"
+    assert fitted_suggestion(None) is None
+    step = texts.report_step(index=0, suggestion=esc(cut), existing=True)
+    assert rendered_len(step) <= TEXT_LIMIT
