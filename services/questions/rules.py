@@ -71,7 +71,8 @@ def check_text(text: str, limit: int, what: str = texts.WHAT_QUESTION) -> str:
     """The text stripped, if it is neither empty nor over `limit` (as Telegram counts)."""
     text = text.strip()
     if not text:
-        raise QuestionRefused(texts.ASK_EMPTY, retry=True)
+        empty = texts.ASK_EMPTY if what == texts.WHAT_QUESTION else texts.TEXT_EMPTY
+        raise QuestionRefused(empty.format(what=what), retry=True)
     refusal = too_long(text, limit, what)
     if refusal is not None:
         raise QuestionRefused(refusal, retry=True)

@@ -12,6 +12,7 @@ ASK_NOT_IN_GRID = (
 )
 ASK_NOBODY = "您所在网格暂时没有可以接收问题的网格指导员或副网格长，请联系乡镇（街道）统计中心。"
 TEXT_TOO_LONG = "{what}最多 {limit} 字，这段有 {length} 字，超出 {over} 字。请删减后重新发送。"
+TEXT_EMPTY = "{what}不能为空，请发送文字内容。"
 WHAT_QUESTION = "问题"
 WHAT_FOLLOWUP = "追问"
 WHAT_ANSWER = "回复"
