@@ -1,4 +1,5 @@
-"""Chinese formatting shared by every layer: HTML escaping, dates with 周X, clock times, hours."""
+"""Chinese formatting shared by every layer: HTML escaping, dates with 周X, clock times, hours;
+Telegram's length limits, counted as Telegram counts, and cutting a message to fit them."""
 
 import functools
 import re
@@ -146,11 +147,6 @@ def truncate_plain(text: str, limit: int, mark: str = TRUNCATED_MARK) -> str:
             break
         out.append(char)
     return "".join(out).rstrip() + mark
-
-
-def too_long(length: int, limit: int) -> int:
-    """By how many units `length` exceeds `limit` (0 when it fits)."""
-    return max(0, length - limit)
 
 
 def fit_lines(
