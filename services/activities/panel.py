@@ -68,7 +68,7 @@ async def list_activities(*, session: AsyncSession, viewer: Viewer, now: datetim
 
 def joined_text(joined: list[Joined], *, tz: tzinfo) -> str:
     """The activities the viewer is invited to, each with their own attendance."""
-    lines = [texts.ACTS_HEADING_JOINED]
+    lines: list[str] = []
     for item in joined:
         row = item.attendance
         if row is None:
@@ -79,7 +79,10 @@ def joined_text(joined: list[Joined], *, tz: tzinfo) -> str:
         else:
             state = texts.ACTS_ON_LEAVE
         lines.append(f"{texts.open_activity_line(item.activity, tz)}（{state}）")
-    return "\n".join(lines)
+    text, _shown = fit_lines(
+        lines, head=texts.ACTS_HEADING_JOINED, more=lambda left: texts.PANEL_MORE.format(count=left)
+    )
+    return text
 
 
 def managed_keyboard(managed: list[Activity], *, tz: tzinfo) -> Keyboard:
