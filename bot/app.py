@@ -148,6 +148,7 @@ def build_application(
         .token(settings.require_token())
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_base_url)
+        .read_timeout(settings.api_read_timeout_seconds)
         .context_types(ContextTypes(context=GridContext, bot_data=BotData, user_data=UserData))
         # Chats are served side by side, each chat's updates in order.
         .concurrent_updates(PerChatUpdateProcessor())

@@ -5,6 +5,9 @@ answered, else as a new message (a press the handler already answered cannot be 
 again). Only Forbidden is left without a reply: the user blocked us, nothing can reach them.
 BadRequest is a NetworkError in PTB, so "unreachable Telegram" is not a reason to stay silent
 either: trying once costs a logged warning at worst.
+
+A failed step of a guided conversation arrives as `StepFailed` (the conversation already
+ended): the log gets the original error, the user the step's own text (how to start again).
 """
 
 import logging
@@ -13,6 +16,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handlers.context import GridContext
+from handlers.conversation import StepFailed
 from services import texts as shared_texts
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,10 @@ def _describe(update: Update) -> str:
 
 async def on_error(update: object, context: GridContext) -> None:
     error = context.error
+    text = shared_texts.INTERNAL_ERROR
+    if isinstance(error, StepFailed):
+        text = error.text
+        error = error.__cause__ if isinstance(error.__cause__, Exception) else error
     if not isinstance(update, Update):
         log.error("error outside an update: %r", update, exc_info=error)
         return
@@ -52,7 +60,7 @@ async def on_error(update: object, context: GridContext) -> None:
     if isinstance(error, Forbidden):
         return
     try:
-        await _apologise(update, context, chat)
+        await _apologise(update, context, chat, text)
     except TelegramError:
         log.warning(
             "could not tell the user about the error (update %s, chat %s)",
@@ -62,11 +70,11 @@ async def on_error(update: object, context: GridContext) -> None:
         )
 
 
-async def _apologise(update: Update, context: GridContext, chat: int | None) -> None:
+async def _apologise(update: Update, context: GridContext, chat: int | None, text: str) -> None:
     query = update.callback_query
     if query is not None:
         try:
-            await query.answer(shared_texts.INTERNAL_ERROR[:200], show_alert=True)
+            await query.answer(text[:200], show_alert=True)
             return
         except BadRequest:
             # Already answered by the handler, or too old: fall through to a new message.
@@ -75,4 +83,4 @@ async def _apologise(update: Update, context: GridContext, chat: int | None) -> 
             # A button under an inline message has no chat: the private chat is the user's id.
             chat = update.effective_user.id
     if chat is not None:
-        await context.bot.send_message(chat, shared_texts.INTERNAL_ERROR)
+        await context.bot.send_message(chat, text)

@@ -41,6 +41,19 @@ class Settings(BaseSettings):
     # the sender's [提醒未读] works at most once per `notice_manual_remind_minutes`.
     notice_auto_remind_hours: float = Field(default=24, gt=0)
     notice_manual_remind_minutes: int = Field(default=60, ge=1)
+    # Per-person rate limits, each a count per sliding hour, kept in the database (they hold
+    # across restarts), taken at the first step: questions begun (/ask, /start ask, faq's
+    # [向指导员提问]), follow-ups begun ([追问]), notices begun (/notice), exports built.
+    questions_per_hour: int = Field(default=10, ge=1, le=1000)
+    followups_per_hour: int = Field(default=20, ge=1, le=1000)
+    notices_per_hour: int = Field(default=10, ge=1, le=1000)
+    exports_per_hour: int = Field(default=30, ge=1, le=1000)
+    # Check-in codes tried by one person: for one activity within `checkin_attempt_minutes`
+    # (then even the right code waits; the QR link still works), and for all activities within
+    # an hour, which bounds guessing across activities.
+    checkin_attempts_per_activity: int = Field(default=5, ge=1, le=100)
+    checkin_attempt_minutes: int = Field(default=15, ge=1, le=1440)
+    checkin_attempts_per_hour: int = Field(default=20, ge=1, le=1000)
     # Duty definitions (services/duties/duties.toml when unset).
     duties_file: Path | None = None
     # Quiet hours (the duties file's [engine] quiet_start/quiet_end) hold every bot-initiated
@@ -48,6 +61,9 @@ class Settings(BaseSettings):
     quiet_hours: bool = True
     # The duty clock's first run, the catch-up after downtime, comes this long after start.
     duty_first_run_seconds: float = Field(default=20, ge=0)
+    # How long a Bot API call may wait for Telegram's answer before it counts as failed
+    # (telegram.error.TimedOut; PTB's own default).
+    api_read_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
     @field_validator("timezone")
     @classmethod

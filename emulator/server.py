@@ -186,6 +186,10 @@ class BotApiEmulator(HttpControl, UpdatesApi, CommandsApi, MessagesApi, EditsApi
         failure = InjectedFailure(status, description, parameters, delay, times)
         self._failures.setdefault(canonical, []).append(failure)
 
+    def clear_failures(self) -> None:
+        """Forget every injected failure not yet used up."""
+        self._failures.clear()
+
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return error_response(ApiError(401, "Unauthorized"))

@@ -220,6 +220,9 @@ async def press_a_button(update: Update, _context: GridContext) -> int:
 
 def register(app: GridApplication) -> None:
     study = conversation(
+        label="学时登记",
+        restart="发送 /study 重新开始",
+        drafts=[StudyDraft],
         entry_points=[CommandHandler("study", study_command, filters=PRIVATE)],
         states={
             DATE: [MessageHandler(PRIVATE_TEXT, got_date)],
@@ -235,3 +238,10 @@ def register(app: GridApplication) -> None:
         timed_out=ENDS.timed_out,
     )
     app.add_handler(study)
+    # [确认]/[取消] of an entry whose conversation already ended (saved, cancelled, timed out):
+    # without this the press would spin forever.
+    app.add_handler(CallbackQueryHandler(stale_choice, pattern=StudyChoice.pattern()))
+
+
+async def stale_choice(update: Update, _context: GridContext) -> None:
+    await refuse(update, shared_texts.STALE_BUTTON)

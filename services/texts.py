@@ -13,4 +13,11 @@ FORBIDDEN_SCOPE = "抱歉，该网格不在您的管辖范围内。"
 STALE_BUTTON = "该按钮已失效，请重新发送指令。"
 UNKNOWN_INPUT = "没有理解您的意思。发送 /help 查看可以使用的功能。"
 INTERNAL_ERROR = "抱歉，处理您的请求时出错了，请稍后再试。如多次出现，请联系管理员。"
+# A guided conversation was ended by a failed step (handlers.conversation.GuidedConversation).
+STEP_FAILED = (
+    "抱歉，处理您的请求时出错了，这次{label}已结束。"
+    "如果刚才的操作没有完成，请{restart}。如多次出现，请联系管理员。"
+)
+# Starting a guided conversation ended others open in the same chat.
+CONVERSATION_REPLACED = "已结束未完成的{label}，其中未保存的内容已丢弃。"
 NOBODY = "暂无"

@@ -61,10 +61,11 @@ def parse_moment(value: str, settings: Settings) -> datetime:
         return datetime.now(UTC)
     try:
         moment = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=settings.tz)
-    except ValueError as exc:
+        # 0001-01-01 00:00 east of UTC falls before year 1: OverflowError.
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         typer.echo(texts.DUTIES_BAD_MOMENT, err=True)
         raise typer.Exit(2) from exc
-    return moment.astimezone(UTC)
 
 
 def render_preview(lines: list[PreviewLine], at_label: str) -> str:

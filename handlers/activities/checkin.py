@@ -25,7 +25,8 @@ from services.activities.checkin import (
     open_activities_for,
     opens_at,
 )
-from services.activities.codes import CODE_PATTERN, LINK_PREFIX, LINK_TOKEN_LENGTH
+from services.activities.codes import LINK_PREFIX, LINK_TOKEN_LENGTH, parse_code
+from services.limits import Action, checkin_limits, refusal
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,10 @@ async def _answer_checkin(
     now = datetime.now(UTC)
     activity = result.activity
     outcome = result.outcome
+    if outcome == CheckinOutcome.LIMITED:
+        assert result.retry_at is not None
+        await reply(update, refusal(Action.CHECKIN, result.retry_at, now=now, tz=tz))
+        return
     if outcome == CheckinOutcome.WRONG_CODE or activity is None:
         text = (
             texts.CHECKIN_UNKNOWN_LINK
@@ -118,6 +123,7 @@ async def _check_code(
         code=code,
         now=datetime.now(UTC),
         period_s=context.bot_data.settings.checkin_code_seconds,
+        limits=checkin_limits(context.bot_data.settings),
     )
     await session.commit()
     log.info("check-in by code, person %s: %s", viewer.person_id, result.outcome)
@@ -148,8 +154,8 @@ async def got_code(
     update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> int:
     assert update.effective_message is not None
-    code = "".join((update.effective_message.text or "").split())
-    if not CODE_PATTERN.fullmatch(code):
+    code = parse_code(update.effective_message.text or "")
+    if code is None:
         await reply(update, texts.CHECKIN_BAD_CODE_FORMAT)
         return WAIT_CODE
     await _check_code(update, context, viewer, session, code)
@@ -218,6 +224,9 @@ async def stop_location_checkin(update: Update, context: GridContext) -> None:
 def conversation_handler(timeout: timedelta) -> ConversationHandler[GridContext]:
     """/checkin without a code asks for it."""
     return conversation(
+        label="签到",
+        restart="发送 /checkin 重新开始",
+        drafts=[PendingCheckin],
         entry_points=[CommandHandler("checkin", checkin_command, filters=PRIVATE)],
         states={WAIT_CODE: [MessageHandler(PRIVATE_TEXT, got_code)]},
         fallbacks=[CommandHandler("cancel", cancel_checkin, filters=PRIVATE)],

@@ -238,6 +238,9 @@ async def press_a_button(update: Update, _context: GridContext) -> None:
 
 def conversation_handler(timeout: timedelta) -> ConversationHandler[GridContext]:
     return conversation(
+        label="活动发布",
+        restart="发送 /activity 重新开始",
+        drafts=[ActivityDraft],
         entry_points=[CommandHandler("activity", new_activity, filters=PRIVATE)],
         states={
             KIND: [CallbackQueryHandler(chose_kind, pattern=ChooseKind.pattern())],

@@ -121,6 +121,9 @@ async def cancel_leave(update: Update, context: GridContext) -> int:
 
 def conversation_handler(timeout: timedelta) -> ConversationHandler[GridContext]:
     return conversation(
+        label="请假登记",
+        restart="在签到面板重新点击［登记请假］",
+        drafts=[PendingLeave],
         entry_points=[CallbackQueryHandler(chose_leave_person, pattern=LeavePerson.pattern())],
         states={REASON: [MessageHandler(PRIVATE_TEXT, got_leave_reason)]},
         fallbacks=[CommandHandler("cancel", cancel_leave, filters=PRIVATE)],

@@ -26,8 +26,10 @@ from handlers.access import guarded_step, refuse
 from handlers.context import GridContext
 from handlers.conversation import PRIVATE, PRIVATE_TEXT, DraftEnd, conversation, reply, user_data
 from handlers.keyboards import markup
+from handlers.limits import over_limit
 from services import texts as shared_texts
 from services.access import Capability, Viewer
+from services.limits import Action
 from services.notices import texts
 from services.notices.buttons import (
     DRAFT_FAMILIES,
@@ -88,6 +90,8 @@ async def _edit(update: Update, text: str, keyboard: Keyboard | None = None) -> 
 async def begin(update: Update, context: GridContext, viewer: Viewer, session: AsyncSession) -> int:
     if not await target_scopes(session=session, viewer=viewer):
         await reply(update, texts.NOTICE_NO_TARGETS)
+        return END
+    if await over_limit(update, context, viewer, session, Action.NOTICE):
         return END
     user_data(context).drop(Draft)
     await reply(update, texts.NOTICE_ASK_TEXT)
@@ -233,6 +237,9 @@ async def stale(update: Update, _context: GridContext) -> None:
 
 def notice_conversation() -> ConversationHandler[GridContext]:
     return conversation(
+        label="通知",
+        restart="发送 /notice 重新开始",
+        drafts=[Draft],
         entry_points=[CommandHandler("notice", begin, filters=PRIVATE)],
         states={
             TEXT: [MessageHandler(PRIVATE_TEXT, got_text)],

@@ -13,6 +13,7 @@ from handlers.access import guarded, refuse
 from handlers.context import GridApplication, GridContext
 from handlers.keyboards import markup
 from services.access import Capability, CommandSpec, Viewer
+from services.limits import Action, refusal, rule, take
 from services.oversight import texts
 from services.oversight.buttons import ExportChoice, kinds_keyboard, periods_keyboard
 from services.oversight.exports import (
@@ -48,14 +49,17 @@ async def send_export(
     period: Period,
 ) -> int:
     """Build the viewer's workbook and send it as a document; returns its data rows.
-    Raises ExportError (a Chinese message) when this kind cannot be had for this period."""
+    Raises ExportError (a Chinese message) when this kind cannot be had for this period, or
+    when the viewer has built too many exports lately (each build counts, before it starts)."""
+    settings, now = context.bot_data.settings, datetime.now(UTC)
+    retry_at = await take(
+        session=session, person_id=viewer.person_id, rule=rule(settings, Action.EXPORT), now=now
+    )
+    if retry_at is not None:
+        raise ExportError(refusal(Action.EXPORT, retry_at, now=now, tz=settings.tz))
+    await session.commit()
     export = await viewer_export(
-        session=session,
-        viewer=viewer,
-        kind=kind,
-        period=period,
-        tz=context.bot_data.settings.tz,
-        now=datetime.now(UTC),
+        session=session, viewer=viewer, kind=kind, period=period, tz=settings.tz, now=now
     )
     await message.reply_document(
         document=export.content,

@@ -9,7 +9,7 @@ from handlers.access import refuse
 from handlers.context import GridApplication, GridContext
 from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
 from handlers.questions import asking, inbox, replies, review
-from handlers.questions.states import DECIDING, DRAFT_END, FOLLOWING, REPLYING, WRITING
+from handlers.questions.states import DECIDING, DRAFT_END, FOLLOWING, REPLYING, WRITING, Draft
 from services import texts as shared_texts
 from services.access import Capability, CommandSpec
 from services.answers.buttons import AskButton, AskStep, is_step
@@ -56,6 +56,9 @@ def register(app: GridApplication) -> None:
     # step's text never reaches the knowledge-base search in handlers.faq. Callback data names
     # only ids; services.questions re-checks every press against the viewer.
     asking_conversation = conversation(
+        label="提问或回复",
+        restart="发送 /ask 重新提问（回复或追问请重新点击按钮）",
+        drafts=[Draft],
         entry_points=[
             CommandHandler("ask", asking.ask_command, filters=PRIVATE),
             CommandHandler(

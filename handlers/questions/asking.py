@@ -10,6 +10,7 @@ from handlers.access import guarded_step, refuse
 from handlers.context import GridContext
 from handlers.conversation import reply
 from handlers.keyboards import markup
+from handlers.limits import over_limit
 from handlers.questions.states import (
     DECIDING,
     END,
@@ -22,6 +23,7 @@ from knowledge.base import Verdict
 from services import texts as shared_texts
 from services.access import Capability, Viewer
 from services.answers.contacts import handoff_contacts
+from services.limits import Action
 from services.questions import texts
 from services.questions.filing import choose_assignee, file_question
 from services.questions.limits import question_too_long
@@ -82,6 +84,8 @@ async def ask_command(
     if not may_file(viewer):
         await reply(update, texts.ASK_NOT_IN_GRID)
         return END
+    if await over_limit(update, context, viewer, session, Action.QUESTION):
+        return END
     text = " ".join(context.args or []).strip()
     if not text:
         await reply(update, texts.ASK_PROMPT)
@@ -91,12 +95,14 @@ async def ask_command(
 
 @guarded_step(Capability.USE_BOT)
 async def start_ask(
-    update: Update, context: GridContext, viewer: Viewer, _session: AsyncSession
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> int:
     """`/start ask`: inline mode's "ask the instructor" button opens /ask."""
     drop_draft(context)
     if not may_file(viewer):
         await reply(update, texts.ASK_NOT_IN_GRID)
+        return END
+    if await over_limit(update, context, viewer, session, Action.QUESTION):
         return END
     await reply(update, texts.ASK_PROMPT)
     return WRITING
@@ -120,6 +126,8 @@ async def handoff(
     )
     if assignee is None:
         await reply(update, await handoff_contacts(session=session, viewer=viewer))
+        return END
+    if await over_limit(update, context, viewer, session, Action.QUESTION, answered=True):
         return END
     missed = faq.missed_question(
         context, query.message.message_id if query.message is not None else None

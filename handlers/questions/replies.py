@@ -8,8 +8,10 @@ from handlers.access import guarded, guarded_step, parse_pressed, refuse
 from handlers.context import GridContext
 from handlers.conversation import reply
 from handlers.keyboards import markup
+from handlers.limits import over_limit
 from handlers.questions.states import END, FOLLOWING, REPLYING, draft, drop_draft, now
 from services.access import Capability, Viewer
+from services.limits import Action
 from services.questions import texts
 from services.questions.buttons import QuestionButton, add_to_kb_keyboard
 from services.questions.lookups import person_name
@@ -98,6 +100,8 @@ async def follow_pressed(
         )
     except QuestionRefused as refused:
         await refuse(update, str(refused))
+        return END
+    if await over_limit(update, context, viewer, session, Action.FOLLOWUP):
         return END
     assert update.callback_query is not None
     await update.callback_query.answer()

@@ -252,6 +252,9 @@ def stale_buttons() -> list[CallbackQueryHandler[GridContext, None]]:
 
 def report_conversation() -> ConversationHandler[GridContext]:
     return conversation(
+        label="月度汇报",
+        restart="发送 /report 重新开始",
+        drafts=[service.ReportDraft],
         entry_points=[CommandHandler("report", report_command, filters=PRIVATE)],
         states={
             CHOOSE: [CallbackQueryHandler(chose_grid, pattern=ReportGridChoice.pattern())],

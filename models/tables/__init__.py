@@ -7,6 +7,7 @@ from models.tables.activities import Activity, ActivityGrid, Attendance
 from models.tables.columns import utcnow
 from models.tables.duties import ReminderClaim
 from models.tables.evaluation import Department, DepartmentCheck, EvaluationResult, EvaluationRun
+from models.tables.limits import CheckinCode, CheckinCodeFill, RateSlot
 from models.tables.notices import Notice, NoticeRecipient
 from models.tables.outbox import OutboxMessage
 from models.tables.preferences import PersonPreference
@@ -20,6 +21,8 @@ __all__ = [
     "ActivityGrid",
     "Assignment",
     "Attendance",
+    "CheckinCode",
+    "CheckinCodeFill",
     "Department",
     "DepartmentCheck",
     "EvaluationResult",
@@ -35,6 +38,7 @@ __all__ = [
     "PersonPreference",
     "Question",
     "QuestionPost",
+    "RateSlot",
     "ReminderClaim",
     "ReportHearing",
     "StudyRecord",

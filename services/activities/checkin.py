@@ -4,9 +4,7 @@ Check-in opens `CHECKIN_OPENS_BEFORE` (30 minutes) before the start, so people a
 can check in at the door, and closes at the end of the window.
 """
 
-import hmac
 import math
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -16,13 +14,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import activities as queries
 from models.enums import AttendanceStatus, CheckinMethod
 from models.tables import Activity, Attendance
-from services.activities.codes import CODE_PATTERN, LINK_TOKEN_PATTERN, code_at, code_step
+from services.activities.code_index import find_code
+from services.activities.codes import LINK_TOKEN_PATTERN, code_step, parse_code
 from services.activities.members import activity_grid_ids, person_grid_ids
+from services.limits import CheckinLimits, forget_checkin_slots, take
 from services.onboarding import hash_token
 
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
-# A code from up to this many steps ago is "expired" rather than "wrong" (a forwarded code).
-STALE_STEPS = 180
 
 
 class CheckinOutcome(StrEnum):
@@ -38,6 +36,8 @@ class CheckinOutcome(StrEnum):
     WRONG_CODE = "wrong_code"
     STALE_CODE = "stale_code"
     UNKNOWN_LINK = "unknown_link"
+    # Too many codes tried (for this activity, or for all): not even checked; see retry_at.
+    LIMITED = "limited"
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class CheckinResult:
     at: datetime | None = None
     distance_m: float | None = None
     radius_m: int | None = None
+    # LIMITED: when the person may try a code again.
+    retry_at: datetime | None = None
 
 
 def opens_at(activity: Activity) -> datetime:
@@ -139,38 +141,74 @@ async def _admit(
 
 
 async def check_in_by_code(
-    *, session: AsyncSession, person_id: int, code: str, now: datetime, period_s: int
+    *,
+    session: AsyncSession,
+    person_id: int,
+    code: str,
+    now: datetime,
+    period_s: int,
+    limits: CheckinLimits,
 ) -> CheckinResult:
     """Find the activity whose current or previous code this is and check the person in.
 
-    The code alone identifies the activity; among several matches (a 1-in-a-million
-    coincidence) the person's own open activity wins. The caller commits.
+    The code alone identifies the activity (one lookup in the code index); among several
+    matches (a 1-in-a-million coincidence) the person's own open activity wins. Every code
+    tried counts against the person's limit for all activities, and against the activity's
+    limit: the activity it belongs to, or for a wrong code each activity the person could be
+    checking in to now. Over either limit the code is not even checked (LIMITED, with the
+    time to try again). The caller commits.
     """
-    code = unicodedata.normalize("NFKC", code).strip()
-    if not CODE_PATTERN.fullmatch(code):
+    parsed = parse_code(code)
+    if parsed is None:
         return CheckinResult(CheckinOutcome.WRONG_CODE)
+    code = parsed
+    retry_at = await take(session=session, person_id=person_id, rule=limits.overall, now=now)
+    if retry_at is not None:
+        return CheckinResult(CheckinOutcome.LIMITED, retry_at=retry_at)
+    await forget_checkin_slots(session=session, person_id=person_id, now=now)
     step = code_step(now, period_s)
-    candidates = await queries.activities_between(
-        session=session, starts_before=now + timedelta(days=1), ends_after=now - timedelta(days=1)
-    )
-    matches = [
-        a
-        for a in candidates
-        if hmac.compare_digest(code, code_at(a.code_secret, step))
-        or hmac.compare_digest(code, code_at(a.code_secret, step - 1))
-    ]
-    results = []
-    for activity in matches:
+    found = await find_code(session=session, code=code, now=now, period_s=period_s)
+    current = list(dict.fromkeys(a for a, s in found if s >= step - 1))
+    results: list[CheckinResult] = []
+    for activity_id in current:
+        activity = await queries.activity_by_id(session=session, activity_id=activity_id)
+        assert activity is not None
+        retry_at = await take(
+            session=session, person_id=person_id, rule=limits.for_activity(activity_id), now=now
+        )
+        if retry_at is not None:
+            results.append(CheckinResult(CheckinOutcome.LIMITED, activity, retry_at=retry_at))
+            continue
         result = await _admit(session, activity, person_id, CheckinMethod.CODE, now)
         if result.outcome in (CheckinOutcome.CHECKED_IN, CheckinOutcome.NEED_LOCATION):
             return result
         results.append(result)
     if results:
         return results[0]
-    for activity in candidates:
-        for earlier in range(step - 2, step - STALE_STEPS, -1):
-            if hmac.compare_digest(code, code_at(activity.code_secret, earlier)):
-                return CheckinResult(CheckinOutcome.STALE_CODE, activity)
+    return await _wrong(session, person_id, found, now, limits)
+
+
+async def _wrong(
+    session: AsyncSession,
+    person_id: int,
+    found: list[tuple[int, int]],
+    now: datetime,
+    limits: CheckinLimits,
+) -> CheckinResult:
+    """A code that is no activity's now: it counts against every activity the person could
+    be checking in to; LIMITED when each of them is over its limit."""
+    retries = []
+    for open_now in await open_activities_for(session=session, person_id=person_id, now=now):
+        assert open_now.id is not None
+        retry_at = await take(
+            session=session, person_id=person_id, rule=limits.for_activity(open_now.id), now=now
+        )
+        retries.append(retry_at)
+    if retries and None not in retries:
+        return CheckinResult(CheckinOutcome.LIMITED, retry_at=min(r for r in retries if r))
+    if found:
+        stale = await queries.activity_by_id(session=session, activity_id=found[0][0])
+        return CheckinResult(CheckinOutcome.STALE_CODE, stale)
     return CheckinResult(CheckinOutcome.WRONG_CODE)
 
 

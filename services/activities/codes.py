@@ -15,6 +15,7 @@ import hmac
 import re
 import secrets
 import struct
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +28,24 @@ from models.tables import Activity
 LINK_PREFIX = "ci_"
 LINK_TOKEN_LENGTH = 32
 LINK_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")
-CODE_PATTERN = re.compile(r"^\d{6}$")
+# ASCII digits only: `\d` also takes other scripts' digits, which hmac.compare_digest refuses
+# with a TypeError. parse_code turns those into ASCII first.
+CODE_PATTERN = re.compile(r"^[0-9]{6}$")
+CODE_LENGTH = 6
+
+
+def parse_code(text: str) -> str | None:
+    """The 6 ASCII digits of a code as typed: spaces anywhere ("123 456"), full-width
+    ("１２３４５６") or other scripts' digits ("١٢٣٤٥٦") and invisible characters pasted
+    along are accepted; None if `text` is not a 6-digit code."""
+    compact = "".join(
+        char
+        for char in unicodedata.normalize("NFKC", text)
+        if not char.isspace() and unicodedata.category(char) != "Cf"
+    )
+    if len(compact) != CODE_LENGTH or not all(char.isdecimal() for char in compact):
+        return None
+    return "".join(str(unicodedata.decimal(char)) for char in compact)
 
 
 def new_code_secret() -> str:
@@ -44,6 +62,21 @@ def code_at(secret: str, step: int) -> str:
     offset = digest[-1] & 0x0F
     value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFF_FFFF
     return f"{value % 1_000_000:06d}"
+
+
+def codes_between(secret: str, first: int, last: int) -> list[tuple[int, str]]:
+    """(step, code) of every step in [first, last]: `code_at` of each, with the key set up
+    once (for the code index, which derives thousands at a time)."""
+    keyed = hmac.new(bytes.fromhex(secret), digestmod=hashlib.sha256)
+    found = []
+    for step in range(first, last + 1):
+        one = keyed.copy()
+        one.update(step.to_bytes(8, "big"))
+        digest = one.digest()
+        offset = digest[-1] & 0x0F
+        value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFF_FFFF
+        found.append((step, f"{value % 1_000_000:06d}"))
+    return found
 
 
 @dataclass(frozen=True)

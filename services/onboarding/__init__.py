@@ -25,6 +25,12 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+def parse_token(text: str) -> str | None:
+    """The invitation token of a /start payload, None if `text` cannot be one (anything but
+    32 URL-safe base64 characters: hash_token takes ASCII only)."""
+    return text if TOKEN_PATTERN.fullmatch(text) else None
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
@@ -58,9 +64,10 @@ async def redeem_invite(
     The caller commits. The invite row is locked (PostgreSQL) and the live-binding unique
     indexes make two concurrent redemptions end with one binding at most.
     """
-    if not TOKEN_PATTERN.fullmatch(token):
+    parsed = parse_token(token)
+    if parsed is None:
         return BindResult(BindOutcome.MALFORMED)
-    invite = await people.invite_by_hash(session=session, token_hash=hash_token(token))
+    invite = await people.invite_by_hash(session=session, token_hash=hash_token(parsed))
     if invite is None:
         return BindResult(BindOutcome.UNKNOWN)
     person = await people.person_by_id(session=session, person_id=invite.person_id)

@@ -5,6 +5,7 @@ some grids). Each export is one .xlsx workbook as bytes; times are in the given 
 """
 
 import asyncio
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
@@ -223,7 +224,8 @@ async def named_scope(
 
 def parse_kind(text: str) -> ExportKind:
     try:
-        return ExportKind(text.strip().lower())
+        # NFKC: a kind typed in full width (ｒｅｐｏｒｔｓ) is the same kind.
+        return ExportKind(unicodedata.normalize("NFKC", text).strip().lower())
     except ValueError:
         raise ExportError(
             texts.EXPORT_BAD_KIND.format(kind=text, kinds="、".join(k.value for k in ExportKind))

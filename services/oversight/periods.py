@@ -2,6 +2,7 @@
 "2026", in local time."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 
@@ -13,7 +14,8 @@ class PeriodError(ValueError):
 # The grids began in 2022; the bound keeps a typo such as 0001 or 9999 from reaching date
 # arithmetic (year 0 and 10000 do not exist) and the database.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-# ASCII digits only: `\d` would also take other scripts' digits ("٢٠٢٦").
+# ASCII digits only: `\d` would also take other scripts' digits ("٢٠٢٦"). Full-width forms,
+# as Chinese input methods type them ("２０２６－１１", "２０２６Ｑ４"), are folded by NFKC first.
 _PERIOD = re.compile(r"^([0-9]{4})(?:-([0-9]{2})|[Qq]([1-4]))?$")
 
 
@@ -50,7 +52,7 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    match = _PERIOD.match(text.strip())
+    match = _PERIOD.match(unicodedata.normalize("NFKC", text).strip())
     if match is None:
         raise PeriodError(text)
     year = int(match[1])

@@ -4,8 +4,10 @@ time zone, and the moments their steps fall on."""
 import re
 from datetime import UTC, date, datetime, time, tzinfo
 
-PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+# ASCII digits only: `\d` also takes other scripts' digits ("٢٠٢٦-12" read as 2026-12, yet
+# stored and compared as typed). Year 0 has no calendar: its windows would raise ValueError.
+PERIOD_RE = re.compile(r"^(?!0000)([0-9]{4})-(0[1-9]|1[0-2])$")
+QUARTER_RE = re.compile(r"^(?!0000)([0-9]{4})Q([1-4])$")
 
 
 class PeriodError(ValueError):

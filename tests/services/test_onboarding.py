@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,6 +24,7 @@ from services.onboarding import (
     issue_invites,
     load_viewer,
     new_token,
+    parse_token,
     rebind,
     redeem_invite,
 )
@@ -38,6 +41,57 @@ def test_tokens_are_long_random_and_url_safe() -> None:
     # 32 URL-safe base64 characters carry 192 bits; Telegram allows 64 characters.
     assert all(len(t) == 32 for t in tokens)
     assert deep_link("@gridbot_bot", "abc") == "https://t.me/gridbot_bot?start=abc"
+
+
+# Payloads as they reach /start: any Unicode, and the URL-safe alphabet the tokens are made of.
+_URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_PAYLOAD_CHARS = st.characters(codec="utf-8") | st.sampled_from(list(_URL_SAFE + "=+/ \n"))
+# Mostly about a token's length, where a wrong character matters most.
+_PAYLOADS = st.text(_PAYLOAD_CHARS, min_size=30, max_size=34) | st.text(_PAYLOAD_CHARS)
+
+
+@settings(max_examples=200)
+@given(_PAYLOADS)
+@example("x" * 32 + "\n")  # `$` matches before a trailing newline; fullmatch must not
+@example("Ａ" * 32)
+@example("x" * 10_000)
+def test_any_payload_is_a_token_or_none(text: str) -> None:
+    token = parse_token(text)
+    assert token is None or (token == text and len(token) == 32 and token.isascii())
+    if token is not None:
+        assert len(hash_token(token)) == 64
+
+
+@settings(max_examples=50)
+@given(st.integers(0, 31), st.sampled_from([*_URL_SAFE, "", "é", "=", " "]))
+def test_a_fresh_token_parses_and_a_changed_one_stays_well_formed_or_is_refused(
+    at: int, replacement: str
+) -> None:
+    token = new_token()
+    assert parse_token(token) == token
+    changed = token[:at] + replacement + token[at + 1 :]
+    assert (parse_token(changed) is not None) == (replacement in _URL_SAFE and replacement != "")
+
+
+async def test_a_token_changed_in_one_character_binds_no_one(
+    sessions: async_sessionmaker[AsyncSession], small_city: SmallCity
+) -> None:
+    token = small_city.tokens["member"]
+    mutations = {
+        token[:i] + replacement + token[i + 1 :]
+        for i, char in enumerate(token)
+        for replacement in (_URL_SAFE[(_URL_SAFE.index(char) + 1) % len(_URL_SAFE)], "", "é")
+    } | {token + "A", token.upper(), token.lower(), f" {token}", f"{token}\n"}
+    mutations.discard(token)
+    async with sessions() as session, session.begin():
+        outcomes = {
+            (
+                await redeem_invite(session=session, token=mutated, telegram_user_id=701, now=NOW)
+            ).outcome
+            for mutated in sorted(mutations)
+        }
+    assert outcomes == {BindOutcome.MALFORMED, BindOutcome.UNKNOWN}
+    await bind(sessions, token, 701)
 
 
 async def test_expiry_is_exact(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -1,17 +1,22 @@
 """`gridbot duties preview` and `status` in-process against the real test database."""
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import typer
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
+from bot.cli.duties import parse_moment
+from core.settings import load_settings
 from models.db import transaction
 from models.tables import OutboxMessage, ReminderClaim, TelegramBinding
 from services.onboarding import viewers_for
@@ -100,3 +105,22 @@ async def test_status_prints_per_town_and_grid(cli_env: Path, small_city: SmallC
     bad = await gridbot("duties", "status", "--period", "2026-13x")
     assert bad.exit_code == 2
     assert "YYYY-MM" in bad.output
+
+
+@settings(max_examples=200)
+@given(
+    st.text(max_size=30)
+    | st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}", fullmatch=True)
+)
+@example("0001-01-01 00:00")  # before year 1 in UTC: OverflowError escaped
+@example("9999-12-31 23:59")
+def test_any_moment_text_is_a_utc_moment_or_the_usage(text: str) -> None:
+    config = load_settings(tz="Asia/Shanghai")
+    try:
+        moment = parse_moment(text, config)
+    except typer.Exit as refusal:
+        code = refusal.exit_code
+    else:
+        code = 0
+        assert moment.tzinfo == UTC
+    assert code in (0, 2)

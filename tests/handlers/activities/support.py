@@ -40,17 +40,19 @@ async def publish(
     ends: datetime | None = None,
     located: bool = False,
     now: datetime | None = None,
+    organiser: str = "grid_head",
 ) -> Activity:
-    """An activity of 虹桥镇网格 by its 网格长, published by the service (ongoing by default),
-    once its invitations have arrived: they would otherwise race a test's next reply."""
+    """An activity of 虹桥镇网格 by its 网格长 (or `organiser`), published by the service
+    (ongoing by default), once its invitations have arrived: they would otherwise race a
+    test's next reply."""
     mark = emulator.checkpoint()
     real_now = datetime.now(UTC)
     starts = starts or real_now - timedelta(minutes=10)
     ends = ends or real_now + timedelta(hours=1)
     async with transaction(sessions) as session:
-        head = await session.get(Person, city.person_id("grid_head"))
+        head = await session.get(Person, city.person_id(organiser))
         assert head is not None
-        viewer = (await viewers_for(session=session, persons=[head]))[city.person_id("grid_head")]
+        viewer = (await viewers_for(session=session, persons=[head]))[city.person_id(organiser)]
         published = await publish_activity(
             session=session,
             viewer=viewer,

@@ -84,7 +84,9 @@ async def test_checkin_without_code_lists_open_activities_and_asks(
     assert "【学习】统计法学习" in (asked.text or "")
     assert "6 位签到码" in (asked.text or "")
     await say(emulator, MEMBER_TG, "12345", "6 位数字")
-    await say(emulator, MEMBER_TG, code_now(activity), "签到成功")
+    # Digits of another script passed the old `\d` check and then crashed the comparison.
+    arabic = code_now(activity).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    await say(emulator, MEMBER_TG, f"{arabic[:3]} {arabic[3:]}", "签到成功")
 
 
 async def test_check_in_by_link_and_unbound_user_is_told_to_bind(

@@ -7,12 +7,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.settings import load_settings
 from models.db import transaction
 from models.enums import ActivityKind
 from models.tables import Activity, Person, TelegramBinding
 from services.access import Viewer
 from services.activities.checkin import CheckinResult, check_in_by_code
 from services.activities.publish import ActivityDraft, publish_activity
+from services.limits import checkin_limits
 from services.onboarding import viewers_for
 from tests.conftest import SmallCity
 
@@ -86,5 +88,10 @@ async def code_check_in(
 ) -> CheckinResult:
     async with transaction(sessions) as session:
         return await check_in_by_code(
-            session=session, person_id=city.person_id(key), code=code, now=now, period_s=PERIOD
+            session=session,
+            person_id=city.person_id(key),
+            code=code,
+            now=now,
+            period_s=PERIOD,
+            limits=checkin_limits(load_settings()),
         )

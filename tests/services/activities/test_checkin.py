@@ -157,3 +157,42 @@ async def test_link_check_in_and_location_radius(
         )
     assert row is not None
     assert row.method == CheckinMethod.LINK
+
+
+async def test_a_code_in_another_script_or_spaced_out_checks_in(
+    sessions: async_sessionmaker[AsyncSession], small_city: SmallCity
+) -> None:
+    activity = await publish(sessions, small_city, **ongoing())
+    code = current_code(activity, now=NOW, period_s=PERIOD).code
+    # Arabic-Indic digits passed the old `\d` check, then hmac.compare_digest raised TypeError.
+    arabic = code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    done = await code_check_in(sessions, small_city, "member", arabic)
+    assert done.outcome == Outcome.CHECKED_IN
+    full_width = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    spaced = f" {full_width[:3]}\u3000{full_width[3:]} "
+    again = await code_check_in(sessions, small_city, "member", spaced)
+    assert again.outcome == Outcome.ALREADY
+
+
+async def test_a_link_token_changed_in_one_character_is_unknown(
+    sessions: async_sessionmaker[AsyncSession], small_city: SmallCity
+) -> None:
+    activity = await publish(sessions, small_city, **ongoing())
+    token = link_token(activity.code_secret)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    mutations = {
+        token[:i] + replacement + token[i + 1 :]
+        for i, char in enumerate(token)
+        for replacement in (alphabet[(alphabet.index(char) + 1) % len(alphabet)], "", "é")
+    } | {token + "A", token.upper(), token.lower(), f" {token}"}
+    mutations.discard(token)
+    async with transaction(sessions) as session:
+        for mutated in sorted(mutations):
+            result = await check_in_by_link(
+                session=session, person_id=small_city.person_id("member"), token=mutated, now=NOW
+            )
+            assert result.outcome == Outcome.UNKNOWN_LINK, mutated
+        done = await check_in_by_link(
+            session=session, person_id=small_city.person_id("member"), token=token, now=NOW
+        )
+    assert done.outcome == Outcome.CHECKED_IN

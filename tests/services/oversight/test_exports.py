@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,6 +33,7 @@ from services.oversight.exports import (
     ExportKind,
     build_export,
     named_scope,
+    parse_kind,
     parse_period,
     recent_periods,
     scope_for_town,
@@ -504,3 +507,39 @@ async def test_shared_activity_shows_a_town_only_its_own_attendance(
     assert seen["hq"] == ["陈统计"]
     assert len(seen["ls"]) == 1
     assert seen["ls"] != seen["hq"]
+
+
+_FULL_WIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
+
+
+@settings(max_examples=200)
+@given(
+    kind=st.sampled_from(ExportKind),
+    upper=st.booleans(),
+    full_width=st.booleans(),
+    padding=st.sampled_from(["", " ", "\u3000"]),
+)
+def test_a_kind_reads_back_in_any_case_or_width(
+    kind: ExportKind, upper: bool, full_width: bool, padding: str
+) -> None:
+    typed = kind.value.upper() if upper else kind.value
+    if full_width:
+        typed = typed.translate(str.maketrans(_FULL_WIDTH))
+    assert parse_kind(padding + typed + padding) is kind
+
+
+@settings(max_examples=200)
+@given(
+    st.text(max_size=20) | st.sampled_from([k.value for k in ExportKind]).map(lambda v: v + "\x00")
+)
+@example("{kind}{kinds}")
+@example("x" * 10_000)
+def test_any_text_is_a_kind_or_a_chinese_refusal(text: str) -> None:
+    for parse in (parse_kind, parse_period):
+        try:
+            parse(text)
+        except ExportError as refusal:
+            reason = str(refusal)
+        else:
+            reason = ""
+        assert not reason or reason.startswith("无法识别的")

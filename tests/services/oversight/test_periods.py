@@ -3,7 +3,7 @@
 from datetime import UTC
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from services.oversight.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodError, parse_period
@@ -31,3 +31,39 @@ def test_any_text_is_a_period_or_a_refusal(text: str) -> None:
     assert FIRST_YEAR <= period.year <= LAST_YEAR
     start, end = period.bounds(UTC)
     assert start < end
+
+
+_FULL_WIDTH = str.maketrans("0123456789-Qq", "０１２３４５６７８９－Ｑｑ")
+_PERIOD_TEXTS = st.one_of(
+    st.builds("{}-{:02d}".format, st.integers(FIRST_YEAR, LAST_YEAR), st.integers(1, 12)),
+    st.builds(
+        "{}{}{}".format,
+        st.integers(FIRST_YEAR, LAST_YEAR),
+        st.sampled_from("Qq"),
+        st.integers(1, 4),
+    ),
+    st.integers(FIRST_YEAR, LAST_YEAR).map(str),
+)
+
+
+@settings(max_examples=200)
+@given(text=_PERIOD_TEXTS, padding=st.sampled_from(["", " ", "\u3000", "\n"]))
+@example(text="2026-11", padding="\u3000")
+def test_a_period_typed_in_full_width_is_the_same_period(text: str, padding: str) -> None:
+    typed = padding + text.translate(_FULL_WIDTH) + padding
+    assert parse_period(typed) == parse_period(text)
+    assert parse_period(text).label == text.upper()
+
+
+@settings(max_examples=200)
+@given(st.text(st.sampled_from(list("0123456789-Qq ０２٢\n")) | st.characters(), max_size=9))
+@example("٢٠٢٦-11")
+@example("２０２６－１１")
+def test_text_near_a_period_is_a_period_in_range_or_a_refusal(text: str) -> None:
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        return
+    assert FIRST_YEAR <= period.year <= LAST_YEAR
+    assert period.label.isascii()
+    assert parse_period(period.label) == period

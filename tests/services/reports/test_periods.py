@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from services.reports.periods import (
@@ -24,24 +24,52 @@ from services.reports.periods import (
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@given(st.text(max_size=12))
+# Text close to a period: digits of several scripts (ASCII, full-width, Arabic-Indic), the
+# separators, and any character now and then.
+_NEAR_PERIODS = st.text(
+    st.sampled_from(list("0123456789012-Q ０１２٠١٢\n")) | st.characters(codec="utf-8"),
+    min_size=6,
+    max_size=8,
+)
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=12) | _NEAR_PERIODS)
+@example("٢٠٢٦-12")  # `\d` read it as 2026-12
+@example("0000-01")  # accepted, then month_window raised ValueError (year 0)
+@example("2026-12\n")
 def test_any_text_is_a_period_or_refused(text: str) -> None:
     try:
         year, month = parse_period(text)
-    except PeriodError:
-        return
-    assert text == f"{year:04d}-{month:02d}"
-    assert 1 <= month <= 12
+    except PeriodError as refusal:
+        reason = str(refusal)
+    else:
+        reason = ""
+        assert text == f"{year:04d}-{month:02d}"
+        assert 1 <= month <= 12
+        if (year, month) < (9999, 12):  # the month after 9999-12 is beyond the calendar
+            start, end = month_window(text, UTC)
+            assert start < end
+    assert not reason or "期间应为" in reason
 
 
-@given(st.text(max_size=12))
+@settings(max_examples=200)
+@given(st.text(max_size=12) | _NEAR_PERIODS)
+@example("٢٠٢٦Q4")
+@example("0000Q1")
 def test_any_text_is_a_quarter_or_refused(text: str) -> None:
     try:
         year, number = parse_quarter(text)
-    except QuarterError:
-        return
-    assert text == f"{year:04d}Q{number}"
-    assert 1 <= number <= 4
+    except QuarterError as refusal:
+        reason = str(refusal)
+    else:
+        reason = ""
+        assert text == f"{year:04d}Q{number}"
+        assert 1 <= number <= 4
+        if (year, number) < (9999, 4):
+            start, end = quarter_window(text, UTC)
+            assert start < end
+    assert not reason or "季度应为" in reason
 
 
 @given(st.integers(1000, 9000), st.integers(1, 12), st.integers(-120, 120))

@@ -2,6 +2,8 @@
 the status, /todo and the bot's suggestions, on a real database with a chosen clock."""
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from models.db import transaction
@@ -15,6 +17,7 @@ from services.duties.config import load_duties
 from services.onboarding import load_viewer
 from services.reports import submission as reports
 from services.reports.monthly_status import monthly_status
+from services.reports.submission import PART_MAX, clean_part
 from services.reports.suggestions import suggestions
 from services.reports.todo import todo_items
 from tests.services.reports.conftest import SHANGHAI, City, Sessions, duty, local, submit
@@ -228,3 +231,13 @@ async def test_suggestions_from_activities_questions_and_notices(
     assert "有未确认的通知：陈统计（1条）" in problems
     assert help_needed is None
     assert plan is None
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=PART_MAX + 20) | st.text(st.sampled_from(" \n\t\u3000\u00a0x"), max_size=8))
+@example("x" * PART_MAX + " \n")
+@example("\u3000")
+def test_a_part_is_the_trimmed_text_within_the_limit_or_none(text: str) -> None:
+    part = clean_part(text)
+    trimmed = text.strip()
+    assert part == (trimmed if 0 < len(trimmed) <= PART_MAX else None)

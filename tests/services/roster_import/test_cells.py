@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
@@ -142,3 +142,60 @@ def test_any_people_row_is_checked_without_an_exception(cells: dict[str, str]) -
     checked = check_staff(sheet, row, errors)
     for column, value in [("姓名", checked.name), ("手机", checked.mobile), ("角色", checked.role)]:
         assert (value is None) == errors.has(checked.at, column)
+
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@settings(max_examples=200)
+@given(
+    body=st.from_regex(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{9}", fullmatch=True),
+    at=st.integers(0, 17),
+    shift=st.integers(1, len(_USCC_ALPHABET) - 1),
+)
+def test_a_uscc_with_one_character_changed_is_refused(body: str, at: int, shift: int) -> None:
+    code = body + uscc.calc_check_digit(body)
+    replacement = _USCC_ALPHABET[(_USCC_ALPHABET.index(code[at]) + shift) % len(_USCC_ALPHABET)]
+    changed = code[:at] + replacement + code[at + 1 :]
+    with pytest.raises(Invalid):
+        parse_uscc(changed, False)
+    # Full-width digits, as Chinese input methods type them, read as the code itself.
+    assert parse_uscc(code.translate(_FULL_WIDTH_DIGITS).lower(), False) == code
+
+
+@settings(max_examples=200)
+@given(
+    number=st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    prefix=st.sampled_from(["", "+86", "+86 ", "0086", "86", "(+86)", "＋８６ "]),
+    separator=st.sampled_from(["", " ", "-", "\u3000", "－", "\u00a0"]),
+    full_width=st.booleans(),
+    padding=st.sampled_from(["", " ", "\u200b", "\ufeff", "\t"]),
+)
+def test_a_mobile_reads_back_with_any_prefix_separator_and_width(
+    number: str, prefix: str, separator: str, full_width: bool, padding: str
+) -> None:
+    grouped = separator.join([number[:3], number[3:7], number[7:]])
+    written = prefix + (grouped.translate(_FULL_WIDTH_DIGITS) if full_width else grouped)
+    assert normalise_mobile(padding + written + padding) == number
+
+
+@settings(max_examples=200)
+@given(
+    st.text(st.sampled_from(list("0123456789٠١٢٣٤٥٦٧٨٩०१२+- ")), min_size=10, max_size=16)
+    | st.text(max_size=2000)
+)
+@example("١٣٨١٢٣٤٥٦٧٨")
+@example("1" * 5000)
+def test_a_mobile_in_other_scripts_or_very_long_is_a_number_or_a_chinese_refusal(
+    text: str,
+) -> None:
+    try:
+        mobile: str | None = parse_mobile(clean_text(text))
+    except Invalid as refusal:
+        mobile, reason = None, str(refusal)
+    else:
+        reason = ""
+    assert (mobile is None) == bool(reason)
+    assert mobile is None or (mobile.isascii() and len(mobile) == 11)
+    assert not reason or "手机号" in reason
