@@ -98,17 +98,30 @@ async def test_a_too_long_part_is_refused_and_the_report_goes_on(
         assert "第2步" in (step.text or "")
         for text in ("无", "无"):
             step = await command(emulator, GRID_HEAD_TG, text)
-        # The preview of the fourth part fails to go out: the next text shows it again instead
-        # of becoming a fifth part.
+        # The preview of the fourth part fails to go out: the report is ended with a Chinese
+        # message, a further text is no fifth part (no IndexError), and /report starts afresh.
         emulator.fail_next("sendMessage", 502)
         mark = emulator.checkpoint()
         await emulator.send_text(GRID_HEAD_TG, "下月计划")
-        await emulator.send_text(GRID_HEAD_TG, "第五段")
-        preview = await emulator.wait_for_message(
-            GRID_HEAD_TG, lambda m: "预览" in (m.text or ""), after=mark
+        ended = await emulator.wait_for_message(
+            GRID_HEAD_TG, lambda m: "/report" in (m.text or ""), after=mark
         )
+        assert "发送 /report 重新开始" in (ended.text or "")
+        mark = emulator.checkpoint()
+        await emulator.send_text(GRID_HEAD_TG, "第五段")
+        await emulator.send_text(GRID_HEAD_TG, "/report")
+        again = await emulator.wait_for_message(
+            GRID_HEAD_TG, lambda m: "第1步" in (m.text or ""), after=mark
+        )
+        assert not [
+            m
+            for m in emulator.sent_messages(GRID_HEAD_TG)
+            if mark < m.seq < again.seq and "抱歉" in (m.text or "")
+        ]
+        for text in ("学习会", "无", "无", "下月计划"):
+            preview = await command(emulator, GRID_HEAD_TG, text)
+        assert "预览" in (preview.text or "")
         assert "第五段" not in (preview.text or "")
-        assert "下月计划" in (preview.text or "")
         await press_then(emulator, GRID_HEAD_TG, preview, "提交", "已提交")
     [report] = await _reports(sessions)
     assert report.plan == "下月计划"
