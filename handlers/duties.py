@@ -10,6 +10,7 @@ from telegram.ext import CommandHandler, filters
 from handlers.access import guarded
 from handlers.context import GridApplication, GridContext
 from services.access import Capability, CommandSpec, Viewer
+from services.outbox.splitting import split_html
 from services.reports.status import overview
 
 COMMANDS = (
@@ -30,7 +31,9 @@ async def duties_command(
     text = await overview(
         session=session, viewer=viewer, now=datetime.now(UTC), tz=context.bot_data.settings.tz
     )
-    await update.effective_message.reply_html(text)
+    # A city's every grid outgrows one message: sent in parts.
+    for part in split_html(text):
+        await update.effective_message.reply_html(part)
 
 
 def register(app: GridApplication) -> None:

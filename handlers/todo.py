@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from core.formatting import esc
+from core.formatting import esc, fit_lines
 from handlers.access import guarded
 from handlers.context import BotData, GridApplication, GridContext
 from models.tables import utcnow
@@ -45,14 +45,18 @@ COMMANDS = (
 def render_todo(items: list[TodoItem]) -> str:
     if not items:
         return f"{texts.TODO_HEADING}\n\n{texts.TODO_EMPTY}"
-    lines = [texts.TODO_HEADING]
+    lines: list[str] = []
     section = None
     for item in items:
         if item.section != section:
             section = item.section
             lines += ["", f"<b>{esc(section)}</b>"]
         lines.append(f"• {item.text}")
-    return "\n".join(lines)
+    # Many open items (an instructor's questions) are cut where the message is full.
+    text, _shown = fit_lines(
+        lines, head=texts.TODO_HEADING, more=lambda left: texts.TODO_MORE.format(count=left)
+    )
+    return text
 
 
 @guarded(Capability.USE_BOT)

@@ -21,7 +21,7 @@ from services.activities.leave import (
     leave_candidates,
     record_leave,
 )
-from services.activities.parsing import REASON_MAX, clean_text
+from services.activities.parsing import REASON_MAX, clean_text, too_long_by
 
 REASON = 0
 
@@ -80,9 +80,16 @@ async def got_leave_reason(
     pending = user_data(context).get(PendingLeave)
     if pending is None:
         return ConversationHandler.END
-    reason = clean_text(update.effective_message.text or "", REASON_MAX)
+    typed = update.effective_message.text or ""
+    reason = clean_text(typed, REASON_MAX)
     if reason is None:
-        await reply(update, texts.LEAVE_REASON_BAD)
+        over = too_long_by(typed, REASON_MAX)
+        await reply(
+            update,
+            texts.LEAVE_REASON_TOO_LONG.format(length=REASON_MAX + over, over=over)
+            if over
+            else texts.LEAVE_REASON_BAD,
+        )
         return REASON
     result = await record_leave(
         session=session,

@@ -43,7 +43,14 @@ from services.notices.buttons import (
     scopes_keyboard,
     skip_keyboard,
 )
-from services.notices.drafts import Draft, NoticeError, allowed_scope, preview, target_scopes
+from services.notices.drafts import (
+    Draft,
+    NoticeError,
+    allowed_scope,
+    body_problem,
+    preview,
+    target_scopes,
+)
 from services.notices.panel import render_panel
 from services.notices.sending import send_notice
 
@@ -98,8 +105,9 @@ async def got_text(
     message = update.effective_message
     assert message is not None
     body = (message.text or "").strip()
-    if not body:
-        await reply(update, texts.NOTICE_TEXT_EMPTY)
+    problem = body_problem(body)
+    if problem is not None:
+        await reply(update, problem)
         return TEXT
     user_data(context).keep(Draft(text=body))
     await reply(update, texts.NOTICE_ASK_MEDIA, markup(skip_keyboard()))

@@ -8,6 +8,7 @@ from telegram.ext import CommandHandler, filters
 from handlers.access import guarded, refuse
 from handlers.context import GridApplication, GridContext
 from services.access import Capability, CommandSpec, Viewer
+from services.outbox.splitting import split_html
 from services.oversight import departments, texts
 
 COMMANDS = (
@@ -29,7 +30,9 @@ async def departments_command(
         return
     statuses = await departments.department_statuses(session=session)
     if update.effective_message is not None:
-        await update.effective_message.reply_html(departments.chat_view(statuses))
+        # Every department with its evidence can outgrow one message: sent in parts.
+        for part in split_html(departments.chat_view(statuses)):
+            await update.effective_message.reply_html(part)
 
 
 def register(app: GridApplication) -> None:

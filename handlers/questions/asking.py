@@ -26,7 +26,8 @@ from services.answers.contacts import handoff_contacts
 from services.limits import Action
 from services.questions import texts
 from services.questions.filing import choose_assignee, file_question
-from services.questions.rules import MAX_QUESTION_CHARS, QuestionRefused, asking_post, may_file
+from services.questions.limits import question_too_long
+from services.questions.rules import QuestionRefused, asking_post, may_file
 from services.questions.suggestions import MAX_SUGGESTIONS, render_prefilled, render_suggestions
 
 
@@ -38,8 +39,9 @@ async def _consider(
     if not text:
         await reply(update, texts.ASK_EMPTY)
         return WRITING
-    if len(text) > MAX_QUESTION_CHARS:
-        await reply(update, texts.ASK_TOO_LONG.format(limit=MAX_QUESTION_CHARS))
+    too_long = question_too_long(text)
+    if too_long is not None:
+        await reply(update, too_long)
         return WRITING
     outcome = context.bot_data.knowledge.search(text, amount=MAX_SUGGESTIONS)
     if outcome.verdict == Verdict.ABSTAIN:

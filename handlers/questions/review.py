@@ -13,6 +13,7 @@ from services.access import Capability, Viewer
 from services.questions import texts
 from services.questions.buttons import ReviewCandidate, review_keyboard
 from services.questions.candidates import (
+    REVIEW_BATCH,
     approved_count,
     knowledge_with_approved,
     pending_candidates,
@@ -33,8 +34,10 @@ async def faqreview_command(
         await reply(update, texts.FAQREVIEW_NONE)
         return
     tz = context.bot_data.settings.tz
-    for candidate in pending:
+    for candidate in pending[:REVIEW_BATCH]:
         await reply(update, render_candidate(candidate, tz), markup(review_keyboard(candidate.id)))
+    if len(pending) > REVIEW_BATCH:
+        await reply(update, texts.FAQREVIEW_MORE.format(count=len(pending) - REVIEW_BATCH))
 
 
 @guarded(Capability.REVIEW_FAQ)

@@ -32,6 +32,7 @@ from services.reports.buttons import (
     preview_keyboard,
     step_keyboard,
 )
+from services.reports.limits import clean_part
 from services.reports.monthly_duty import MonthlyReportDuty
 
 log = logging.getLogger(__name__)
@@ -153,9 +154,13 @@ async def got_part(update: Update, context: GridContext) -> int:
     draft = _draft(context)
     if draft is None:
         return ConversationHandler.END
-    part = service.clean_part(update.effective_message.text or "")
+    if draft.complete:
+        # All four parts are in (the preview did not go out): show the preview again.
+        return await _next(update, draft)
+    part, problem = clean_part(update.effective_message.text or "")
     if part is None:
-        await reply(update, texts.REPORT_TEXT_BAD.format(limit=service.PART_MAX))
+        assert problem is not None
+        await reply(update, problem)
         return PART
     draft.parts.append(part)
     return await _next(update, draft)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, tzinfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.buttons import Button, Keyboard
-from core.formatting import clock, esc, month_day
+from core.formatting import clock, esc, fit_lines, month_day, truncate_plain
 from models import activities as queries
 from models.enums import AttendanceStatus
 from models.tables import Activity, Attendance, Grid
@@ -68,7 +68,7 @@ async def list_activities(*, session: AsyncSession, viewer: Viewer, now: datetim
 
 def joined_text(joined: list[Joined], *, tz: tzinfo) -> str:
     """The activities the viewer is invited to, each with their own attendance."""
-    lines = [texts.ACTS_HEADING_JOINED]
+    lines: list[str] = []
     for item in joined:
         row = item.attendance
         if row is None:
@@ -79,7 +79,10 @@ def joined_text(joined: list[Joined], *, tz: tzinfo) -> str:
         else:
             state = texts.ACTS_ON_LEAVE
         lines.append(f"{texts.open_activity_line(item.activity, tz)}（{state}）")
-    return "\n".join(lines)
+    text, _shown = fit_lines(
+        lines, head=texts.ACTS_HEADING_JOINED, more=lambda left: texts.PANEL_MORE.format(count=left)
+    )
+    return text
 
 
 def managed_keyboard(managed: list[Activity], *, tz: tzinfo) -> Keyboard:
@@ -136,11 +139,12 @@ def panel_text(panel: Panel, *, tz: tzinfo, period_s: int, radius_m: int) -> str
     place = esc(activity.place)
     if has_location(activity):
         place += f"（签到需在 {activity.radius_m or radius_m} 米范围内）"
+    grids = truncate_plain("、".join(g.name for g in panel.grids), texts.GRIDS_SHOWN_CHARS)
     lines = [
         f"<b>{texts.activity_name(activity)}</b>",
         f"时间：{texts.activity_when(activity, tz)}",
         f"地点：{place}",
-        f"网格：{esc('、'.join(g.name for g in panel.grids))}",
+        f"网格：{esc(grids)}",
         "",
     ]
     if panel.code is not None:
@@ -165,21 +169,27 @@ def panel_text(panel: Panel, *, tz: tzinfo, period_s: int, radius_m: int) -> str
     ]
     if not panel.lines:
         lines.append(texts.PANEL_NOBODY)
+    # Who: a long list (a town's activity) is cut where the message is full.
+    who: list[str] = []
     if checked:
-        lines.append(f"{texts.PANEL_CHECKED_IN}：")
+        who.append(f"{texts.PANEL_CHECKED_IN}：")
         for line in checked:
             at = clock(line.at, tz) if line.at else ""
             method = line.method.value if line.method else ""
-            lines.append(f"• {esc(line.name)} {at} {method}")
+            who.append(f"• {esc(line.name)} {at} {method}")
     if leave:
-        lines.append(f"{texts.PANEL_LEAVE}：")
-        lines += [f"• {esc(li.name)}：{esc(li.reason or '')}" for li in leave]
+        who.append(f"{texts.PANEL_LEAVE}：")
+        who += [f"• {esc(li.name)}：{esc(li.reason or '')}" for li in leave]
     if absent:
-        lines.append(f"{texts.PANEL_ABSENT}：")
-        lines += [f"• {esc(li.name)}" for li in absent]
-    if panel.reminded:
-        lines += ["", texts.PANEL_REMINDED]
-    return "\n".join(lines)
+        who.append(f"{texts.PANEL_ABSENT}：")
+        who += [f"• {esc(li.name)}" for li in absent]
+    text, _shown = fit_lines(
+        who,
+        head="\n".join(lines),
+        more=lambda left: texts.PANEL_MORE.format(count=left),
+        tail=f"\n{texts.PANEL_REMINDED}" if panel.reminded else "",
+    )
+    return text
 
 
 def panel_keyboard(panel: Panel) -> Keyboard:

@@ -3,13 +3,17 @@
 from datetime import datetime as _datetime
 from datetime import tzinfo
 
-from core.formatting import clock, cn_day, esc
+from core.formatting import clock, cn_day, esc, truncate_plain
 from models.tables import Activity as _Activity
+from services.activities.parsing import PLACE_MAX, REASON_MAX, TITLE_MAX
+
+# A summary names an activity's grids in at most this many characters (a city-wide one has many).
+GRIDS_SHOWN_CHARS = 300
 
 ACT_NOT_ORGANISER_GRIDS = "您目前不是任何三级网格的网格长或网格指导员，无法发起网格活动。"
 ACT_KIND_PROMPT = "<b>发起网格活动</b>（随时发送 /cancel 取消）\n\n第 1 步：请选择活动类型："
-ACT_TITLE_PROMPT = "第 2 步：请输入活动主题（100 字以内），例如：2026年统计法治学习交流会"
-ACT_TITLE_BAD = "活动主题不能为空，且不超过 100 字，请重新输入："
+ACT_TITLE_PROMPT = f"第 2 步：请输入活动主题（{TITLE_MAX} 字以内），例如：2026年统计法治学习交流会"
+ACT_TITLE_BAD = f"活动主题不能为空，且不超过 {TITLE_MAX} 字，请重新输入："
 ACT_WINDOW_PROMPT = (
     "第 3 步：请输入活动日期和时间段，例如：\n"
     "• 12月3日 14:00-16:00\n• 2026-12-03 14:00-16:00\n• 明天 9:30-11"
@@ -19,8 +23,8 @@ ACT_WINDOW_ERRORS = {
     "order": "结束时间必须晚于开始时间，请重新输入，例如：12月3日 14:00-16:00",
     "past": "这个时间段已经过去了，请输入今后的时间，例如：明天 9:30-11",
 }
-ACT_PLACE_PROMPT = "第 4 步：请输入活动地点（200 字以内），例如：虹桥镇政府三楼会议室"
-ACT_PLACE_BAD = "活动地点不能为空，且不超过 200 字，请重新输入："
+ACT_PLACE_PROMPT = f"第 4 步：请输入活动地点（{PLACE_MAX} 字以内），例如：虹桥镇政府三楼会议室"
+ACT_PLACE_BAD = f"活动地点不能为空，且不超过 {PLACE_MAX} 字，请重新输入："
 ACT_LOCATION_PROMPT = (
     "第 5 步（可选）：如需按位置核验签到，请点输入框旁的 📎 →“位置”，发送活动地点的地图位置；"
     "签到时网格员须在该位置附近。不需要请点 [跳过]。"
@@ -85,7 +89,7 @@ def activity_summary(
         f"主题：{esc(title)}",
         f"时间：{esc(when)}",
         f"地点：{esc(place)}" + ("（签到需核验位置）" if located else ""),
-        f"网格：{esc('、'.join(grids))}",
+        f"网格：{esc(truncate_plain('、'.join(grids), GRIDS_SHOWN_CHARS))}",
     ]
     return "\n".join(lines)
 
@@ -204,8 +208,12 @@ PANEL_REMIND_NOBODY = "所有人都已签到或请假，无需提醒。"
 PANEL_FORBIDDEN = "您不是该活动的组织者或其网格的工作人员，无权查看或操作。"
 LEAVE_CHOOSE = "请选择要登记请假的人员："
 LEAVE_NOBODY = "没有可登记请假的人员（都已签到）。"
-LEAVE_ASK_REASON = "请输入{name}的请假原因（200 字以内，发送 /cancel 取消）："
-LEAVE_REASON_BAD = "请假原因不能为空，且不超过 200 字，请重新输入："
+PANEL_MORE = "…另有 {count} 行未列出（全文见附件/详情）"
+LEAVE_ASK_REASON = "请输入{name}的请假原因（" + str(REASON_MAX) + " 字以内，发送 /cancel 取消）："
+LEAVE_REASON_BAD = f"请假原因不能为空，且不超过 {REASON_MAX} 字，请重新输入："
+LEAVE_REASON_TOO_LONG = (
+    f"请假原因最多 {REASON_MAX} 字，这段有 {{length}} 字，超出 {{over}} 字，请删减后重新输入："
+)
 LEAVE_RECORDED = "已登记{name}请假：{reason}"
 LEAVE_CHECKED_IN = "该人员已经签到，不能登记请假。"
 LEAVE_NOT_MEMBER = "该人员不在本活动的网格中。"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.buttons import Button, Keyboard
-from core.formatting import esc
+from core.formatting import esc, fit_lines
 from models import grids
 from models.enums import GridLevel
 from services import texts as shared_texts
@@ -75,6 +75,7 @@ async def grid_screen(
         lines.append(f"{role.value}：{esc(person.name)} {mask_mobile(person.mobile)}")
     if staff:
         lines.append("")
+    rows = []
     for number, member in enumerate(members, start=1):
         mark = texts.BOUND_MARK if member.bound else texts.UNBOUND_MARK
         who = (
@@ -82,10 +83,14 @@ async def grid_screen(
             if member.statistician_name and member.statistician_mobile
             else shared_texts.NOBODY
         )
-        lines.append(f"{number}. {esc(member.name)}｜{who}｜{mark}")
+        rows.append(f"{number}. {esc(member.name)}｜{who}｜{mark}")
     may_go_up = viewer.is_city_wide or town_id in viewer.town_ids
     back = _buttons([], GridOpen(GridScreen.TOWN, town_id)) if may_go_up else None
-    return Screen("\n".join(lines), back)
+    # A grid of many enterprises is listed as far as one message goes.
+    text, _shown = fit_lines(
+        rows, head="\n".join(lines), more=lambda left: texts.GRID_MORE.format(count=left)
+    )
+    return Screen(text, back)
 
 
 async def first_screen(*, session: AsyncSession, viewer: Viewer) -> Screen:

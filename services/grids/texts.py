@@ -5,6 +5,7 @@ GRID_CHOOSE_GRID = "<b>{town}</b> 共 {count} 个网格，请选择："
 GRID_CHOOSE_OWN = "<b>请选择网格</b>"
 GRID_NONE = "您管辖范围内暂无已划分的网格。"
 GRID_BACK = "« 返回"
+GRID_MORE = "…另有 {count} 家未列出（全文见附件/详情）"
 BOUND_MARK = "已绑定"
 UNBOUND_MARK = "未绑定"
 

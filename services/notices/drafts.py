@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.formatting import TEXT_LIMIT, plain_len, rendered_len
 from models import grids, people
 from models import notices as queries
 from models.enums import GRID_STAFF_ROLES, TOWN_ROLES, GridLevel, Role
@@ -57,6 +58,43 @@ class Draft:
     scope_kind: ScopeKind | None = None
     scope_id: int | None = None
     audience: Audience | None = None
+
+
+# The longest grid or town name (Grid.name) and a count no city reaches: the preview is measured
+# with these, so a body within NOTICE_MAX fits whatever target the sender picks next.
+_LONGEST_NAME = 100
+_MOST_PEOPLE = 9_999_999
+
+
+def _body_limit() -> int:
+    """The longest body whose preview (the longest message it appears in: the recipients' copy
+    is split by the outbox) fits Telegram's text limit, for any target."""
+    target = texts.NOTICE_SCOPE_TOWN.format(name="字" * _LONGEST_NAME)
+    label = f"{target} · {max(texts.NOTICE_AUDIENCE_LABELS.values(), key=len)}"
+    empty = texts.notice_preview(
+        body="",
+        media=max(texts.NOTICE_MEDIA_LABELS.values(), key=len),
+        target=label,
+        total=_MOST_PEOPLE,
+        unbound=_MOST_PEOPLE,
+        unreachable=_MOST_PEOPLE,
+    )
+    return TEXT_LIMIT - rendered_len(empty)
+
+
+NOTICE_MAX = _body_limit()
+
+
+def body_problem(body: str) -> str | None:
+    """The Chinese refusal of a notice body (empty, or longer than NOTICE_MAX), else None."""
+    if not body:
+        return texts.NOTICE_TEXT_EMPTY
+    length = plain_len(body)
+    if length > NOTICE_MAX:
+        return texts.NOTICE_TEXT_TOO_LONG.format(
+            limit=NOTICE_MAX, length=length, over=length - NOTICE_MAX
+        )
+    return None
 
 
 class NoticeError(Exception):

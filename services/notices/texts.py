@@ -6,6 +6,10 @@ from core.formatting import esc
 
 NOTICE_ASK_TEXT = "请发送通知正文（文字）。\n随时发送 /cancel 取消，取消前不会发出任何内容。"
 NOTICE_TEXT_EMPTY = "通知正文不能为空，请发送文字内容。"
+NOTICE_TEXT_TOO_LONG = (
+    "通知正文最多 {limit} 字，这段有 {length} 字，超出 {over} 字。"
+    "请删减后重新发送；全文较长可在下一步作为文件附上。"
+)
 NOTICE_ASK_MEDIA = "如需附带<b>图片或文件</b>，请现在发送；不需要请点「跳过」。"
 NOTICE_MEDIA_WRONG = "请发送一张图片或一个文件，或点「跳过」。"
 NOTICE_SKIP = "跳过"

@@ -2,14 +2,12 @@
 
 import re
 
-# Telegram's limit on a message's text, in UTF-16 code units after entity parsing.
-MAX_MESSAGE_LENGTH = 4096
-# ... and on a photo's or document's caption.
-MAX_CAPTION_LENGTH = 1024
+from core.formatting import CAPTION_LIMIT, TEXT_LIMIT, utf16_len
 
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+# Telegram's limits on a message's text and a caption (core.formatting's, named as they were).
+MAX_MESSAGE_LENGTH = TEXT_LIMIT
+MAX_CAPTION_LENGTH = CAPTION_LIMIT
+__all__ = ["MAX_CAPTION_LENGTH", "MAX_MESSAGE_LENGTH", "split_html", "utf16_len"]
 
 
 # A tag, an entity, or one character: the units a split never cuts through.

@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.formatting import esc
+from core.formatting import CAPTION_LIMIT, TEXT_LIMIT, esc, truncate_html, truncate_plain
 from models.scorecards.engagement import activity_kinds
 from models.scorecards.grids import grids_of_person
 from services.access import Viewer
@@ -160,7 +160,10 @@ def render(card: CityScorecard, scope: Scope, *, tz: tzinfo) -> StatsView:
         groups=tuple(groups),
     )
     caption = texts.STATS_CHART_CAPTION.format(period=card.period.label, name=name)
-    return StatsView("\n".join(lines), chart, caption[:1024])
+    # Many towns of a wide scope can outgrow a message; the caption is plain text.
+    return StatsView(
+        truncate_html("\n".join(lines), TEXT_LIMIT), chart, truncate_plain(caption, CAPTION_LIMIT)
+    )
 
 
 def render_chart(spec: ChartSpec) -> bytes:

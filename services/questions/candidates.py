@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.formatting import esc
+from core.formatting import TEXT_LIMIT, esc, truncate_html
 from knowledge.base import Entry, KnowledgeBase, local_entry
 from models import questions as queries
 from models.enums import CandidateStatus
@@ -123,12 +123,20 @@ async def knowledge_with_approved(
     return await asyncio.to_thread(knowledge.with_local_entries, local)
 
 
+# /faqreview shows this many candidates at a time (oldest first); the rest wait for the next.
+REVIEW_BATCH = 10
+
+
 def render_candidate(candidate: CandidateView, tz: tzinfo) -> str:
-    """A proposed answer as /faqreview shows it, dated in `tz`."""
-    return texts.FAQREVIEW_ITEM.format(
-        id=candidate.id,
-        author=esc(candidate.author),
-        date=candidate.created_at.astimezone(tz).date().isoformat(),
-        question=esc(candidate.question),
-        answer=esc(candidate.answer),
+    """A proposed answer as /faqreview shows it, dated in `tz`: one older than today's limits
+    is cut to fit a message (marked …（全文见附件/详情）), so it never blocks the queue."""
+    return truncate_html(
+        texts.FAQREVIEW_ITEM.format(
+            id=candidate.id,
+            author=esc(candidate.author),
+            date=candidate.created_at.astimezone(tz).date().isoformat(),
+            question=esc(candidate.question),
+            answer=esc(candidate.answer),
+        ),
+        TEXT_LIMIT,
     )

@@ -6,13 +6,16 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.buttons import Button, Keyboard
-from core.formatting import esc
+from core.formatting import esc, fit_lines
 from models import questions as queries
 from services.access import Viewer
 from services.questions import texts
 from services.questions.buttons import QuestionAction, QuestionButton
 from services.questions.lookups import grid_name, person_name
 from services.questions.rules import snippet
+
+# /questions lists at most this many (one [回复] button each), oldest first.
+INBOX_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,11 @@ def waited_label(since: datetime | None, now: datetime) -> str:
 
 
 def render_inbox(waiting: list[WaitingQuestion], now: datetime) -> tuple[str, Keyboard]:
-    """The /questions listing and a reply button per question."""
+    """The /questions listing and a reply button per question: the oldest INBOX_SHOWN that fit
+    one message, and how many more are waiting."""
     if not waiting:
         return texts.QUESTIONS_NONE, []
-    lines = [texts.QUESTIONS_HEADING.format(count=len(waiting))]
-    lines += [
+    lines = [
         texts.QUESTIONS_LINE.format(
             id=w.id,
             asker=esc(w.asker),
@@ -66,6 +69,12 @@ def render_inbox(waiting: list[WaitingQuestion], now: datetime) -> tuple[str, Ke
         )
         for w in waiting
     ]
+    text, shown = fit_lines(
+        lines,
+        head=texts.QUESTIONS_HEADING.format(count=len(waiting)),
+        more=lambda left: texts.QUESTIONS_MORE.format(count=left),
+        max_lines=INBOX_SHOWN,
+    )
     buttons = [
         [
             Button(
@@ -73,6 +82,6 @@ def render_inbox(waiting: list[WaitingQuestion], now: datetime) -> tuple[str, Ke
                 data=QuestionButton(QuestionAction.REPLY, w.id),
             )
         ]
-        for w in waiting
+        for w in waiting[:shown]
     ]
-    return "\n".join(lines), buttons
+    return text, buttons

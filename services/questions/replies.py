@@ -13,6 +13,7 @@ from services.access import Viewer
 from services.questions import texts
 from services.questions.buttons import answer_keyboard, asker_keyboard
 from services.questions.filing import choose_assignee
+from services.questions.limits import RELAY_SNIPPET
 from services.questions.lookups import (
     grid_name,
     load_for_answering,
@@ -45,7 +46,7 @@ async def record_answer(
 ) -> Question:
     """Store the reply and relay it to the asker with [追问] [已解决，关闭]."""
     question, town_id = await load_for_answering(session, viewer, question_id)
-    answer = check_text(body, MAX_ANSWER_CHARS)
+    answer = check_text(body, MAX_ANSWER_CHARS, texts.WHAT_ANSWER)
     assert question.id is not None
     post = await queries.add_post(
         session=session,
@@ -65,7 +66,7 @@ async def record_answer(
             role=esc(role_on(viewer, question.grid_id, town_id)),
             name=esc(viewer.name),
             id=question.id,
-            question=esc(snippet(question.text, 200)),
+            question=esc(snippet(question.text, RELAY_SNIPPET)),
             answer=esc(answer),
         ),
         buttons=asker_keyboard(question.id),
@@ -94,7 +95,7 @@ async def record_followup(
     """Store the asker's follow-up, reopen the question and send it to the assignee; returns
     the assignee's name."""
     question = await question_for_asker(session=session, viewer=viewer, question_id=question_id)
-    text = check_text(body, MAX_QUESTION_CHARS)
+    text = check_text(body, MAX_QUESTION_CHARS, texts.WHAT_FOLLOWUP)
     assert question.id is not None
     post = await queries.add_post(
         session=session,

@@ -9,9 +9,9 @@ from models.enums import GRID_STAFF_ROLES, GridLevel, Role
 from models.tables import Question
 from services.access import ROLE_CAPABILITIES, Capability, Post, Viewer
 from services.questions import texts
+from services.questions.limits import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS, too_long
 
-MAX_QUESTION_CHARS = 1500
-MAX_ANSWER_CHARS = 3000
+__all__ = ["MAX_ANSWER_CHARS", "MAX_QUESTION_CHARS"]
 SNIPPET_CHARS = 40
 
 
@@ -67,11 +67,13 @@ def role_on(viewer: Viewer, grid_id: int, town_id: int | None) -> str:
     return Role.INSTRUCTOR.value if viewer.can(Capability.ANSWER_QUESTIONS) else ""
 
 
-def check_text(text: str, limit: int) -> str:
-    """The text stripped, if it is neither empty nor over `limit` characters."""
+def check_text(text: str, limit: int, what: str = texts.WHAT_QUESTION) -> str:
+    """The text stripped, if it is neither empty nor over `limit` (as Telegram counts)."""
     text = text.strip()
     if not text:
-        raise QuestionRefused(texts.ASK_EMPTY, retry=True)
-    if len(text) > limit:
-        raise QuestionRefused(texts.ASK_TOO_LONG.format(limit=limit), retry=True)
+        empty = texts.ASK_EMPTY if what == texts.WHAT_QUESTION else texts.TEXT_EMPTY
+        raise QuestionRefused(empty.format(what=what), retry=True)
+    refusal = too_long(text, limit, what)
+    if refusal is not None:
+        raise QuestionRefused(refusal, retry=True)
     return text

@@ -11,7 +11,11 @@ ASK_NOT_IN_GRID = (
     "统计法律问题可以直接发给我，或使用 /faq。"
 )
 ASK_NOBODY = "您所在网格暂时没有可以接收问题的网格指导员或副网格长，请联系乡镇（街道）统计中心。"
-ASK_TOO_LONG = "问题太长了，请控制在 {limit} 字以内。"
+TEXT_TOO_LONG = "{what}最多 {limit} 字，这段有 {length} 字，超出 {over} 字。请删减后重新发送。"
+TEXT_EMPTY = "{what}不能为空，请发送文字内容。"
+WHAT_QUESTION = "问题"
+WHAT_FOLLOWUP = "追问"
+WHAT_ANSWER = "回复"
 ASK_EMPTY = "问题不能为空，请写下您的问题。"
 ASK_KB_HEADING = "提交前，请先看看知识库里这几条是否已经回答了您的问题："
 ASK_KB_ITEM = "{number}. <b>{title}</b>\n{snippet}"
@@ -66,6 +70,7 @@ QUESTION_TRANSFER_TARGET = "{role} {name}（{place}）"
 QUESTIONS_NONE = "目前没有等待您回复的问题。"
 QUESTIONS_HEADING = "<b>等待您回复的问题</b>（{count}个，最早的在前）："
 QUESTIONS_LINE = "#{id} {asker}（{grid}）· 已等待 {waited}：{text}"
+QUESTIONS_MORE = "…（还有 {count} 个问题等待回复，先回复上面这些，再发送 /questions 查看）"
 QUESTIONS_REPLY_BUTTON = "回复 #{id}"
 WAITED_DAYS = "{days}天{hours}小时"
 WAITED_HOURS = "{hours}小时"
@@ -73,6 +78,7 @@ CANDIDATE_CREATED = "✅ 已提交到知识库待审核，管理员审核通过�
 CANDIDATE_EXISTS = "这个问题的解答已经提交过了（{status}）。"
 CANDIDATE_NO_ANSWER = "这个问题还没有回复，无法加入知识库。"
 FAQREVIEW_NONE = "没有待审核的知识库条目。"
+FAQREVIEW_MORE = "还有 {count} 条待审核，处理完上面这些后再次发送 /faqreview 查看。"
 FAQREVIEW_ITEM = (
     "<b>待审核 #{id}</b>（{author}，{date}）\n<b>问：</b>{question}\n<b>答：</b>{answer}"
 )

@@ -32,7 +32,6 @@ from services.reports.monthly_duty import DUTY, MonthlyReportDuty, digest_target
 from services.reports.periods import parse_period, period_of
 from services.reports.suggestions import suggestions
 
-PART_MAX = 1000
 LATE_KIND = "monthly_report"
 
 Parts = tuple[str, str, str, str]
@@ -53,14 +52,6 @@ async def head_grids(*, session: AsyncSession, viewer: Viewer) -> list[Grid]:
     return await activity_queries.level3_grids_by_ids(
         session=session, grid_ids=head_grid_ids(viewer)
     )
-
-
-def clean_part(text: str) -> str | None:
-    """A part as typed: trimmed; None when empty or longer than PART_MAX characters."""
-    cleaned = text.strip()
-    if not cleaned or len(cleaned) > PART_MAX:
-        return None
-    return cleaned
 
 
 # --- Drafting and submitting ----------------------------------------------------------------

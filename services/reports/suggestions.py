@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.formatting import month_day
 from models import reports as queries
 from models.enums import AttendanceStatus
+from services.reports.limits import fitted_suggestion
 from services.reports.periods import month_window, shift_period
 
 SNIPPET = 30
@@ -23,7 +24,8 @@ def _snippet(text: str) -> str:
 async def suggestions(
     *, session: AsyncSession, grid_id: int, period: str, now: datetime, tz: tzinfo
 ) -> tuple[str | None, str | None, str | None, str | None]:
-    """Plain-text suggestions for the four parts; None where the bot knows nothing."""
+    """Plain-text suggestions for the four parts, each cut to what a part may hold; None where
+    the bot knows nothing."""
     start, end = month_window(period, tz)
     held = await queries.grid_activities(session=session, grid_id=grid_id, start=start, end=end)
     counts = await queries.attendance_counts(
@@ -63,4 +65,9 @@ async def suggestions(
         if planned
         else None
     )
-    return activities, "\n".join(problems) or None, None, plan
+    return (
+        fitted_suggestion(activities),
+        fitted_suggestion("\n".join(problems) or None),
+        None,
+        fitted_suggestion(plan),
+    )

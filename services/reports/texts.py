@@ -20,7 +20,11 @@ REPORT_NOT_GRID_HEAD = (
     "截止日后，二级网格长和分管负责人会收到本镇各网格的汇报汇总。"
 )
 REPORT_CHOOSE_GRID = "您是多个网格的网格长，请选择要汇报的网格："
-REPORT_TEXT_BAD = "内容不能为空，且不超过 {limit} 字，请重新发送。"
+REPORT_TEXT_EMPTY = "内容不能为空，请重新发送。"
+REPORT_TEXT_TOO_LONG = (
+    "每一部分最多 {limit} 字（四部分合起来要在一条消息里预览），这段有 {length} 字，"
+    "超出 {over} 字。请删减后重新发送本部分。"
+)
 REPORT_PRESS_A_BUTTON = "请点上方按钮，或直接发送文字；发送 /cancel 放弃本次汇报。"
 REPORT_CANCELLED = "已取消，本次汇报没有保存。"
 REPORT_TIMED_OUT = "汇报填写超时，没有保存；需要时请重新发送 /report。"

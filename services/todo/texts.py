@@ -2,3 +2,4 @@
 
 TODO_HEADING = "<b>我的待办</b>"
 TODO_EMPTY = "暂无待办事项 👍"
+TODO_MORE = "…另有 {count} 行未列出（全文见附件/详情：/questions、/notices、/activities）"

@@ -1,6 +1,8 @@
 """/duties through the real bot: the month's reports and the quarter's activities, scoped to
 what the viewer's roles cover."""
 
+import asyncio
+import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from emulator import BotApiEmulator
 from models.db import transaction
-from models.tables import MonthlyReport
+from models.enums import GridLevel, Industry
+from models.tables import Grid, MonthlyReport
 from services import texts as shared_texts
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command
@@ -76,3 +79,37 @@ async def test_grid_staff_see_their_grid_and_members_are_refused(
     assert "柳市" not in text
     refused = await command(emulator, MEMBER_TG, "/duties")
     assert refused.text == shared_texts.FORBIDDEN
+
+
+async def test_a_city_of_many_grids_comes_in_messages_that_fit(
+    emulator: BotApiEmulator, small_city: SmallCity, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    town = small_city.grids["柳市镇"]
+    async with transaction(sessions) as session:
+        session.add_all(
+            Grid(
+                level=GridLevel.GRID,
+                name=f"{n:02d}" + "网" * 98,
+                parent_id=town.id,
+                industry=Industry.INDUSTRY,
+                seq=n + 2,
+            )
+            for n in range(40)
+        )
+    await bind(emulator, small_city, "admin", ADMIN_TG)
+    mark = emulator.checkpoint()
+    await emulator.send_text(ADMIN_TG, "/duties")
+    name = "网" * 98
+
+    def parts() -> list[str]:
+        return [m.text or "" for m in emulator.sent_messages(ADMIN_TG) if m.seq > mark]
+
+    deadline = time.monotonic() + 15
+    while "".join(parts()).count(name) < 80:  # each grid in the month's and the quarter's list
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    sent = parts()
+    assert len(sent) > 1
+    assert all(len(part) <= 4096 for part in sent)
+    assert "".join(sent).count(name) == 80

@@ -1,9 +1,15 @@
 """/grid through the real bot: scope per role, and forged callback data refused on the server."""
 
 import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from emulator import BotApiEmulator
+from models.db import transaction
+from models.enums import Industry, Scale
+from models.tables import SurveyObject
 from tests.conftest import SmallCity
+from tests.factories import valid_uscc
 from tests.handlers.chat import bind, command, press
 
 ADMIN_TG, TOWN_HEAD_TG, INSTRUCTOR_TG, MEMBER_TG = 8001, 8002, 8003, 8004
@@ -83,3 +89,36 @@ async def test_member_may_not_use_grid_even_by_forged_button(
     )
     assert "无权使用" in answer
     assert edited is None
+
+
+async def test_a_grid_of_many_enterprises_is_listed_as_far_as_a_message_goes(
+    emulator: BotApiEmulator, small_city: SmallCity, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    grid = small_city.grids["虹桥镇网格"]
+    async with transaction(sessions) as session:
+        session.add_all(
+            SurveyObject(
+                name=f"乐清市{n:03d}" + "长" * 60 + "有限公司",
+                uscc=valid_uscc(7000 + n),
+                industry=Industry.INDUSTRY,
+                scale=Scale.ABOVE_SCALE,
+                town_id=grid.parent_id,
+                grid_id=grid.id,
+            )
+            for n in range(80)
+        )
+    await bind(emulator, small_city, "town_head", TOWN_HEAD_TG)
+    town = await command(emulator, TOWN_HEAD_TG, "/grid")
+    label = "虹桥镇·工业网格1（82家）"
+    answer, shown = await press(
+        emulator, TOWN_HEAD_TG, town, town.callback_data(label), forge=False
+    )
+    assert answer == ""
+    assert shown is not None
+    text = shown.text or ""
+    assert len(text) <= 4096
+    assert "企业 82 家" in text
+    assert "乐清市000" in text
+    assert "…另有" in text
+    assert text.endswith("（全文见附件/详情）")
+    assert [b["text"] for b in shown.buttons] == ["« 返回"]

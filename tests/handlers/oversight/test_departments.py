@@ -1,6 +1,8 @@
 """/departments through the real bot: the city level sees each department's 五有 standing; a
 town leader and a member are refused."""
 
+import asyncio
+import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -72,3 +74,40 @@ async def test_town_leader_and_member_are_refused(
     assert "市经信局" not in (town.text or "")
     member = await command(emulator, MEMBER_TG, "/departments")
     assert member.text == shared_texts.FORBIDDEN
+
+
+async def test_many_departments_with_long_evidence_come_in_several_messages(
+    emulator: BotApiEmulator, small_city: SmallCity, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    now = datetime.now(UTC)
+    names = [f"市第{n}局" for n in range(12)]
+    async with transaction(sessions) as session:
+        for name in names:
+            await departments.add_department(session=session, name=name)
+            for item in departments.ITEMS:
+                await departments.set_item(
+                    session=session,
+                    department=name,
+                    item=item,
+                    met=True,
+                    evidence="证" * 499 + "止",
+                    checked_on=date(2026, 3, 1),
+                    now=now,
+                )
+    await bind(emulator, small_city, "admin", ADMIN_TG)
+    mark = emulator.checkpoint()
+    await emulator.send_text(ADMIN_TG, "/departments")
+    expected = len(names) * len(departments.ITEMS)
+
+    def parts() -> list[str]:
+        return [m.text or "" for m in emulator.sent_messages(ADMIN_TG) if m.seq > mark]
+
+    deadline = time.monotonic() + 15
+    while "".join(parts()).count("止") < expected:
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    sent = parts()
+    assert len(sent) > 1
+    assert all(len(part) <= 4096 for part in sent)
+    assert "".join(sent).count("止") == expected  # nothing lost

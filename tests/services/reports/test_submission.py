@@ -6,6 +6,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from core.formatting import utf16_len
 from models.db import transaction
 from models.tables import (
     MonthlyReport,
@@ -16,8 +17,8 @@ from models.tables import (
 from services.duties.config import load_duties
 from services.onboarding import load_viewer
 from services.reports import submission as reports
+from services.reports.limits import PART_MAX, clean_part
 from services.reports.monthly_status import monthly_status
-from services.reports.submission import PART_MAX, clean_part
 from services.reports.suggestions import suggestions
 from services.reports.todo import todo_items
 from tests.services.reports.conftest import (
@@ -277,8 +278,12 @@ async def test_suggestions_from_activities_questions_and_notices(
 @settings(max_examples=200)
 @given(st.text(max_size=PART_MAX + 20) | st.text(st.sampled_from(" \n\t\u3000\u00a0x"), max_size=8))
 @example("x" * PART_MAX + " \n")
+@example("😀" * (PART_MAX // 2 + 1))
 @example("\u3000")
-def test_a_part_is_the_trimmed_text_within_the_limit_or_none(text: str) -> None:
-    part = clean_part(text)
+def test_a_part_is_the_trimmed_text_within_the_limit_or_a_refusal(text: str) -> None:
+    part, refusal = clean_part(text)
     trimmed = text.strip()
-    assert part == (trimmed if 0 < len(trimmed) <= PART_MAX else None)
+    # Counted as Telegram counts: an emoji outside the BMP is two.
+    fits = 0 < utf16_len(trimmed) <= PART_MAX
+    assert part == (trimmed if fits else None)
+    assert (refusal is None) == fits
