@@ -18,6 +18,8 @@ from models.db import session_factory
 FAULTS = ("400", "403", "429", "502", "timeout", "database")
 # The suite runs the bot with this read timeout, and "timeout" holds the answer longer.
 READ_TIMEOUT = 0.5
+# How long a test waits for the bot to settle a case: generous, for a loaded CI machine.
+SLOW = 15.0
 
 
 def unreachable_url(database_url: str) -> str:
@@ -75,7 +77,7 @@ class ErrorLog:
         return sum(1 for r in self._caplog.records if r.name == "bot.errors")
 
 
-async def settle(condition: Callable[[], bool], *, seconds: float = 8.0) -> bool:
+async def settle(condition: Callable[[], bool], *, seconds: float = 15.0) -> bool:
     """Wait until `condition` holds (or give up after `seconds`)."""
     for _ in range(int(seconds / 0.02)):
         if condition():

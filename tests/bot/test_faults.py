@@ -23,7 +23,7 @@ from handlers.context import GridApplication
 from models.tables import Activity, Question, QuestionPost
 from services import texts as shared_texts
 from services.activities import texts as activity_texts
-from tests.bot.faults import FAULTS, READ_TIMEOUT, ErrorLog, injected, settle
+from tests.bot.faults import FAULTS, READ_TIMEOUT, SLOW, ErrorLog, injected, settle
 from tests.conftest import SmallCity
 from tests.handlers.flows import FLOWS, TG, Flow, conversations, everything_person, start
 
@@ -250,7 +250,7 @@ async def _press_case(
     ):
         pressed = await emulator.press_button(TG, message.message_id, _sample(family), forge=True)
         # Every family is answered, also outside the conversation it belongs to.
-        answer = await emulator.wait_for_callback_answer(pressed)
+        answer = await emulator.wait_for_callback_answer(pressed, timeout=SLOW)
     if log.count() == errors:
         # A 429 is waited out and retried; a refusal may not need the database: answered.
         assert fault in ("429", "database"), case
