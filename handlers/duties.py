@@ -9,9 +9,12 @@ from telegram.ext import CommandHandler, filters
 
 from handlers.access import guarded
 from handlers.context import GridApplication, GridContext
+from handlers.keyboards import markup
+from handlers.reports.compose import monthly_duty
 from services.access import Capability, CommandSpec, Viewer
 from services.outbox.splitting import split_html
 from services.reports.status import overview
+from services.reports.unheard import unheard_months
 
 COMMANDS = (
     CommandSpec(
@@ -34,6 +37,13 @@ async def duties_command(
     # A city's every grid outgrows one message: sent in parts.
     for part in split_html(text):
         await update.effective_message.reply_html(part)
+    # A 二级网格长's unheard months, each with the digest's buttons to read and confirm.
+    for month in await unheard_months(
+        session=session, viewer=viewer, now=datetime.now(UTC), duty=monthly_duty(context)
+    ):
+        await update.effective_message.reply_html(
+            month.text(), reply_markup=markup(month.keyboard())
+        )
 
 
 def register(app: GridApplication) -> None:

@@ -172,6 +172,21 @@ async def claim_status(
     return None if found is None else ReminderStatus(found)
 
 
+async def claimed_periods(
+    *, session: AsyncSession, duty: str, target: str, step: str, status: ReminderStatus
+) -> list[str]:
+    """The periods of `duty` whose reminder `step` to `target` was decided as `status`."""
+    result = await session.exec(
+        select(ReminderClaim.period).where(
+            ReminderClaim.duty == duty,
+            ReminderClaim.target == target,
+            ReminderClaim.step == step,
+            ReminderClaim.status == status,
+        )
+    )
+    return sorted(set(result.all()))
+
+
 async def analyze_claims(*, session: AsyncSession) -> None:
     """Refresh PostgreSQL's planner statistics of the claims (no-op on SQLite, whose plans for
     these lookups follow the indexes alone). After a run that claimed thousands of reminders,

@@ -239,6 +239,10 @@ DUTIES_MONTHLY_TITLE = "📋 <b>{period} 网格月度情况汇报</b>"
 DUTIES_MONTHLY_TOWN = "\n<b>{town}</b>（已提交 {done}/{total}）"
 DUTIES_HEARD = "  ✅ 已听取汇报：{who}（{when}）"
 DUTIES_NOT_HEARD = "  ⏳ 二级网格长尚未确认听取汇报"
+DUTIES_UNHEARD = (
+    "⏳ <b>{town}{period}</b>的网格情况汇报（已提交 {done}/{total}）您尚未确认听取："
+    "可逐份查看，听取后点［已听取汇报］。"
+)
 DUTIES_SUBMITTED = "  · {grid}：{who} {when} 提交{late}"
 DUTIES_LATE = "（逾期）"
 DUTIES_MISSING = "  · {grid}：❌ 未提交（网格长：{heads}）"

@@ -4,7 +4,7 @@ whoever may read it, [已听取汇报] records the hearing once, forged presses 
 import time_machine
 from sqlmodel import select
 
-from emulator import BotApiEmulator
+from emulator import BotApiEmulator, SentMessage
 from handlers.context import GridApplication
 from models import people
 from models.db import transaction
@@ -133,3 +133,66 @@ async def test_digest_buttons_show_reports_and_record_the_hearing(
     assert (hearing.town_id, hearing.period) == (hongqiao, "2026-12")
     assert hearing.confirmed_by == small_city.person_id("town_head")
     assert local("2026-12-28T09:30") <= hearing.confirmed_at < local("2026-12-28T09:40")
+
+
+async def test_duties_offers_the_unheard_month_with_the_digest_buttons(
+    bot_app: GridApplication, emulator: BotApiEmulator, sessions: Sessions, small_city: SmallCity
+) -> None:
+    # /duties said ⏳ 二级网格长尚未确认听取汇报 with nothing to press.
+    del bot_app
+    await bind(emulator, small_city, "town_head", TOWN_HEAD_TG)
+    hongqiao = small_city.grids["虹桥镇"].id
+    head = small_city.person_id("town_head")
+    async with transaction(sessions) as session:
+        session.add(
+            MonthlyReport(
+                grid_id=small_city.grids["虹桥镇网格"].id or 0,
+                period="2026-11",
+                author_id=small_city.person_id("grid_head"),
+                activities="组织统计法学习",
+                problems="暂无",
+                help_needed="暂无",
+                plan="走访企业",
+                submitted_at=local("2026-11-20T10:00"),
+            )
+        )
+        # November's digest reached the head; October's too, but its window has closed;
+        # September's never did (nothing to offer).
+        for period, at in (("2026-11", "2026-11-26T09:00"), ("2026-10", "2026-10-27T09:00")):
+            await claim(
+                session=session,
+                key=("monthly_report", f"town:{hongqiao}:person:{head}", period, "digest"),
+                status=ReminderStatus.QUEUED,
+                note=None,
+                now=local(at),
+            )
+
+    def unheard() -> list[SentMessage]:
+        return [
+            m for m in emulator.sent_messages(TOWN_HEAD_TG) if "您尚未确认听取" in (m.text or "")
+        ]
+
+    with time_machine.travel(local("2026-12-02T10:00"), tick=True):
+        mark = emulator.checkpoint()
+        await emulator.send_text(TOWN_HEAD_TG, "/duties")
+        offer = await emulator.wait_for_message(
+            TOWN_HEAD_TG, lambda m: "您尚未确认听取" in (m.text or ""), after=mark
+        )
+        assert "虹桥镇2026年11月" in (offer.text or "")
+        assert "已提交 1/1" in (offer.text or "")
+        assert [b["text"] for b in offer.buttons] == ["查看 虹桥镇·工业网格1", "已听取汇报"]
+        assert len(unheard()) == 1
+        await press_then(emulator, TOWN_HEAD_TG, offer, "查看 虹桥镇·工业网格1", "组织统计法学习")
+        await press_then(emulator, TOWN_HEAD_TG, offer, "已听取汇报", "已记录")
+        # Heard: the next /duties offers nothing (a chat's updates are handled in order, so
+        # once /help is answered, /duties has said all it had to say).
+        await emulator.send_text(TOWN_HEAD_TG, "/duties")
+        mark = emulator.checkpoint()
+        await emulator.send_text(TOWN_HEAD_TG, "/help")
+        await emulator.wait_for_message(
+            TOWN_HEAD_TG, lambda m: "/duties" in (m.text or ""), after=mark
+        )
+        assert len(unheard()) == 1
+    async with sessions() as session:
+        [hearing] = (await session.exec(select(ReportHearing))).all()
+    assert (hearing.town_id, hearing.period) == (hongqiao, "2026-11")
