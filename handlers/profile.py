@@ -56,7 +56,7 @@ def render_profile(profile: Profile) -> str:
             if not contacts.contacts:
                 lines.append(f"  {shared_texts.NOBODY}")
             for contact in contacts.contacts:
-                lines.append(f"  {contact.role.value}：{esc(contact.name)} {contact.masked_mobile}")
+                lines.append(f"  {contact.role.value}：{esc(contact.name)} {contact.mobile}")
     return "\n".join(lines)
 
 

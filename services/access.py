@@ -110,6 +110,17 @@ class CommandSpec:
         return viewer is not None and viewer.can(self.capability)
 
 
+def dial_mobile(mobile: str) -> str:
+    """+86 13812345678: the number in full, in the international form Telegram's apps turn
+    into a tap-to-call link. Only for people who should reach each other: a member and their
+    own grid's staff."""
+    return f"+86 {mobile}" if len(mobile) == 11 and mobile.isdigit() else mobile
+
+
+def shown_mobile(mobile: str, *, in_full: bool) -> str:
+    return dial_mobile(mobile) if in_full else mask_mobile(mobile)
+
+
 def mask_mobile(mobile: str) -> str:
     """138****5678: enough to recognise a number without exposing it."""
     if len(mobile) != 11:

@@ -17,7 +17,5 @@ async def handoff_contacts(*, session: AsyncSession, viewer: Viewer) -> str:
             name = esc(contact.name)
             if contact.telegram_user_id is not None:
                 name = f'<a href="tg://user?id={contact.telegram_user_id}">{name}</a>'
-            lines.append(
-                f"• {contact.role.value} {name} {contact.masked_mobile}（{esc(grid.grid_name)}）"
-            )
+            lines.append(f"• {contact.role.value} {name} {contact.mobile}（{esc(grid.grid_name)}）")
     return "\n".join(lines) if len(lines) > 1 else texts.HANDOFF_NOBODY

@@ -7,9 +7,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.buttons import Button, Keyboard
 from core.formatting import esc, fit_lines
 from models import grids
-from models.enums import GridLevel
+from models.enums import GRID_STAFF_ROLES, GridLevel, Role
 from services import texts as shared_texts
-from services.access import Viewer, mask_mobile
+from services.access import Viewer, shown_mobile
 from services.grids import texts
 from services.grids.buttons import GridOpen, GridScreen
 
@@ -70,16 +70,23 @@ async def grid_screen(
     members = await grids.grid_members(session=session, grid_id=grid_id)
     staff = (await grids.grid_staff(session=session, grid_ids=[grid_id])).get(grid_id, [])
     bound = sum(1 for m in members if m.bound)
+    # Numbers in full only within the grid's own relation: its staff see their members', its
+    # members see their staff's; everyone else (town and city leaders too) sees them masked.
+    roles = {p.role for p in viewer.posts if p.grid_id == grid_id}
+    is_staff = bool(roles & GRID_STAFF_ROLES)
+    is_member = Role.MEMBER in roles
     lines = [f"<b>{esc(grid.name)}</b>", texts.grid_summary(len(members), bound), ""]
     for role, person in staff:
-        lines.append(f"{role.value}：{esc(person.name)} {mask_mobile(person.mobile)}")
+        reach = shown_mobile(person.mobile, in_full=is_member or is_staff)
+        lines.append(f"{role.value}：{esc(person.name)} {reach}")
     if staff:
         lines.append("")
     rows = []
     for number, member in enumerate(members, start=1):
         mark = texts.BOUND_MARK if member.bound else texts.UNBOUND_MARK
         who = (
-            f"{esc(member.statistician_name)} {mask_mobile(member.statistician_mobile)}"
+            f"{esc(member.statistician_name)} "
+            f"{shown_mobile(member.statistician_mobile, in_full=is_staff)}"
             if member.statistician_name and member.statistician_mobile
             else shared_texts.NOBODY
         )

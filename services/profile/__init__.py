@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import grids, people
 from models.enums import GridLevel, Role
-from services.access import Post, Viewer, mask_mobile
+from services.access import Post, Viewer, dial_mobile, mask_mobile
 
 # The people a member most needs to reach in their grid, in the order shown.
 CONTACT_ROLES = (Role.GRID_HEAD, Role.INSTRUCTOR, Role.GRID_DEPUTY)
@@ -14,9 +14,12 @@ CONTACT_ROLES = (Role.GRID_HEAD, Role.INSTRUCTOR, Role.GRID_DEPUTY)
 
 @dataclass(frozen=True)
 class Contact:
+    """One of the member's own grid staff: their number in full (tap to call), because
+    reaching them is the point of the grid."""
+
     role: Role
     name: str
-    masked_mobile: str
+    mobile: str
     # Lets the bot link the name to a private chat; None while the person is unbound.
     telegram_user_id: int | None
 
@@ -65,7 +68,7 @@ async def build_profile(*, session: AsyncSession, viewer: Viewer) -> Profile:
                 Contact(
                     role=role,
                     name=member.name,
-                    masked_mobile=mask_mobile(member.mobile),
+                    mobile=dial_mobile(member.mobile),
                     telegram_user_id=accounts.get(member.id or 0),
                 )
                 for wanted in CONTACT_ROLES

@@ -70,6 +70,8 @@ async def test_admin_sees_city_and_instructor_only_own_grid(
     own = await command(emulator, INSTRUCTOR_TG, "/grid")
     assert "虹桥镇·工业网格1" in (own.text or "")
     assert "企业 2 家" in (own.text or "")
+    # The grid's own staff reach its members: numbers in full (the town head's are masked).
+    assert "陈统计 +86 13812345678" in (own.text or "")
     answer, edited = await press(
         emulator, INSTRUCTOR_TG, own, f"grid:g:{small_city.grids['柳市镇网格'].id}", forge=True
     )

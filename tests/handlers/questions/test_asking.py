@@ -204,7 +204,7 @@ async def test_faq_handoff_button_starts_ask_with_the_question(
         emulator, OTHER_MEMBER, other_missed, other_missed.buttons[0]["callback_data"], forge=False
     )
     listed = await emulator.wait_for_message(OTHER_MEMBER, after=mark)
-    assert "网格长 孙网格长 139****0013（柳市镇·工业网格1）" in (listed.text or "")
+    assert "网格长 孙网格长 +86 13900000013（柳市镇·工业网格1）" in (listed.text or "")
 
 
 async def test_start_ask_from_inline_mode_opens_ask(
