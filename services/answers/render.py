@@ -2,7 +2,7 @@
 article, a tip, each with its buttons (shared by /faq, /law, /tip, inline mode and /ask)."""
 
 from core.buttons import Button, Keyboard
-from core.formatting import esc
+from core.formatting import TEXT_LIMIT, esc, rendered_len, truncate_html
 from knowledge.base import Entry, Ref, SearchOutcome, Tip, Verdict
 from services.answers import texts
 from services.answers.buttons import AskButton, AskStep, ShowArticle, ShowEntry, TipButton
@@ -10,6 +10,8 @@ from services.answers.buttons import AskButton, AskStep, ShowArticle, ShowEntry,
 # Telegram shows at most this many "查看原文" buttons under an answer before it gets cluttered.
 MAX_ARTICLE_BUTTONS = 3
 MAX_SUGGESTIONS = 3
+# Kept free in every answer for a remark on old article numbers (`with_note`) put before it.
+NOTE_ROOM = 400
 
 
 def article_button(ref: Ref) -> Button:
@@ -33,9 +35,18 @@ def entry_basis(entry: Entry) -> str:
     return f"<b>{texts.FAQ_BASIS}</b>：{esc(basis)}"
 
 
+def _fitted(head: str, body: str, tail: str = "") -> str:
+    """head, body and tail as one message, the body cut (with the mark) so that the whole and
+    a note before it stay within Telegram's limit: an approved answer may be long."""
+    frame = f"{head}\n\n\n\n{tail}" if tail else f"{head}\n\n"
+    room = TEXT_LIMIT - NOTE_ROOM - rendered_len(frame)
+    body = truncate_html(body, max(room, 0))
+    return f"{head}\n\n{body}\n\n{tail}" if tail else f"{head}\n\n{body}"
+
+
 def render_entry(entry: Entry) -> str:
     """An answer with its citations (every answer names the articles it rests on)."""
-    return f"<b>{esc(entry.title)}</b>\n\n{esc(entry.answer)}\n\n{entry_basis(entry)}"
+    return _fitted(f"<b>{esc(entry.title)}</b>", esc(entry.answer), entry_basis(entry))
 
 
 def entry_keyboard(entry: Entry) -> Keyboard:
@@ -67,12 +78,13 @@ def _render_verdict(outcome: SearchOutcome) -> tuple[str, Keyboard]:
 
 
 def with_note(text: str, note: str) -> str:
-    """`text` after a remark on the article numbers the user cited."""
-    return f"{texts.LAW_OLD_NUMBER_NOTE}：{esc(note)}\n\n{text}"
+    """`text` after a remark on the article numbers the user cited (cut to its room)."""
+    remark = truncate_html(f"{texts.LAW_OLD_NUMBER_NOTE}：{esc(note)}", NOTE_ROOM - 2)
+    return f"{remark}\n\n{text}"
 
 
 def render_article(label: str, text: str) -> str:
-    return f"<b>{esc(label)}</b>\n\n{esc(text)}"
+    return _fitted(f"<b>{esc(label)}</b>", esc(text))
 
 
 def render_tip(tip: Tip) -> str:

@@ -1,9 +1,12 @@
 """Answers rendered with their buttons, for every verdict."""
 
+import dataclasses
+
+from core.formatting import TEXT_LIMIT, TRUNCATED_MARK, rendered_len
 from knowledge.base import KnowledgeBase, SearchOutcome, SearchResult, Verdict
 from services.answers import texts
 from services.answers.buttons import ShowArticle, ShowEntry
-from services.answers.render import render_outcome
+from services.answers.render import render_article, render_outcome
 
 
 def test_every_verdict_renders_with_its_buttons(knowledge: KnowledgeBase) -> None:
@@ -26,3 +29,19 @@ def test_every_verdict_renders_with_its_buttons(knowledge: KnowledgeBase) -> Non
         for ref in entry.refs:
             assert len(ShowArticle(ref.law, ref.article).pack().encode()) <= 64
             assert ShowArticle(ref.law, ref.article).pack() == f"art:{ref.law}:{ref.article}"
+
+
+def test_a_long_answer_is_cut_to_fit_with_its_citations_and_a_note(
+    knowledge: KnowledgeBase,
+) -> None:
+    # An instructor's approved answer may be as long as a reply (thousands of characters,
+    # with characters HTML escapes): /faq answered nothing when it broke 4096.
+    entry = next(e for e in knowledge.entries if e.kind == "faq")
+    long = dataclasses.replace(entry, answer="统计台账<须>&保存" * 700)
+    result = (SearchResult(entry=long, score=90.0),)
+    text, _ = render_outcome(SearchOutcome("x", Verdict.ANSWER, result, note="第二十七条" * 200))
+    assert rendered_len(text) <= TEXT_LIMIT
+    assert TRUNCATED_MARK in text
+    # What it rests on is never the part cut away.
+    assert all(ref.label in text for ref in entry.refs)
+    assert render_article("统计法 第十条", "条文" * 3000).endswith(TRUNCATED_MARK)
