@@ -28,7 +28,14 @@ from services.activities.buttons import (
     SkipLocation,
     ToggleGrid,
 )
-from services.activities.parsing import PLACE_MAX, TITLE_MAX, WindowError, clean_text, parse_window
+from services.activities.parsing import (
+    PLACE_MAX,
+    TITLE_MAX,
+    WindowError,
+    clean_text,
+    parse_window,
+    too_long_by,
+)
 from services.activities.publish import (
     ActivityDraft,
     PublishError,
@@ -79,11 +86,20 @@ async def chose_kind(update: Update, context: GridContext) -> int:
     return TITLE
 
 
+def _refusal(typed: str, limit: int, empty: str, too_long: str) -> str:
+    """Why a title or place was refused: empty, or by how much too long."""
+    over = too_long_by(typed, limit)
+    return too_long.format(length=limit + over, over=over) if over else empty
+
+
 async def got_title(update: Update, context: GridContext) -> int:
     assert update.effective_message is not None
-    title = clean_text(update.effective_message.text or "", TITLE_MAX)
+    typed = update.effective_message.text or ""
+    title = clean_text(typed, TITLE_MAX)
     if title is None:
-        await reply(update, texts.ACT_TITLE_BAD)
+        await reply(
+            update, _refusal(typed, TITLE_MAX, texts.ACT_TITLE_BAD, texts.ACT_TITLE_TOO_LONG)
+        )
         return TITLE
     _draft(context).title = title
     await reply(update, texts.ACT_WINDOW_PROMPT)
@@ -109,9 +125,12 @@ async def got_window(update: Update, context: GridContext) -> int:
 
 async def got_place(update: Update, context: GridContext) -> int:
     assert update.effective_message is not None
-    place = clean_text(update.effective_message.text or "", PLACE_MAX)
+    typed = update.effective_message.text or ""
+    place = clean_text(typed, PLACE_MAX)
     if place is None:
-        await reply(update, texts.ACT_PLACE_BAD)
+        await reply(
+            update, _refusal(typed, PLACE_MAX, texts.ACT_PLACE_BAD, texts.ACT_PLACE_TOO_LONG)
+        )
         return PLACE
     _draft(context).place = place
     await reply(update, texts.ACT_LOCATION_PROMPT, markup(skip_location_keyboard()))

@@ -14,6 +14,9 @@ ACT_NOT_ORGANISER_GRIDS = "您目前不是任何三级网格的网格长或网�
 ACT_KIND_PROMPT = "<b>发起网格活动</b>（随时发送 /cancel 取消）\n\n第 1 步：请选择活动类型："
 ACT_TITLE_PROMPT = f"第 2 步：请输入活动主题（{TITLE_MAX} 字以内），例如：2026年统计法治学习交流会"
 ACT_TITLE_BAD = f"活动主题不能为空，且不超过 {TITLE_MAX} 字，请重新输入："
+ACT_TITLE_TOO_LONG = (
+    f"活动主题最多 {TITLE_MAX} 字，这段有 {{length}} 字，超出 {{over}} 字，请删减后重新输入："
+)
 ACT_WINDOW_PROMPT = (
     "第 3 步：请输入活动日期和时间段，例如：\n"
     "• 12月3日 14:00-16:00\n• 2026-12-03 14:00-16:00\n• 明天 9:30-11"
@@ -25,6 +28,9 @@ ACT_WINDOW_ERRORS = {
 }
 ACT_PLACE_PROMPT = f"第 4 步：请输入活动地点（{PLACE_MAX} 字以内），例如：虹桥镇政府三楼会议室"
 ACT_PLACE_BAD = f"活动地点不能为空，且不超过 {PLACE_MAX} 字，请重新输入："
+ACT_PLACE_TOO_LONG = (
+    f"活动地点最多 {PLACE_MAX} 字，这段有 {{length}} 字，超出 {{over}} 字，请删减后重新输入："
+)
 ACT_LOCATION_PROMPT = (
     "第 5 步（可选）：如需按位置核验签到，请点输入框旁的 📎 →“位置”，发送活动地点的地图位置；"
     "签到时网格员须在该位置附近。不需要请点 [跳过]。"

@@ -12,6 +12,7 @@ from emulator import BotApiEmulator
 from models.enums import ActivityKind
 from models.tables import Activity, ActivityGrid, OutboxMessage
 from services.activities.buttons import ToggleGrid
+from services.activities.parsing import TITLE_MAX
 from tests.conftest import SmallCity
 from tests.handlers.activities.support import (
     HEAD_TG,
@@ -47,6 +48,9 @@ async def test_create_activity_end_to_end_and_invitations_arrive(
     mark = emulator.checkpoint()
     await press(emulator, HEAD_TG, kinds, kinds.callback_data("学习"), forge=False)
     await next_message(emulator, HEAD_TG, mark, "活动主题")
+    # Too long: says by how much; the conversation stays at the title.
+    over = await say(emulator, HEAD_TG, "学" * (TITLE_MAX + 3), "超出 3 字")
+    assert f"最多 {TITLE_MAX} 字" in (over.text or "")
     await say(emulator, HEAD_TG, "统计台账规范化学习会", "日期和时间段")
     # Bad windows are explained and asked again.
     bad = await say(emulator, HEAD_TG, "下周找个时间", "没有看懂")
