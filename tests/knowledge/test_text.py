@@ -73,6 +73,12 @@ def test_meaning_classes_reach_the_law_words_in_whole_questions(
     assert formal in analyzer.tokens(question)
 
 
+def test_conditionals_weigh_nothing(analyzer: Analyzer) -> None:
+    # An unknown word weighs as much as the rarest one: "要是…的话" must not make a question
+    # look off-topic.
+    assert analyzer.tokens("要是报错了的话会罚款吗") == analyzer.tokens("报错了会罚款吗")
+
+
 def test_one_character_variants_only_match_whole_words(analyzer: Analyzer) -> None:
     # 告 (to sue) is a variant; 报告 (a report) is not a lawsuit.
     assert "行政诉讼" in analyzer.tokens("被罚了能告他们吗")
