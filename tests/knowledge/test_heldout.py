@@ -40,7 +40,7 @@ FLOORS = {
         "abstained": 0.065,
         "declined": 0.77,
         "confident_wrong": 0.03,
-        "confident": 0.44,
+        "confident": 0.45,
     },
 }
 

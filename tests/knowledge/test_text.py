@@ -52,6 +52,33 @@ def test_colloquial_words_meet_the_law_texts(
     assert formal in analyzer.tokens(colloquial)
 
 
+@pytest.mark.parametrize(
+    ("question", "formal"),
+    [
+        # retaliation: jieba cuts 扣我奖金 into 扣 / 我 / 奖金, so 扣 itself is the variant
+        ("老板说不照他的数报就扣我奖金", "打击报复"),
+        # obstruction at the door, surprise inspections, disposal, informants, approval
+        ("老板把人拒之门外", "阻碍"),
+        ("统计局会不会突击来厂里", "检查"),
+        ("旧台账占地方想清掉", "保存"),
+        ("举报能匿名吗", "保密"),
+        ("这张调查表正规吗", "批准"),
+        ("用假数据骗补贴", "骗取"),
+        ("没批准就乱发调查表", "擅自"),
+    ],
+)
+def test_meaning_classes_reach_the_law_words_in_whole_questions(
+    analyzer: Analyzer, question: str, formal: str
+) -> None:
+    assert formal in analyzer.tokens(question)
+
+
+def test_conditionals_weigh_nothing(analyzer: Analyzer) -> None:
+    # An unknown word weighs as much as the rarest one: "要是…的话" must not make a question
+    # look off-topic.
+    assert analyzer.tokens("要是报错了的话会罚款吗") == analyzer.tokens("报错了会罚款吗")
+
+
 def test_one_character_variants_only_match_whole_words(analyzer: Analyzer) -> None:
     # 告 (to sue) is a variant; 报告 (a report) is not a lawsuit.
     assert "行政诉讼" in analyzer.tokens("被罚了能告他们吗")
