@@ -188,8 +188,10 @@ def grid_key(text: str) -> str:
 
 _DATE_FORMS = (
     # 2026-03-01, 2026/3/1, 2026.3.1, and the ISO text of an Excel date cell (…T00:00:00).
-    re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"),
-    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+    re.compile(
+        r"(\d{4}) ?[-/.] ?(\d{1,2}) ?[-/.] ?(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    ),
+    re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日?"),
     re.compile(r"(\d{4})(\d{2})(\d{2})"),
 )
 # Excel's day 0 in the 1900 date system (day 60 is its phantom 29 February 1900).
@@ -201,7 +203,7 @@ DATE_EXAMPLES = "2026-03-01、2026/3/1 或 2026年3月1日"
 def parse_date(text: str) -> date:
     """A roster date: an Excel date cell, 2026-03-01, 2026/3/1, 2026年3月1日, 20260301, or an
     Excel serial day number (a date cell saved as a number, e.g. 46082)."""
-    key = compare_key(text)
+    key = _SPACES.sub(" ", nfkc(text)).strip()
     if re.fullmatch(r"\d{5}(\.0+)?", key):
         found = _EXCEL_EPOCH + timedelta(days=int(key.split(".")[0]))
     else:
