@@ -30,6 +30,13 @@ def import_command(
             "（默认：首次导入为当年1月1日，之后为导入当天）",
         ),
     ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="企业表只是所列乡镇街道的一部分企业：表中没有的企业不记为退出",
+        ),
+    ] = False,
 ) -> None:
     """导入花名册（企业、人员）。任何一行有误则全部不导入，并生成错误报告。"""
     from services.roster_import import import_roster
@@ -59,6 +66,7 @@ def import_command(
                 city_name=settings.city_name,
                 joined_on=default_day,
                 today=today,
+                partial=partial,
             )
 
     try:

@@ -29,6 +29,7 @@ async def import_roster(
     city_name: str,
     joined_on: date | None = None,
     today: date | None = None,
+    partial: bool = False,
 ) -> ImportReport:
     """Validate every row of the roster files and, only if all are clean, apply them and commit.
 
@@ -36,9 +37,9 @@ async def import_roster(
     adds and updates people and assignments; absent ones are left alone, so importing just the
     人员 sheet later is normal. Survey objects of a town the 企业 sheet lists but that it no
     longer lists are recorded as leaving on `today` (the city's local date; UTC's if
-    None). New objects without 纳入日期 join on `joined_on` if given, else on 1 January of
-    `today`'s year at the first import and on `today` later. Raises RosterFileError when a
-    file cannot be read as a roster (see `read_roster`).
+    None), unless the import is `partial`. New objects without 纳入日期 join on `joined_on`
+    if given, else on 1 January of `today`'s year at the first import and on `today` later.
+    Raises RosterFileError when a file cannot be read as a roster (see `read_roster`).
     """
     the_day = today or datetime.now(UTC).date()
     roster = await asyncio.to_thread(read_roster, paths)
@@ -62,11 +63,12 @@ async def import_roster(
             await session.rollback()
             return ImportReport(errors=sorted_errors(roster, errors.items))
         if joined_on is not None:
-            dates = RosterDates(joined_on, "导入时指定的 --joined-on", the_day)
+            dates = RosterDates(joined_on, "导入时指定的 --joined-on", the_day, partial)
         elif not await any_survey_object(session=session):
-            dates = RosterDates(date(the_day.year, 1, 1), "首次导入，默认为当年1月1日", the_day)
+            first_day = date(the_day.year, 1, 1)
+            dates = RosterDates(first_day, "首次导入，默认为当年1月1日", the_day, partial)
         else:
-            dates = RosterDates(the_day, "导入当天", the_day)
+            dates = RosterDates(the_day, "导入当天", the_day, partial)
         report = await apply_roster(
             session=session,
             city_name=city_name,

@@ -120,11 +120,12 @@ async def apply_assignments(
 class RosterDates:
     """The dates an import applies: new objects without 纳入日期 join on `default_joined_on`
     (`reason` says why that day, for the report); objects a re-import of their town no longer
-    lists leave on `today`."""
+    lists leave on `today`, unless the import is `partial` (a part of a town's objects)."""
 
     default_joined_on: date
     reason: str
     today: date
+    partial: bool = False
 
 
 async def apply_roster(
@@ -172,7 +173,7 @@ async def apply_roster(
         report.default_joined_on = dates.default_joined_on
         report.default_joined_reason = dates.reason
     report.enterprises_leaving = sum(1 for e in enterprises if e.left_on is not None)
-    if enterprises:
+    if enterprises and not dates.partial:
         report.enterprises_removed = await mark_absent_left(
             session=session,
             town_ids={id_of(towns[must(e.town)]) for e in enterprises},

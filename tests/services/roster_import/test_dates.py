@@ -184,6 +184,15 @@ async def test_dates_from_the_roster_the_first_import_default_and_removal(
         valid_uscc(5): (date(2026, 9, 1), None),
     }
 
+    # A partial roster of 柳市镇 (only 1): nobody is recorded as leaving.
+    part = write_roster_csv(tmp_path / "part.csv", [enterprise(1)], ENTERPRISE_HEADERS)
+    report = await import_roster(
+        session=session, paths=[part], city_name=CITY, today=date(2026, 10, 1), partial=True
+    )
+    assert report.ok, format_errors(report.errors)
+    assert report.enterprises_removed == 0
+    assert (await stored_dates(session))[valid_uscc(2)] == (date(2026, 7, 1), None)
+
     # 3 is listed again with an explicit --joined-on: back on the grid from that day.
     back = write_roster_csv(
         tmp_path / "back.csv",
