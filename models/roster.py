@@ -5,6 +5,7 @@ lists) and every write is one bulk statement, so 10,000 rows cost a handful of q
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -207,6 +208,9 @@ class SurveyObjectData:
     scale: Scale
     town_id: int
     statistician_id: int | None
+    # The roster's 纳入日期 and 退出日期, None when the row gives none.
+    joined_on: date | None = None
+    left_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -220,14 +224,17 @@ _COMPARED = ("name", "industry", "scale", "town_id", "statistician_id")
 
 
 async def upsert_survey_objects(
-    *, session: AsyncSession, rows: Sequence[SurveyObjectData]
+    *, session: AsyncSession, rows: Sequence[SurveyObjectData], default_joined_on: date
 ) -> UpsertCounts:
     """Create or update survey objects by USCC with bulk statements (no object per row).
 
     Moving an object to another town clears its grid, so the partition places it again.
+    A new object without a 纳入日期 joins on `default_joined_on`; a stored one keeps its
+    date, except one that had left and is listed again without a 退出日期 (it came back on
+    its 纳入日期 or `default_joined_on`). A row without a 退出日期 means still on the grid.
     """
     stored: dict[str, tuple[object, ...]] = {}
-    # Seven columns are more than sqlmodel's typed select() takes: use the session's connection
+    # Nine columns are more than sqlmodel's typed select() takes: use the session's connection
     # (same transaction), after a flush so that pending ORM rows are visible to it.
     await session.flush()
     connection = await session.connection()
@@ -241,6 +248,8 @@ async def upsert_survey_objects(
                 col(SurveyObject.scale),
                 col(SurveyObject.town_id),
                 col(SurveyObject.statistician_id),
+                col(SurveyObject.joined_on),
+                col(SurveyObject.left_on),
             ).where(col(SurveyObject.uscc).in_(chunk))
         )
         stored.update((uscc, tuple(values)) for uscc, *values in result)
@@ -250,12 +259,26 @@ async def upsert_survey_objects(
     for row in rows:
         current = stored.get(row.uscc)
         if current is None:
-            new.append({"uscc": row.uscc, "grid_id": None, "created_at": now, **_values(row)})
+            new.append(
+                {
+                    "uscc": row.uscc,
+                    "grid_id": None,
+                    "created_at": now,
+                    **_values(row),
+                    "joined_on": row.joined_on or default_joined_on,
+                    "left_on": row.left_on,
+                }
+            )
             continue
         object_id, *old = current
-        if tuple(old) == tuple(_values(row).values()):
+        stored_joined, stored_left = old[len(_COMPARED)], old[len(_COMPARED) + 1]
+        joined = row.joined_on or stored_joined
+        if stored_left is not None and row.left_on is None and row.joined_on is None:
+            joined = default_joined_on
+        values = {**_values(row), "joined_on": joined, "left_on": row.left_on}
+        if tuple(old) == tuple(values.values()):
             continue
-        change: dict[str, object] = {"id": object_id, **_values(row)}
+        change: dict[str, object] = {"id": object_id, **values}
         if old[_COMPARED.index("town_id")] != row.town_id:
             change["grid_id"] = None
         changes.append(change)
@@ -270,6 +293,82 @@ async def upsert_survey_objects(
     return UpsertCounts(
         created=len(new), updated=len(changes), unchanged=len(stored) - len(changes)
     )
+
+
+async def any_survey_object(*, session: AsyncSession) -> bool:
+    """Whether any survey object is stored (False before the first roster import)."""
+    return (await session.exec(select(SurveyObject.id).limit(1))).first() is not None
+
+
+async def mark_absent_left(
+    *, session: AsyncSession, town_ids: Collection[int], present: Collection[str], on: date
+) -> int:
+    """Record `on` as the 退出日期 of the objects of these towns still on the grid whose USCC
+    is not in `present` (a re-import that no longer lists them); returns how many."""
+    keep = set(present)
+    gone: list[int] = []
+    connection = await session.connection()
+    for chunk in _chunks(town_ids):
+        result = await connection.execute(
+            sa.select(
+                col(SurveyObject.id), col(SurveyObject.uscc), col(SurveyObject.joined_on)
+            ).where(col(SurveyObject.town_id).in_(chunk), col(SurveyObject.left_on).is_(None))
+        )
+        gone.extend(
+            _must_id(object_id)
+            for object_id, uscc, joined_on in result
+            if uscc not in keep and (joined_on is None or joined_on < on)
+        )
+    if gone:
+        await session.exec(
+            update(SurveyObject), params=[{"id": object_id, "left_on": on} for object_id in gone]
+        )
+    return len(gone)
+
+
+@dataclass(frozen=True, slots=True)
+class FundedObject:
+    object_id: int
+    name: str
+    town_id: int
+    town_name: str
+    joined_on: date | None
+    left_on: date | None
+
+
+async def objects_on_grid_between(
+    *, session: AsyncSession, first: date, after: date, stored_before: datetime
+) -> list[FundedObject]:
+    """Survey objects on the grid some day in [first, after), by town and name: joined before
+    `after` and not left by `first`; an object without 纳入日期 counts once stored before
+    `stored_before`."""
+    statement = (
+        sa.select(
+            col(SurveyObject.id),
+            col(SurveyObject.name),
+            col(Grid.id),
+            col(Grid.name),
+            col(SurveyObject.joined_on),
+            col(SurveyObject.left_on),
+        )
+        .join(Grid, col(Grid.id) == col(SurveyObject.town_id))
+        .where(
+            sa.or_(
+                col(SurveyObject.joined_on) < after,
+                sa.and_(
+                    col(SurveyObject.joined_on).is_(None),
+                    col(SurveyObject.created_at) < stored_before,
+                ),
+            ),
+            sa.or_(col(SurveyObject.left_on).is_(None), col(SurveyObject.left_on) > first),
+        )
+        .order_by(col(Grid.name), col(SurveyObject.name), col(SurveyObject.id))
+    )
+    connection = await session.connection()
+    return [
+        FundedObject(_must_id(object_id), name, _must_id(town_id), town_name, joined, left)
+        for object_id, name, town_id, town_name, joined, left in await connection.execute(statement)
+    ]
 
 
 def _values(row: SurveyObjectData) -> dict[str, object]:

@@ -25,14 +25,15 @@ from services.oversight.evaluation.confirmation import (
     summary,
 )
 from services.oversight.evaluation.sheet import evaluation_xlsx
-from services.oversight.funding import FundingLedger, funding_ledger, funding_xlsx
+from services.oversight.funding import FundingLedger, funding_ledger, funding_xlsx, ledger_lines
 
 evaluate_app = typer.Typer(
     help="年度网格绩效评定：计算得分、等级与建议奖励并导出 .xlsx；confirm 确认后结果冻结。",
     invoke_without_command=True,
 )
 funding_app = typer.Typer(
-    help="网格运行经费台账：每个调查对象每年500元（年内新增按天折算）加已确认的评定奖励。",
+    help="网格运行经费台账：活动经费每个调查对象每年500元（乡镇（街道）承担，按花名册的纳入、"
+    "退出日期按天折算）与已确认的评定奖励（市财政承担），分乡镇并列出全市合计。",
     invoke_without_command=True,
 )
 departments_app = typer.Typer(
@@ -129,7 +130,7 @@ def funding(
     out: Annotated[Path | None, typer.Option("--out", help="输出 .xlsx 文件")] = None,
     config_file: ConfigOption = None,
 ) -> None:
-    """按乡镇（街道）写出年度经费台账：调查对象活动经费（年内新增按天折算）与已确认的奖励。"""
+    """按乡镇（街道）写出年度经费台账：活动经费（乡镇（街道）承担）、确认奖励（市财政承担）与全市合计。"""
     the_year = _year(year)
     settings, config = common.settings(), _config(config_file)
 
@@ -142,14 +143,8 @@ def funding(
     ledger = common.with_sessions(settings, work)
     target = out or Path(f"网格经费台账_{the_year}.xlsx")
     funding_xlsx(ledger, target)
-    for town in ledger.towns:
-        typer.echo(
-            f"{town.town_name}：调查对象 {town.objects_full_year + town.objects_joined} 个"
-            f"（年内新增 {town.objects_joined} 个），活动经费 {town.object_yuan} 元，"
-            f"奖励 {town.reward_yuan} 元，合计 {town.total_yuan} 元"
-        )
-    if not ledger.rewards_confirmed:
-        typer.echo(f"{the_year} 年度评定尚未确认，奖励未计入。")
+    for line in ledger_lines(ledger):
+        typer.echo(line)
     typer.echo(f"经费台账已保存：{target}")
 
 

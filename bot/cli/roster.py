@@ -22,9 +22,25 @@ people_app = typer.Typer(
 
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="花名册 .xlsx 或 .csv 文件", exists=True)],
+    joined_on: Annotated[
+        str | None,
+        typer.Option(
+            "--joined-on",
+            help="花名册没有「纳入日期」时新增企业的纳入日期，如 2026-01-01"
+            "（默认：首次导入为当年1月1日，之后为导入当天）",
+        ),
+    ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="企业表只是所列乡镇街道的一部分企业：表中没有的企业不记为退出",
+        ),
+    ] = False,
 ) -> None:
     """导入花名册（企业、人员）。任何一行有误则全部不导入，并生成错误报告。"""
     from services.roster_import import import_roster
+    from services.roster_import.cells import Invalid, parse_date
     from services.roster_import.report import (
         RosterFileError,
         error_report_path,
@@ -32,11 +48,26 @@ def import_command(
         write_error_report,
     )
 
+    default_day = None
+    if joined_on is not None:
+        try:
+            default_day = parse_date(joined_on)
+        except Invalid as exc:
+            typer.echo(f"--joined-on「{joined_on}」：{exc}", err=True)
+            raise typer.Exit(2) from exc
     settings = common.settings()
+    today = datetime.now(settings.tz).date()
 
     async def work(sessions: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
         async with sessions() as session:
-            return await import_roster(session=session, paths=files, city_name=settings.city_name)
+            return await import_roster(
+                session=session,
+                paths=files,
+                city_name=settings.city_name,
+                joined_on=default_day,
+                today=today,
+                partial=partial,
+            )
 
     try:
         report = common.with_sessions(settings, work)

@@ -1,6 +1,6 @@
 """The roster: the grid tree, survey objects, people, their roles, bindings and invitations."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -38,6 +38,12 @@ class SurveyObject(SQLModel, table=True):
     grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
     statistician_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=tz_column(nullable=False))
+    # The roster's 纳入日期 (local day it entered the grid system). None: stored before the
+    # roster carried dates (migration 0010) -- funded for whole years from the import's year.
+    joined_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
+    # The roster's 退出日期, or the day a re-import of its town no longer listed it; the last
+    # funded day is the day before. None: still on the grid.
+    left_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
 
 
 class Person(SQLModel, table=True):

@@ -123,7 +123,10 @@ async def _yearly(
         towns = [t for t in ledger.towns if t.town_id in scope.whole_towns]
         names = {t.town_name for t in towns}
         ledger = replace(
-            ledger, towns=towns, objects=[o for o in ledger.objects if o.town_name in names]
+            ledger,
+            towns=towns,
+            objects=[o for o in ledger.objects if o.town_name in names],
+            total_label="合计",
         )
     content = await asyncio.to_thread(funding_xlsx, ledger)
     return content, len(ledger.towns)

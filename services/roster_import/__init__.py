@@ -2,11 +2,13 @@
 
 import asyncio
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.roster_import.apply import apply_roster
+from models.roster import any_survey_object
+from services.roster_import.apply import RosterDates, apply_roster
 from services.roster_import.read import read_roster
 from services.roster_import.report import ImportReport
 from services.roster_import.stored import check_against_db
@@ -21,15 +23,25 @@ from services.roster_import.vocabulary import SheetKind
 
 
 async def import_roster(
-    *, session: AsyncSession, paths: Sequence[Path], city_name: str
+    *,
+    session: AsyncSession,
+    paths: Sequence[Path],
+    city_name: str,
+    joined_on: date | None = None,
+    today: date | None = None,
+    partial: bool = False,
 ) -> ImportReport:
     """Validate every row of the roster files and, only if all are clean, apply them and commit.
 
     With any bad row the report lists all errors and the database is left untouched. The roster
-    only adds and updates: people, survey objects and assignments absent from the files are left
-    alone, so importing just the 人员 sheet later is normal. Raises RosterFileError when a file
-    cannot be read as a roster (see `read_roster`).
+    adds and updates people and assignments; absent ones are left alone, so importing just the
+    人员 sheet later is normal. Survey objects of a town the 企业 sheet lists but that it no
+    longer lists are recorded as leaving on `today` (the city's local date; UTC's if
+    None), unless the import is `partial`. New objects without 纳入日期 join on `joined_on`
+    if given, else on 1 January of `today`'s year at the first import and on `today` later.
+    Raises RosterFileError when a file cannot be read as a roster (see `read_roster`).
     """
+    the_day = today or datetime.now(UTC).date()
     roster = await asyncio.to_thread(read_roster, paths)
     errors = Errors()
     enterprises = [
@@ -50,12 +62,20 @@ async def import_roster(
         if errors.items:
             await session.rollback()
             return ImportReport(errors=sorted_errors(roster, errors.items))
+        if joined_on is not None:
+            dates = RosterDates(joined_on, "导入时指定的 --joined-on", the_day, partial)
+        elif not await any_survey_object(session=session):
+            first_day = date(the_day.year, 1, 1)
+            dates = RosterDates(first_day, "首次导入，默认为当年1月1日", the_day, partial)
+        else:
+            dates = RosterDates(the_day, "导入当天", the_day, partial)
         report = await apply_roster(
             session=session,
             city_name=city_name,
             enterprises=enterprises,
             staff=staff,
             known=known,
+            dates=dates,
         )
         await session.commit()
     except BaseException:

@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,6 +17,7 @@ from models.roster import (
     get_or_create_people,
     get_or_create_town_grids,
     live_assignments,
+    mark_absent_left,
     upsert_survey_objects,
 )
 from models.tables import Assignment, Grid
@@ -113,6 +116,18 @@ async def apply_assignments(
     return len(created), updated
 
 
+@dataclass(frozen=True)
+class RosterDates:
+    """The dates an import applies: new objects without 纳入日期 join on `default_joined_on`
+    (`reason` says why that day, for the report); objects a re-import of their town no longer
+    lists leave on `today`, unless the import is `partial` (a part of a town's objects)."""
+
+    default_joined_on: date
+    reason: str
+    today: date
+    partial: bool = False
+
+
 async def apply_roster(
     *,
     session: AsyncSession,
@@ -120,6 +135,7 @@ async def apply_roster(
     enterprises: Sequence[Enterprise],
     staff: Sequence[Staff],
     known: Known,
+    dates: RosterDates,
 ) -> ImportReport:
     report = ImportReport()
     city, _ = await get_or_create_city_grid(session=session, name=city_name)
@@ -145,10 +161,26 @@ async def apply_roster(
                 scale=must(ent.scale),
                 town_id=id_of(towns[must(ent.town)]),
                 statistician_id=people[must(ent.mobile)],
+                joined_on=ent.joined_on,
+                left_on=ent.left_on,
             )
             for ent in enterprises
         ],
+        default_joined_on=dates.default_joined_on,
     )
+    without_date = [e for e in enterprises if e.joined_on is None]
+    if counts.created and without_date:
+        report.default_joined_on = dates.default_joined_on
+        report.default_joined_reason = dates.reason
+    report.enterprises_leaving = sum(1 for e in enterprises if e.left_on is not None)
+    if enterprises and not dates.partial:
+        report.enterprises_removed = await mark_absent_left(
+            session=session,
+            town_ids={id_of(towns[must(e.town)]) for e in enterprises},
+            present={must(e.uscc) for e in enterprises},
+            on=dates.today,
+        )
+        report.removed_on = dates.today
     report.enterprises_created = counts.created
     report.enterprises_updated = counts.updated
     report.enterprises_unchanged = counts.unchanged

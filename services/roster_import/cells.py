@@ -5,7 +5,7 @@ Every parser takes any text and returns a value or raises Invalid with the Chine
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from stdnum.cn import uscc as stdnum_uscc
@@ -184,3 +184,40 @@ def town_name(text: str) -> str:
 
 def grid_key(text: str) -> str:
     return _MIDDLE_DOTS.sub(GRID_SEPARATOR, compare_key(text))
+
+
+_DATE_FORMS = (
+    # 2026-03-01, 2026/3/1, 2026.3.1, and the ISO text of an Excel date cell (…T00:00:00).
+    re.compile(
+        r"(\d{4}) ?[-/.] ?(\d{1,2}) ?[-/.] ?(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    ),
+    re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+# Excel's day 0 in the 1900 date system (day 60 is its phantom 29 February 1900).
+_EXCEL_EPOCH = date(1899, 12, 30)
+EARLIEST_DATE, LATEST_DATE = date(1990, 1, 1), date(2100, 12, 31)
+DATE_EXAMPLES = "2026-03-01、2026/3/1 或 2026年3月1日"
+
+
+def parse_date(text: str) -> date:
+    """A roster date: an Excel date cell, 2026-03-01, 2026/3/1, 2026年3月1日, 20260301, or an
+    Excel serial day number (a date cell saved as a number, e.g. 46082)."""
+    key = _SPACES.sub(" ", nfkc(text)).strip()
+    if re.fullmatch(r"\d{5}(\.0+)?", key):
+        found = _EXCEL_EPOCH + timedelta(days=int(key.split(".")[0]))
+    else:
+        match = next((m for form in _DATE_FORMS if (m := form.fullmatch(key))), None)
+        if match is None:
+            raise Invalid(f"无法识别的日期，请写成 {DATE_EXAMPLES}")
+        year, month, day = (int(part) for part in match.groups())
+        try:
+            found = date(year, month, day)
+        except ValueError as exc:
+            raise Invalid(f"日期不存在：{year}年{month}月{day}日") from exc
+    if not EARLIEST_DATE <= found <= LATEST_DATE:
+        raise Invalid(
+            f"日期 {found.isoformat()} 超出范围：应在 {EARLIEST_DATE.year} 年至 "
+            f"{LATEST_DATE.year} 年之间"
+        )
+    return found

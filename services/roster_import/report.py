@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -43,6 +44,14 @@ class ImportReport:
     assignments_created: int = 0
     # Awaiting or partition-placed assignments that the roster now pins to a named grid.
     assignments_updated: int = 0
+    # Set when new enterprises had no 纳入日期: the day they were given, and why that day.
+    default_joined_on: date | None = None
+    default_joined_reason: str = ""
+    # Rows with a 退出日期, and objects of the imported towns the roster no longer lists
+    # (recorded as leaving on `removed_on`).
+    enterprises_leaving: int = 0
+    enterprises_removed: int = 0
+    removed_on: date | None = None
 
     @property
     def ok(self) -> bool:
@@ -62,8 +71,26 @@ class ImportReport:
                 f"未变 {self.enterprises_unchanged} 家",
                 f"人员：新增 {self.people_created} 人",
                 f"岗位：新增 {self.assignments_created} 个，调整 {self.assignments_updated} 个",
+                *self._date_lines(),
             ]
         )
+
+    def _date_lines(self) -> list[str]:
+        lines = []
+        if self.default_joined_on is not None:
+            lines.append(
+                f"纳入日期：花名册未填写的新增企业按 {self.default_joined_on.isoformat()} 纳入"
+                f"（{self.default_joined_reason}）；如不对，请加「纳入日期」列或用 --joined-on "
+                "指定后重新导入"
+            )
+        if self.enterprises_leaving:
+            lines.append(f"退出：花名册填写了退出日期的企业 {self.enterprises_leaving} 家")
+        if self.enterprises_removed and self.removed_on is not None:
+            lines.append(
+                f"退出：本次导入的乡镇街道中有 {self.enterprises_removed} 家企业不在花名册中，"
+                f"已记为 {self.removed_on.isoformat()} 退出（经费按天折算到前一天）"
+            )
+        return lines
 
 
 _REPORT_HEADERS = ("工作表", "行号", "列", "内容", "问题")

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from models.enums import CITY_ROLES, GRID_STAFF_ROLES, Industry, Role, Scale
@@ -11,6 +12,7 @@ from services.roster_import.cells import (
     compare_key,
     control_characters,
     grid_key,
+    parse_date,
     parse_industry,
     parse_mobile,
     parse_role,
@@ -49,6 +51,9 @@ class Enterprise:
     statistician: str | None
     mobile: str | None
     scale: Scale | None
+    # The optional 纳入日期 and 退出日期 (None when empty or invalid).
+    joined_on: date | None = None
+    left_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -114,10 +119,26 @@ def _parsed(
         return None
 
 
+def _optional_date(row: RosterRow, at: Where, column: str, errors: Errors) -> date | None:
+    if errors.has(at, column) or not row.get(column):
+        return None
+    return _parsed(row, at, column, errors, parse_date)
+
+
 def check_enterprise(sheet: RosterSheet, row: RosterRow, errors: Errors) -> Enterprise:
     at = Where(sheet.label, row.number)
     _refuse_control_characters(row, at, errors)
     rounded = "统一社会信用代码" in row.rounded
+    joined_on = _optional_date(row, at, "纳入日期", errors)
+    left_on = _optional_date(row, at, "退出日期", errors)
+    if joined_on is not None and left_on is not None and left_on <= joined_on:
+        errors.add(
+            at,
+            "退出日期",
+            row.get("退出日期"),
+            f"退出日期应晚于纳入日期（{joined_on.isoformat()}）",
+        )
+        left_on = None
     return Enterprise(
         at=at,
         name=_text(row, at, "企业名称", errors),
@@ -127,6 +148,8 @@ def check_enterprise(sheet: RosterSheet, row: RosterRow, errors: Errors) -> Ente
         statistician=_parsed(row, at, "统计员", errors, person_name),
         mobile=_parsed(row, at, "统计员手机", errors, parse_mobile),
         scale=_parsed(row, at, "规模", errors, parse_scale),
+        joined_on=joined_on,
+        left_on=left_on,
     )
 
 

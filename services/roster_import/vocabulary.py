@@ -21,13 +21,15 @@ ENTERPRISE_HEADERS = (
     "统计员手机",
     "规模",
 )
+# Optional: the day the object entered the grid system, and the day it left it.
+ENTERPRISE_DATE_HEADERS = ("纳入日期", "退出日期")
 PEOPLE_HEADERS = ("姓名", "手机", "角色", "乡镇街道", "网格")
 REQUIRED_HEADERS: Mapping[SheetKind, tuple[str, ...]] = {
     SheetKind.ENTERPRISES: ENTERPRISE_HEADERS,
     SheetKind.PEOPLE: ("姓名", "手机", "角色", "乡镇街道"),
 }
 HEADERS: Mapping[SheetKind, tuple[str, ...]] = {
-    SheetKind.ENTERPRISES: ENTERPRISE_HEADERS,
+    SheetKind.ENTERPRISES: ENTERPRISE_HEADERS + ENTERPRISE_DATE_HEADERS,
     SheetKind.PEOPLE: PEOPLE_HEADERS,
 }
 
@@ -51,6 +53,11 @@ HEADER_ALIASES: Mapping[str, str] = {
     "手机号码": "手机",
     "所属网格": "网格",
     "网格名称": "网格",
+    "纳入时间": "纳入日期",
+    "纳入网格日期": "纳入日期",
+    "入格日期": "纳入日期",
+    "退出时间": "退出日期",
+    "退出网格日期": "退出日期",
 }
 
 # How people write an industry in practice, mapped to the policy's five kinds (keys after NFKC,

@@ -2,7 +2,6 @@
 real test database."""
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
-from models.tables import DepartmentCheck, EvaluationResult, SurveyObject
+from models.tables import DepartmentCheck, EvaluationResult
+from services.roster_import.vocabulary import ENTERPRISE_DATE_HEADERS, ENTERPRISE_HEADERS
+from tests.factories import enterprise, write_roster_xlsx
 
 
 @pytest.fixture
@@ -65,21 +66,45 @@ async def test_evaluate_needs_a_year_and_a_valid_config(cli_env: Path) -> None:
     assert "权重之和应为 100" in result.output
 
 
-@pytest.mark.usefixtures("small_city")
-async def test_funding_writes_the_ledger(
-    cli_env: Path, sessions: async_sessionmaker[AsyncSession]
+async def test_funding_by_the_roster_dates_from_import_to_ledger(
+    cli_env: Path, engine: object
 ) -> None:
-    async with sessions() as session, session.begin():
-        for obj in (await session.exec(select(SurveyObject))).all():
-            # Midnight of 1 January 2026 in Shanghai: on the roster all of 2026.
-            obj.created_at = datetime(2025, 12, 31, 16, tzinfo=UTC)
-            session.add(obj)
+    del engine
+    roster = cli_env / "roster.xlsx"
+    write_roster_xlsx(
+        roster,
+        enterprises=[
+            enterprise(1, 纳入日期="2026/7/1"),  # 184 days: 252.05
+            enterprise(2),  # no 纳入日期: --joined-on 2026-03-01, 306 days: 419.18
+            enterprise(3, 乡镇街道="虹桥镇", 纳入日期="2025年1月1日", 退出日期="2026-10-01"),
+        ],
+        enterprise_headers=ENTERPRISE_HEADERS + ENTERPRISE_DATE_HEADERS,
+    )
+    refused = await gridbot("import", str(roster), "--joined-on", "2026-02-30")
+    assert refused.exit_code == 2
+    assert "--joined-on「2026-02-30」：日期不存在：2026年2月30日" in refused.output
+
+    imported = await gridbot("import", str(roster), "--joined-on", "2026年3月1日")
+    assert imported.exit_code == 0, imported.output
+    assert "新增企业按 2026-03-01 纳入（导入时指定的 --joined-on）" in imported.output
+    assert "花名册填写了退出日期的企业 1 家" in imported.output
+
     result = await gridbot("funding", "--year", "2026", "--out", "funding.xlsx")
     assert result.exit_code == 0, result.output
-    assert "虹桥镇：调查对象 2 个（年内新增 0 个），活动经费 1000.00 元，奖励 0 元" in result.output
-    assert "奖励未计入" in result.output
+    # 虹桥镇: 3 from 1 January to 30 September, 273 days: 500 × 273 / 365 = 373.972… = 373.97.
+    assert result.output.splitlines()[:4] == [
+        "柳市镇：调查对象 2 个（年内纳入 2 个，年内退出 0 个）；"
+        "活动经费 671.23 元（乡镇（街道）承担）；确认奖励 0 元（市财政承担）",
+        "虹桥镇：调查对象 1 个（年内纳入 0 个，年内退出 1 个）；"
+        "活动经费 373.97 元（乡镇（街道）承担）；确认奖励 0 元（市财政承担）",
+        "全市合计：调查对象 3 个；活动经费 1045.20 元（乡镇（街道）承担）；"
+        "确认奖励 0 元（市财政承担）",
+        "2026 年度评定尚未确认，奖励未计入。",
+    ]
     book = openpyxl.load_workbook(cli_env / "funding.xlsx")
-    assert book["经费汇总"]["A2"].value == "柳市镇"
+    summary = book["经费汇总"]
+    assert [c.value for c in summary[4]] == ["全市合计", 3, 2, 1, 1045.2, 0]
+    assert summary["F1"].value == "确认奖励（元，市财政承担；评定未确认）"
     assert book["调查对象明细"].max_row == 4
 
 

@@ -1,17 +1,15 @@
 """The annual evaluation: scoring a constructed year by hand, grades and rewards at the band
-edges, the config file's validation, confirmation freezing a year, pro-rata funding, and the
-sheets written without formula injection."""
+edges, the config file's validation, confirmation freezing a year, and the
+sheets written without formula injection (the funding ledger: test_funding.py)."""
 
 import io
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.db import transaction
@@ -27,7 +25,6 @@ from models.tables import (
     NoticeRecipient,
     Question,
     StudyRecord,
-    SurveyObject,
 )
 from services.oversight.evaluation.config import (
     EvaluationConfig,
@@ -51,7 +48,6 @@ from services.oversight.evaluation.scoring import (
     score_evidence,
 )
 from services.oversight.evaluation.sheet import evaluation_xlsx
-from services.oversight.funding import funding_ledger, funding_xlsx, pro_rata
 from tests.conftest import SmallCity
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -368,79 +364,6 @@ async def test_confirmation_freezes_the_year(
             await confirm_year(
                 session=session, year=2025, config=CONFIG, confirmed_by="x", now=CONFIRMED_AT, tz=TZ
             )
-
-
-# --- Funding -------------------------------------------------------------------------------
-
-
-def test_pro_rata_arithmetic() -> None:
-    assert pro_rata(500, None, 2025) == (365, 500)
-    assert pro_rata(500, date(2025, 1, 1), 2025) == (365, 500)
-    # 1 July to 31 December: 184 days; 500 × 184 / 365 = 252.054… -> 252.05.
-    assert pro_rata(500, date(2025, 7, 1), 2025) == (184, Decimal("252.05"))
-    assert str(pro_rata(500, date(2025, 7, 1), 2025)[1]) == "252.05"
-    assert str(pro_rata(500, date(2025, 12, 31), 2025)[1]) == "1.37"
-    # A leap year has 366 days: 500 × 184 / 366 = 251.366… -> 251.37.
-    assert str(pro_rata(500, date(2024, 7, 1), 2024)[1]) == "251.37"
-
-
-async def test_funding_ledger_per_town_with_confirmed_rewards(
-    sessions: async_sessionmaker[AsyncSession], year_2025: SmallCity
-) -> None:
-    created = {
-        "乐清市虹桥电气有限公司": datetime(2024, 5, 1, tzinfo=UTC),  # all of 2025
-        "乐清市虹桥开关厂": datetime(2025, 6, 30, 16, 0, tzinfo=UTC),  # 1 July in Shanghai
-        "乐清市柳市仪表有限公司": datetime(2025, 12, 31, 16, 0, tzinfo=UTC),  # 2026-01-01 local
-    }
-    async with transaction(sessions) as session:
-        for obj in (await session.exec(select(SurveyObject))).all():
-            obj.created_at = created[obj.name]
-            session.add(obj)
-        liushi = year_2025.grids["柳市镇"]
-        assert liushi.id is not None
-        session.add(
-            SurveyObject(
-                name="=乐清市柳市新厂",
-                uscc="91330382MA2LATE001",
-                industry=obj.industry,
-                scale=obj.scale,
-                town_id=liushi.id,
-                created_at=local(2025, 12, 31, 8),
-            )
-        )
-    async with sessions() as session:
-        before = await funding_ledger(session=session, year=2025, config=CONFIG, tz=TZ)
-    assert not before.rewards_confirmed
-    towns = {t.town_name: t for t in before.towns}
-    assert (towns["虹桥镇"].objects_full_year, towns["虹桥镇"].objects_joined) == (1, 1)
-    assert str(towns["虹桥镇"].object_yuan) == "752.05"  # 500 + 252.05
-    assert towns["虹桥镇"].reward_yuan == 0
-    assert str(towns["柳市镇"].object_yuan) == "1.37"  # the new factory, 1 day of 365
-    async with transaction(sessions) as session:
-        await confirm_year(
-            session=session,
-            year=2025,
-            config=CONFIG,
-            confirmed_by="市统计局",
-            now=CONFIRMED_AT,
-            tz=TZ,
-        )
-        ledger = await funding_ledger(session=session, year=2025, config=CONFIG, tz=TZ)
-    towns = {t.town_name: t for t in ledger.towns}
-    assert ledger.rewards_confirmed
-    assert (towns["虹桥镇"].reward_yuan, str(towns["虹桥镇"].total_yuan)) == (1700, "2452.05")
-    assert str(towns["柳市镇"].total_yuan) == "1.37"
-
-    book = openpyxl.load_workbook(io.BytesIO(funding_xlsx(ledger)))
-    summary = book["经费汇总"]
-    assert summary.freeze_panes == "A2"
-    assert summary["A1"].value == "乡镇（街道）"
-    assert [c.value for c in summary[2]] == ["柳市镇", 0, 1, 1.37, 0, 1.37]
-    assert [c.value for c in summary[3]] == ["虹桥镇", 1, 1, 752.05, 1700, 2452.05]
-    detail = book["调查对象明细"]
-    formula_like = next(row for row in detail.iter_rows(min_row=2) if row[1].value.startswith("="))
-    assert formula_like[1].value == "=乐清市柳市新厂"
-    assert formula_like[1].data_type == "s"
 
 
 async def test_evaluation_sheet_keeps_formula_looking_names_as_text(

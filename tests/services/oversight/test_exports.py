@@ -449,6 +449,17 @@ async def test_yearly_workbooks_filtered_to_the_scope(
         ]
         assert "虹桥镇" in values
         assert not any("柳市" in v for v in values)
+    # The funding summary ends with the totals of the towns shown: 全市合计 for the city, only
+    # 合计 for a town's cut; the two payers are separate columns.
+    for export, label, towns in ((funding, "合计", 1), (city_funding, "全市合计", 2)):
+        rows = list(open_sheets(export.content)[0].iter_rows(values_only=True))
+        header, body, total = rows[0], rows[1 : 1 + towns], rows[1 + towns]
+        assert "乡镇（街道）承担" in str(header[4])
+        assert "市财政承担" in str(header[5])
+        assert len(rows) == towns + 2
+        assert total[0] == label
+        for column in (1, 4, 5):
+            assert total[column] == pytest.approx(sum(float(row[column] or 0) for row in body))
 
 
 async def test_shared_activity_shows_a_town_only_its_own_attendance(
