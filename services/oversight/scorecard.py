@@ -3,9 +3,12 @@ year ("2026"), rolled up per town and for the city.
 
 Definitions (the same in the chat, the chart and the bench):
 - activities: uncancelled activities for the grid starting in the period, by kind;
-  attendance rate = the grid's members' check-ins / (activities x the grid's members now).
-- notices: copies of notices sent in the period to the grid's members; confirmation rate and
-  the median time from sending to [已阅].
+  attendance rate = the grid's members' check-ins / 应到, where 应到 counts the members
+  invited to each activity (bound to Telegram and reachable at its start, or checked in);
+  leave recorded with a reason is neither 应到 nor absence (models/scorecards/engagement.py).
+- notices: copies of notices sent in the period to the grid's members for this grid (a notice
+  counts for the grids it was sent to, not every grid of its recipients); confirmation rate
+  and the median time from sending to [已阅].
 - monthly reports: months of the period whose deadline has passed ("due"), reports submitted
   for them and how many were not late; hearings: due months (hearing day passed) the town's
   二级网格长 confirmed [已听取汇报].
@@ -23,9 +26,10 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import ActivityKind, AttendanceStatus
+from models.enums import ActivityKind
 from models.scorecards.duties import education_by_grid, hearing_counts, report_counts
 from models.scorecards.engagement import (
+    AttendanceCounts,
     activity_kinds,
     attendance_by_grid,
     notice_confirmations,
@@ -54,7 +58,7 @@ class Tally:
     members: int = 0
     unreachable: int = 0
     activities: tuple[tuple[ActivityKind, int], ...] = ()
-    # Activity x member slots at the grids' activities, and what became of them.
+    # 应到 at the grids' activities (members invited), and what became of them.
     attendance_slots: int = 0
     checked_in: int = 0
     on_leave: int = 0
@@ -257,7 +261,7 @@ async def scorecard(
     for row in rows:
         counted = members.get(row.grid_id, empty_members)
         grid_kinds = kinds.get(row.grid_id, {})
-        seen = attendance.get(row.grid_id, {})
+        seen = attendance.get(row.grid_id, AttendanceCounts())
         notice = notices.get(row.grid_id)
         asked = questions.get(row.grid_id)
         report = reports.get(row.grid_id)
@@ -266,9 +270,9 @@ async def scorecard(
             members=counted.members,
             unreachable=counted.unreachable,
             activities=_ordered(grid_kinds),
-            attendance_slots=counted.members * sum(grid_kinds.values()),
-            checked_in=seen.get(AttendanceStatus.CHECKED_IN, 0),
-            on_leave=seen.get(AttendanceStatus.LEAVE, 0),
+            attendance_slots=seen.expected,
+            checked_in=seen.checked_in,
+            on_leave=seen.on_leave,
             notice_copies=notice.recipients if notice else 0,
             confirm_seconds=notice.confirm_seconds if notice else (),
             reports_due=len(report_months),

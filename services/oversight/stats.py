@@ -229,7 +229,10 @@ async def my_progress(
     card = await scorecard(
         session=session, period=year, now=now, tz=tz, duties=duties, grid_ids=grid_ids
     )
-    config = evaluation if evaluation is not None else evaluation_config()
+    # One study target: the duties configuration's, also in the evaluation shown here.
+    config = (evaluation if evaluation is not None else evaluation_config()).with_target(
+        duties.education.yearly_target_hours
+    )
     outcome = await evaluation_for_year(
         session=session, year=year.year, config=config, as_of=now, tz=tz
     )
