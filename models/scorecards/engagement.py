@@ -186,26 +186,46 @@ async def notice_target_grids(
     return found
 
 
-async def notice_confirmations(
+@dataclass(frozen=True, slots=True)
+class NoticeFigures:
+    """Notice copies counted for grids, for towns and for the city.
+
+    A copy counts once in each grid it counts for, but once only in a town and in the city
+    (a statistician serving two grids of a town holds one copy, not two): a town's or the
+    city's copies are never more than the copies sent."""
+
+    grids: dict[int, NoticeCounts]
+    towns: dict[int, NoticeCounts]
+    city: NoticeCounts
+
+
+async def notice_figures(
     *,
     session: AsyncSession,
     start: datetime,
     end: datetime,
     grid_ids: Collection[int] | None = None,
-) -> dict[int, NoticeCounts]:
-    """Grid id -> copies of notices sent in [start, end) to the grid's members *for that grid*,
-    and the time each confirmed copy took to be confirmed.
+) -> NoticeFigures:
+    """Copies of notices sent in [start, end) to grid members *for their grids*, and the time
+    each confirmed copy took to be confirmed; per grid, per town and for the city.
 
     A copy counts for the grids its notice was sent to (notice_target_grids) that its
     recipient belongs to: a statistician serving two grids who receives grid 2's notice
-    counts in grid 2 only. A city-wide notice counts in each grid of its recipient."""
+    counts in grid 2 only. A city-wide notice counts in each grid of its recipient. Copies
+    to people in no counted grid (e.g. town staff) count nowhere."""
     members = grid_members()
     grids_of: dict[int, list[int]] = defaultdict(list)
+    town_of: dict[int, int] = {}
     pairs = only_grids(
-        sa.select(members.c.grid_id, members.c.person_id), members.c.grid_id, grid_ids
+        sa.select(members.c.grid_id, members.c.person_id, col(Grid.parent_id)).join(
+            Grid, col(Grid.id) == members.c.grid_id
+        ),
+        members.c.grid_id,
+        grid_ids,
     )
-    for grid_id, person_id in await fetch_all(session, pairs):
+    for grid_id, person_id, town_id in await fetch_all(session, pairs):
         grids_of[person_id].append(grid_id)
+        town_of[grid_id] = town_id
     targets = await notice_target_grids(session=session, start=start, end=end)
     # A city's year is one row per member and notice: the database computes the seconds so
     # that no datetimes are built, and rows are mapped to grids here, not joined in SQL.
@@ -223,21 +243,54 @@ async def notice_confirmations(
         statement = statement.where(col(NoticeRecipient.person_id).in_(list(grids_of)))
     totals: dict[int, int] = defaultdict(int)
     seconds: dict[int, list[float]] = defaultdict(list)
+    town_totals: dict[int, int] = defaultdict(int)
+    town_seconds: dict[int, list[float]] = defaultdict(list)
+    city_total = 0
+    city_seconds: list[float] = []
     # Streamed in partitions: the whole result would be held in memory twice over otherwise.
     result = await (await session.connection()).stream(statement)
     async for partition in result.partitions(_PARTITION):
         for notice_id, person_id, took in partition:
             target = targets.get(notice_id)
+            towns: set[int] = set()
             for grid_id in grids_of.get(person_id, ()):
                 if target is not None and grid_id not in target:
                     continue
                 totals[grid_id] += 1
+                towns.add(town_of[grid_id])
                 if took is not None:
                     seconds[grid_id].append(float(took))
-    return {
-        grid_id: NoticeCounts(total, tuple(seconds.get(grid_id, ())))
-        for grid_id, total in totals.items()
-    }
+            for town_id in towns:
+                town_totals[town_id] += 1
+                if took is not None:
+                    town_seconds[town_id].append(float(took))
+            if towns:
+                city_total += 1
+                if took is not None:
+                    city_seconds.append(float(took))
+    return NoticeFigures(
+        grids={
+            grid_id: NoticeCounts(total, tuple(seconds.get(grid_id, ())))
+            for grid_id, total in totals.items()
+        },
+        towns={
+            town_id: NoticeCounts(total, tuple(town_seconds.get(town_id, ())))
+            for town_id, total in town_totals.items()
+        },
+        city=NoticeCounts(city_total, tuple(city_seconds)),
+    )
+
+
+async def notice_confirmations(
+    *,
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    grid_ids: Collection[int] | None = None,
+) -> dict[int, NoticeCounts]:
+    """Grid id -> copies of notices sent in [start, end) for the grid (see notice_figures)."""
+    figures = await notice_figures(session=session, start=start, end=end, grid_ids=grid_ids)
+    return figures.grids
 
 
 def _seconds_between(start: Any, end: Any, dialect: str) -> sa.ColumnElement[Any]:

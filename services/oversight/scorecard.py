@@ -7,8 +7,8 @@ Definitions (the same in the chat, the chart and the bench):
   invited to each activity (bound to Telegram and reachable at its start, or checked in);
   leave recorded with a reason is neither 应到 nor absence (models/scorecards/engagement.py).
 - notices: copies of notices sent in the period to the grid's members for this grid (a notice
-  counts for the grids it was sent to, not every grid of its recipients); confirmation rate
-  and the median time from sending to [已阅].
+  counts for the grids it was sent to, not every grid of its recipients); a town or the city
+  counts each copy once; confirmation rate and the median time from sending to [已阅].
 - monthly reports: months of the period whose deadline has passed ("due"), reports submitted
   for them and how many were not late; hearings: due months (hearing day passed) the town's
   二级网格长 confirmed [已听取汇报].
@@ -21,7 +21,7 @@ Definitions (the same in the chat, the chart and the bench):
 
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,9 +30,10 @@ from models.enums import ActivityKind
 from models.scorecards.duties import education_by_grid, hearing_counts, report_counts
 from models.scorecards.engagement import (
     AttendanceCounts,
+    NoticeCounts,
     activity_kinds,
     attendance_by_grid,
-    notice_confirmations,
+    notice_figures,
     question_answers,
 )
 from models.scorecards.grids import MemberCounts, level3_grids, member_counts
@@ -241,7 +242,8 @@ async def scorecard(
     members = await member_counts(session=session, grid_ids=only)
     kinds = await activity_kinds(session=session, start=start, end=end, grid_ids=only)
     attendance = await attendance_by_grid(session=session, start=start, end=end, grid_ids=only)
-    notices = await notice_confirmations(session=session, start=start, end=end, grid_ids=only)
+    figures = await notice_figures(session=session, start=start, end=end, grid_ids=only)
+    notices = figures.grids
     questions = await question_answers(session=session, start=start, end=end, grid_ids=only)
     reports = await report_counts(session=session, periods=report_months, grid_ids=only)
     hearings = await hearing_counts(
@@ -289,26 +291,38 @@ async def scorecard(
         town_names[row.town_id] = row.town_name
 
     whole = grids_filter is None
+    no_copies = NoticeCounts(0, ())
     towns = tuple(
         TownScorecard(
             town_id=town_id,
             town_name=town_names[town_id],
             grids=tuple(grid_cards),
-            tally=combine(g.tally for g in grid_cards),
+            tally=_with_notices(
+                combine(g.tally for g in grid_cards), figures.towns.get(town_id, no_copies)
+            )
+            if whole
+            else combine(g.tally for g in grid_cards),
             hearings_due=len(hearing_months) if whole else 0,
             hearings_confirmed=hearings.get(town_id, 0) if whole else 0,
         )
         for town_id, grid_cards in by_town.items()
     )
+    city = combine(t.tally for t in towns)
     return CityScorecard(
         period=period,
         towns=towns,
-        tally=combine(t.tally for t in towns),
+        tally=_with_notices(city, figures.city) if only is None else city,
         target_hours=target,
         hearings_due=sum(t.hearings_due for t in towns),
         hearings_confirmed=sum(t.hearings_confirmed for t in towns),
         at=now,
     )
+
+
+def _with_notices(tally: Tally, copies: NoticeCounts) -> Tally:
+    """A town's or the city's tally with each notice copy counted once (not once per grid of
+    its recipient)."""
+    return replace(tally, notice_copies=copies.recipients, confirm_seconds=copies.confirm_seconds)
 
 
 def restrict(card: CityScorecard, scope: Scope) -> CityScorecard:
@@ -327,7 +341,7 @@ def restrict(card: CityScorecard, scope: Scope) -> CityScorecard:
                 town_id=town.town_id,
                 town_name=town.town_name,
                 grids=grids,
-                tally=combine(g.tally for g in grids),
+                tally=town.tally if whole else combine(g.tally for g in grids),
                 hearings_due=town.hearings_due if whole else 0,
                 hearings_confirmed=town.hearings_confirmed if whole else 0,
             )

@@ -411,8 +411,11 @@ async def test_a_notice_counts_for_the_grids_it_was_sent_to(
     assert only_hq[hq].recipients == 2
     tallies = {g.grid_id: g.tally for g in card.grids}
     assert (tallies[hq].notice_copies, tallies[ls].notice_copies) == (2, 3)
-    # City: copies per grid summed (the city's notice counts once in each of his grids).
-    assert card.tally.notice_copies == 5
+    # A town and the city count each copy once: 4 copies were sent to grid members (the
+    # city's notice to 陈统计 is one copy, though it counts in both of his grids).
+    assert card.tally.notice_copies == 4
+    towns = {t.town_name: t.tally.notice_copies for t in card.towns}
+    assert towns == {"虹桥镇": 2, "柳市镇": 3}
     notices = {
         grid_id: next(c for c in e.components if c.key == "notices")
         for grid_id, e in evaluations.items()
