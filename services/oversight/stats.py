@@ -279,6 +279,8 @@ def _standing(result: GridEvaluation, config: EvaluationConfig) -> list[str]:
         texts.MYSTATS_COMPONENT.format(
             label=c.label, points=c.points, weight=c.weight, detail=esc(c.note)
         )
+        if c.counted
+        else texts.MYSTATS_COMPONENT_LEFT_OUT.format(label=c.label, detail=esc(c.note))
         for c in result.components
     ]
     return lines

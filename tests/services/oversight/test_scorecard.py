@@ -1,6 +1,7 @@
 """Scorecards on a constructed month and year, with the arithmetic checked by hand, and the
 scope a viewer gets (a town leader never sees another town)."""
 
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -403,7 +404,14 @@ async def test_my_progress_against_the_lines(
     elif result.score < config.grades.excellent_min:
         assert f"距优秀线还差 {config.grades.excellent_min - result.score:.1f} 分" in text
     for component in result.components:
-        assert f"{component.label}：{component.points:.2f}/{component.weight:g} 分" in text
+        if component.counted:
+            assert f"{component.label}：{component.points:.2f}/{component.weight:g} 分" in text
+        else:
+            assert f"{component.label}：不计入" in text
+    # One study target on the whole page: the duties file's 24 h (the evaluation's pro-rated
+    # share of it so far is named as such, never as a second target).
+    assert set(re.findall(r"目标 ([\d.]+) 学时", text)) == {"24"}
+    assert "截至评定日按 23.2 学时计" in text
     # The scorecard's own numbers for the year follow: 3 activities, 1/3 attendance.
     assert "活动 3 次（学习 2、交流 1）；出勤率 50%（签到 3/6 人次，请假 1）" in text
     assert "柳市" not in text
