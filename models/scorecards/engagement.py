@@ -188,15 +188,16 @@ async def notice_target_grids(
 
 @dataclass(frozen=True, slots=True)
 class NoticeFigures:
-    """Notice copies counted for grids, for towns and for the city.
+    """Notice copies counted for grids, and what summing grids counts twice.
 
     A copy counts once in each grid it counts for, but once only in a town and in the city
-    (a statistician serving two grids of a town holds one copy, not two): a town's or the
-    city's copies are never more than the copies sent."""
+    (a statistician serving two grids of a town holds one copy, not two): a town's copies are
+    the sum over its grids less `town_duplicates`, the city's less `city_duplicates` (kept
+    apart so that a city's year does not hold every confirmation time three times)."""
 
     grids: dict[int, NoticeCounts]
-    towns: dict[int, NoticeCounts]
-    city: NoticeCounts
+    town_duplicates: dict[int, NoticeCounts]
+    city_duplicates: NoticeCounts
 
 
 async def notice_figures(
@@ -243,41 +244,47 @@ async def notice_figures(
         statement = statement.where(col(NoticeRecipient.person_id).in_(list(grids_of)))
     totals: dict[int, int] = defaultdict(int)
     seconds: dict[int, list[float]] = defaultdict(list)
-    town_totals: dict[int, int] = defaultdict(int)
-    town_seconds: dict[int, list[float]] = defaultdict(list)
-    city_total = 0
-    city_seconds: list[float] = []
+    town_extra: dict[int, int] = defaultdict(int)
+    town_extra_seconds: dict[int, list[float]] = defaultdict(list)
+    city_extra = 0
+    city_extra_seconds: list[float] = []
     # Streamed in partitions: the whole result would be held in memory twice over otherwise.
     result = await (await session.connection()).stream(statement)
     async for partition in result.partitions(_PARTITION):
         for notice_id, person_id, took in partition:
             target = targets.get(notice_id)
-            towns: set[int] = set()
+            # One float object per copy, shared by every list it is counted in.
+            value = None if took is None else float(took)
+            counted = 0
+            towns: dict[int, int] = defaultdict(int)
             for grid_id in grids_of.get(person_id, ()):
                 if target is not None and grid_id not in target:
                     continue
+                counted += 1
                 totals[grid_id] += 1
-                towns.add(town_of[grid_id])
-                if took is not None:
-                    seconds[grid_id].append(float(took))
-            for town_id in towns:
-                town_totals[town_id] += 1
-                if took is not None:
-                    town_seconds[town_id].append(float(took))
-            if towns:
-                city_total += 1
-                if took is not None:
-                    city_seconds.append(float(took))
+                towns[town_of[grid_id]] += 1
+                if value is not None:
+                    seconds[grid_id].append(value)
+            if counted < 2:
+                continue
+            city_extra += counted - 1
+            if value is not None:
+                city_extra_seconds += [value] * (counted - 1)
+            for town_id, times in towns.items():
+                if times > 1:
+                    town_extra[town_id] += times - 1
+                    if value is not None:
+                        town_extra_seconds[town_id] += [value] * (times - 1)
     return NoticeFigures(
         grids={
             grid_id: NoticeCounts(total, tuple(seconds.get(grid_id, ())))
             for grid_id, total in totals.items()
         },
-        towns={
-            town_id: NoticeCounts(total, tuple(town_seconds.get(town_id, ())))
-            for town_id, total in town_totals.items()
+        town_duplicates={
+            town_id: NoticeCounts(extra, tuple(town_extra_seconds.get(town_id, ())))
+            for town_id, extra in town_extra.items()
         },
-        city=NoticeCounts(city_total, tuple(city_seconds)),
+        city_duplicates=NoticeCounts(city_extra, tuple(city_extra_seconds)),
     )
 
 

@@ -20,6 +20,7 @@ Definitions (the same in the chat, the chart and the bench):
 """
 
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -297,11 +298,10 @@ async def scorecard(
             town_id=town_id,
             town_name=town_names[town_id],
             grids=tuple(grid_cards),
-            tally=_with_notices(
-                combine(g.tally for g in grid_cards), figures.towns.get(town_id, no_copies)
-            )
-            if whole
-            else combine(g.tally for g in grid_cards),
+            tally=_less_duplicates(
+                combine(g.tally for g in grid_cards),
+                figures.town_duplicates.get(town_id, no_copies),
+            ),
             hearings_due=len(hearing_months) if whole else 0,
             hearings_confirmed=hearings.get(town_id, 0) if whole else 0,
         )
@@ -311,7 +311,7 @@ async def scorecard(
     return CityScorecard(
         period=period,
         towns=towns,
-        tally=_with_notices(city, figures.city) if only is None else city,
+        tally=_less_duplicates(city, figures.city_duplicates),
         target_hours=target,
         hearings_due=sum(t.hearings_due for t in towns),
         hearings_confirmed=sum(t.hearings_confirmed for t in towns),
@@ -319,10 +319,23 @@ async def scorecard(
     )
 
 
-def _with_notices(tally: Tally, copies: NoticeCounts) -> Tally:
-    """A town's or the city's tally with each notice copy counted once (not once per grid of
-    its recipient)."""
-    return replace(tally, notice_copies=copies.recipients, confirm_seconds=copies.confirm_seconds)
+def _less_duplicates(tally: Tally, duplicates: NoticeCounts) -> Tally:
+    """A town's or the city's summed tally with each notice copy counted once (not once per
+    grid of its recipient)."""
+    if not duplicates.recipients:
+        return tally
+    left = Counter(duplicates.confirm_seconds)
+    kept = []
+    for value in tally.confirm_seconds:
+        if left[value] > 0:
+            left[value] -= 1
+        else:
+            kept.append(value)
+    return replace(
+        tally,
+        notice_copies=tally.notice_copies - duplicates.recipients,
+        confirm_seconds=tuple(kept),
+    )
 
 
 def restrict(card: CityScorecard, scope: Scope) -> CityScorecard:
