@@ -59,7 +59,13 @@ async def send_export(
         raise ExportError(refusal(Action.EXPORT, retry_at, now=now, tz=settings.tz))
     await session.commit()
     export = await viewer_export(
-        session=session, viewer=viewer, kind=kind, period=period, tz=settings.tz, now=now
+        session=session,
+        viewer=viewer,
+        kind=kind,
+        period=period,
+        tz=settings.tz,
+        now=now,
+        target_hours=context.bot_data.duties_config.education.yearly_target_hours,
     )
     await message.reply_document(
         document=export.content,

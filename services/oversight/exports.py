@@ -5,6 +5,7 @@ some grids). Each export is one .xlsx workbook as bytes; times are in the given 
 """
 
 import asyncio
+import functools
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
@@ -98,12 +99,15 @@ async def _yearly(
     scope: Scope,
     tz: tzinfo,
     now: datetime | None,
+    target_hours: float | None = None,
 ) -> tuple[bytes, int]:
     if (period.first_month, period.last_month) != (1, 12):
         raise ExportError(texts.EXPORT_YEAR_ONLY.format(kind=texts.EXPORT_KIND_NAMES[kind.value]))
     year = period.year
     try:
-        config = await asyncio.to_thread(load_evaluation_config)
+        config = await asyncio.to_thread(
+            functools.partial(load_evaluation_config, yearly_target_hours=target_hours)
+        )
     except EvaluationConfigError as exc:
         raise ExportError(str(exc)) from exc
     if kind == ExportKind.EVALUATION:
@@ -149,13 +153,15 @@ async def build_export(
     scope: Scope = CITY,
     scope_label: str = "",
     now: datetime | None = None,
+    target_hours: float | None = None,
 ) -> Export:
     """One workbook of `kind` for `period`, holding only what `scope` covers. `now` (for the
-    evaluation of a year still running) counts only what has fallen due by then."""
+    evaluation of a year still running) counts only what has fallen due by then;
+    `target_hours` is the duties configuration's study target (default: the shipped one)."""
     label = f"_{scope_label}" if scope_label else ""
     filename = f"{texts.EXPORT_KIND_NAMES[kind.value]}{label}_{period.label}.xlsx"
     if kind in YEARLY_KINDS:
-        content, count = await _yearly(session, kind, period, scope, tz, now)
+        content, count = await _yearly(session, kind, period, scope, tz, now, target_hours)
         return Export(filename=filename, content=content, rows=count)
     sheets, count = await _LEDGERS[kind](session=session, period=period, scope=scope, tz=tz)
     # Writing a city's year takes a while: keep it off the event loop.
@@ -188,13 +194,21 @@ async def viewer_export(
     period: Period,
     tz: tzinfo,
     now: datetime | None = None,
+    target_hours: float | None = None,
 ) -> Export:
     """/export: the workbook of `kind` for `period`, holding only what the viewer's roles
     cover (city roles the city, town leaders their towns, grid staff their grids)."""
     scope = await scope_of(session=session, viewer=viewer)
     label = await scope_label(session=session, scope=scope)
     return await build_export(
-        session=session, kind=kind, period=period, tz=tz, scope=scope, scope_label=label, now=now
+        session=session,
+        kind=kind,
+        period=period,
+        tz=tz,
+        scope=scope,
+        scope_label=label,
+        now=now,
+        target_hours=target_hours,
     )
 
 

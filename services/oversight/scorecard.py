@@ -3,9 +3,12 @@ year ("2026"), rolled up per town and for the city.
 
 Definitions (the same in the chat, the chart and the bench):
 - activities: uncancelled activities for the grid starting in the period, by kind;
-  attendance rate = the grid's members' check-ins / (activities x the grid's members now).
-- notices: copies of notices sent in the period to the grid's members; confirmation rate and
-  the median time from sending to [已阅].
+  attendance rate = the grid's members' check-ins / 应到, where 应到 counts the members
+  invited to each activity (bound to Telegram and reachable at its start, or checked in);
+  leave recorded with a reason is neither 应到 nor absence (models/scorecards/engagement.py).
+- notices: copies of notices sent in the period to the grid's members for this grid (a notice
+  counts for the grids it was sent to, not every grid of its recipients); a town or the city
+  counts each copy once; confirmation rate and the median time from sending to [已阅].
 - monthly reports: months of the period whose deadline has passed ("due"), reports submitted
   for them and how many were not late; hearings: due months (hearing day passed) the town's
   二级网格长 confirmed [已听取汇报].
@@ -17,18 +20,21 @@ Definitions (the same in the chat, the chart and the bench):
 """
 
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import ActivityKind, AttendanceStatus
+from models.enums import ActivityKind
 from models.scorecards.duties import education_by_grid, hearing_counts, report_counts
 from models.scorecards.engagement import (
+    AttendanceCounts,
+    NoticeCounts,
     activity_kinds,
     attendance_by_grid,
-    notice_confirmations,
+    notice_figures,
     question_answers,
 )
 from models.scorecards.grids import MemberCounts, level3_grids, member_counts
@@ -54,7 +60,7 @@ class Tally:
     members: int = 0
     unreachable: int = 0
     activities: tuple[tuple[ActivityKind, int], ...] = ()
-    # Activity x member slots at the grids' activities, and what became of them.
+    # 应到 at the grids' activities (members invited), and what became of them.
     attendance_slots: int = 0
     checked_in: int = 0
     on_leave: int = 0
@@ -237,7 +243,8 @@ async def scorecard(
     members = await member_counts(session=session, grid_ids=only)
     kinds = await activity_kinds(session=session, start=start, end=end, grid_ids=only)
     attendance = await attendance_by_grid(session=session, start=start, end=end, grid_ids=only)
-    notices = await notice_confirmations(session=session, start=start, end=end, grid_ids=only)
+    figures = await notice_figures(session=session, start=start, end=end, grid_ids=only)
+    notices = figures.grids
     questions = await question_answers(session=session, start=start, end=end, grid_ids=only)
     reports = await report_counts(session=session, periods=report_months, grid_ids=only)
     hearings = await hearing_counts(
@@ -257,7 +264,7 @@ async def scorecard(
     for row in rows:
         counted = members.get(row.grid_id, empty_members)
         grid_kinds = kinds.get(row.grid_id, {})
-        seen = attendance.get(row.grid_id, {})
+        seen = attendance.get(row.grid_id, AttendanceCounts())
         notice = notices.get(row.grid_id)
         asked = questions.get(row.grid_id)
         report = reports.get(row.grid_id)
@@ -266,9 +273,9 @@ async def scorecard(
             members=counted.members,
             unreachable=counted.unreachable,
             activities=_ordered(grid_kinds),
-            attendance_slots=counted.members * sum(grid_kinds.values()),
-            checked_in=seen.get(AttendanceStatus.CHECKED_IN, 0),
-            on_leave=seen.get(AttendanceStatus.LEAVE, 0),
+            attendance_slots=seen.expected,
+            checked_in=seen.checked_in,
+            on_leave=seen.on_leave,
             notice_copies=notice.recipients if notice else 0,
             confirm_seconds=notice.confirm_seconds if notice else (),
             reports_due=len(report_months),
@@ -285,25 +292,49 @@ async def scorecard(
         town_names[row.town_id] = row.town_name
 
     whole = grids_filter is None
+    no_copies = NoticeCounts(0, ())
     towns = tuple(
         TownScorecard(
             town_id=town_id,
             town_name=town_names[town_id],
             grids=tuple(grid_cards),
-            tally=combine(g.tally for g in grid_cards),
+            tally=_less_duplicates(
+                combine(g.tally for g in grid_cards),
+                figures.town_duplicates.get(town_id, no_copies),
+            ),
             hearings_due=len(hearing_months) if whole else 0,
             hearings_confirmed=hearings.get(town_id, 0) if whole else 0,
         )
         for town_id, grid_cards in by_town.items()
     )
+    city = combine(t.tally for t in towns)
     return CityScorecard(
         period=period,
         towns=towns,
-        tally=combine(t.tally for t in towns),
+        tally=_less_duplicates(city, figures.city_duplicates),
         target_hours=target,
         hearings_due=sum(t.hearings_due for t in towns),
         hearings_confirmed=sum(t.hearings_confirmed for t in towns),
         at=now,
+    )
+
+
+def _less_duplicates(tally: Tally, duplicates: NoticeCounts) -> Tally:
+    """A town's or the city's summed tally with each notice copy counted once (not once per
+    grid of its recipient)."""
+    if not duplicates.recipients:
+        return tally
+    left = Counter(duplicates.confirm_seconds)
+    kept = []
+    for value in tally.confirm_seconds:
+        if left[value] > 0:
+            left[value] -= 1
+        else:
+            kept.append(value)
+    return replace(
+        tally,
+        notice_copies=tally.notice_copies - duplicates.recipients,
+        confirm_seconds=tuple(kept),
     )
 
 
@@ -323,7 +354,7 @@ def restrict(card: CityScorecard, scope: Scope) -> CityScorecard:
                 town_id=town.town_id,
                 town_name=town.town_name,
                 grids=grids,
-                tally=combine(g.tally for g in grids),
+                tally=town.tally if whole else combine(g.tally for g in grids),
                 hearings_due=town.hearings_due if whole else 0,
                 hearings_confirmed=town.hearings_confirmed if whole else 0,
             )

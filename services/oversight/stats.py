@@ -229,7 +229,10 @@ async def my_progress(
     card = await scorecard(
         session=session, period=year, now=now, tz=tz, duties=duties, grid_ids=grid_ids
     )
-    config = evaluation if evaluation is not None else evaluation_config()
+    # One study target: the duties configuration's, also in the evaluation shown here.
+    config = (evaluation if evaluation is not None else evaluation_config()).with_target(
+        duties.education.yearly_target_hours
+    )
     outcome = await evaluation_for_year(
         session=session, year=year.year, config=config, as_of=now, tz=tz
     )
@@ -276,6 +279,8 @@ def _standing(result: GridEvaluation, config: EvaluationConfig) -> list[str]:
         texts.MYSTATS_COMPONENT.format(
             label=c.label, points=c.points, weight=c.weight, detail=esc(c.note)
         )
+        if c.counted
+        else texts.MYSTATS_COMPONENT_LEFT_OUT.format(label=c.label, detail=esc(c.note))
         for c in result.components
     ]
     return lines

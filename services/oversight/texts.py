@@ -112,6 +112,7 @@ MYSTATS_GAP_PASS = "  距合格线还差 {gap:.1f} 分。"
 MYSTATS_GAP_EXCELLENT = "  距优秀线还差 {gap:.1f} 分。"
 MYSTATS_TOP = "  已达到优秀线，请继续保持。"
 MYSTATS_COMPONENT = "  · {label}：{points:.2f}/{weight:g} 分（{detail}）"
+MYSTATS_COMPONENT_LEFT_OUT = "  · {label}：不计入（{detail}；其余各项权重按比例折算为满分 100 分）"
 MYSTATS_NO_EVALUATION = (
     "  （年度评分规则尚未启用：以下只列出各项工作进度，不折算分数。政策规定："
     "合格奖励 1000–3000 元，优秀奖励 3000–5000 元，由市统计局评定确认。）"

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from services.duties.config import load_duties
+
 DEFAULT_FILE = Path(__file__).with_name("evaluation.toml")
 
 POLICY_PASS_BAND = (1000, 3000)
@@ -80,6 +82,9 @@ class Grades(_Section):
 
 
 class Education(_Section):
+    # Not read from evaluation.toml: the one study target is services/duties/duties.toml
+    # [education] yearly_target_hours, filled in by load_evaluation_config (kept here so that
+    # a confirmed run's snapshot records the target it was computed with).
     yearly_target_hours: float = Field(default=24, gt=0, le=500)
 
 
@@ -95,13 +100,28 @@ class EvaluationConfig(BaseModel):
     education: Education = Education()
     funding: Funding = Funding()
 
+    def with_target(self, yearly_target_hours: float) -> "EvaluationConfig":
+        """The same settings with the study target of the duties configuration in use."""
+        if yearly_target_hours == self.education.yearly_target_hours:
+            return self
+        return self.model_copy(
+            update={"education": Education(yearly_target_hours=yearly_target_hours)}
+        )
+
     def snapshot(self) -> dict[str, Any]:
         """The settings as plain data, stored with a confirmed evaluation."""
         return self.model_dump(mode="json")
 
 
-def load_evaluation_config(path: Path | None = None) -> EvaluationConfig:
-    """Read and validate the evaluation file; raises EvaluationConfigError listing every problem."""
+def load_evaluation_config(
+    path: Path | None = None, *, yearly_target_hours: float | None = None
+) -> EvaluationConfig:
+    """Read and validate the evaluation file; raises EvaluationConfigError listing every problem.
+
+    The study target is not the evaluation file's: it is `yearly_target_hours` if given, else
+    the shipped duties file's [education] yearly_target_hours (services/duties/duties.toml),
+    the one target every surface reads.
+    """
     path = path or DEFAULT_FILE
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -109,6 +129,14 @@ def load_evaluation_config(path: Path | None = None) -> EvaluationConfig:
         raise EvaluationConfigError(f"无法读取评定配置文件 {path}：{exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise EvaluationConfigError(f"评定配置文件 {path} 格式错误：{exc}") from exc
+    if "education" in data:
+        raise EvaluationConfigError(
+            f"评定配置文件 {path} 有误：[education] 不在此设置；继续教育年度目标学时只在职责配置 "
+            "duties.toml 的 [education] yearly_target_hours 中设置，各处统一读取"
+        )
+    if yearly_target_hours is None:
+        yearly_target_hours = load_duties().education.yearly_target_hours
+    data["education"] = {"yearly_target_hours": yearly_target_hours}
     try:
         return EvaluationConfig.model_validate(data)
     except ValidationError as exc:

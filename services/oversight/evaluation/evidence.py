@@ -11,6 +11,12 @@ from datetime import datetime, tzinfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import evaluation as queries
+from models.scorecards.engagement import (
+    AttendanceCounts,
+    NoticeCounts,
+    attendance_by_grid,
+    notice_confirmations,
+)
 from models.study import grid_memberships, hours_by_person
 from services.oversight.evaluation.config import EvaluationConfig
 from services.oversight.evaluation.scoring import GridEvaluation, GridEvidence, score_evidence
@@ -39,6 +45,8 @@ async def collect_evidence(
     """Each level-3 grid's evidence for `year` up to `as_of` (default: the whole year).
 
     Members are a grid's current statisticians and staff (as for continuing education).
+    The education target is the one of services/duties/duties.toml ([education]
+    yearly_target_hours), carried in `config.education` (see config.load_evaluation_config).
     """
     start, end = year_bounds(year, tz)
     until = min(end, as_of) if as_of is not None else end
@@ -53,31 +61,29 @@ async def collect_evidence(
         members[membership.grid_id].add(membership.person_id)
 
     activity_quarters: dict[int, set[int]] = defaultdict(set)
-    activities_of: dict[int, list[int]] = defaultdict(list)
-    for activity_id, grid_id, starts_at in await queries.activities_held(
+    for _activity_id, grid_id, starts_at in await queries.activities_held(
         session=session, start=start, end=until
     ):
-        activities_of[grid_id].append(activity_id)
         quarter = (starts_at.astimezone(tz).month - 1) // 3 + 1
         if quarter in quarters_due:
             activity_quarters[grid_id].add(quarter)
-    attendees: dict[int, set[int]] = defaultdict(set)
-    for activity_id, person_id in await queries.check_ins(session=session, start=start, end=until):
-        attendees[activity_id].add(person_id)
-    receipts = await queries.notice_receipts(session=session, start=start, end=until)
+    # Attendance and notices have one definition each, shared with the scorecards
+    # (models/scorecards/engagement.py): 应到 counts invited members only, a notice counts
+    # for the grids it was sent to.
+    attendance = await attendance_by_grid(session=session, start=start, end=until)
+    notices = await notice_confirmations(session=session, start=start, end=until)
+    questions = await queries.question_counts(session=session, start=start, end=until)
     on_time: dict[int, int] = defaultdict(int)
     for grid_id, _period, late in await queries.reports_in(session=session, periods=periods_due):
         if not late:
             on_time[grid_id] += 1
-    questions = await queries.question_counts(session=session, start=start, end=until)
     hours = await hours_by_person(session=session, year=year)
 
     found = []
     for ref in grids:
         people = members[ref.grid_id]
-        held = activities_of[ref.grid_id]
-        received = sum(receipts.get(p, (0, 0))[0] for p in people)
-        confirmed = sum(receipts.get(p, (0, 0))[1] for p in people)
+        seen = attendance.get(ref.grid_id, AttendanceCounts())
+        notice = notices.get(ref.grid_id, NoticeCounts(0, ()))
         asked, answered = questions.get(ref.grid_id, (0, 0))
         progress = sum(min(hours.get(p, 0.0) / target, 1.0) for p in people) if target > 0 else 0.0
         found.append(
@@ -86,10 +92,11 @@ async def collect_evidence(
                 GridEvidence(
                     quarters_due=len(quarters_due),
                     quarters_with_activity=len(activity_quarters[ref.grid_id]),
-                    attendance_expected=len(held) * len(people),
-                    attendance_checked_in=sum(len(attendees[a] & people) for a in held),
-                    notices_received=received,
-                    notices_confirmed=confirmed,
+                    attendance_expected=seen.expected,
+                    attendance_checked_in=seen.checked_in,
+                    attendance_on_leave=seen.on_leave,
+                    notices_received=notice.recipients,
+                    notices_confirmed=len(notice.confirm_seconds),
                     months_due=len(periods_due),
                     reports_on_time=on_time[ref.grid_id],
                     questions_asked=asked,
@@ -97,6 +104,7 @@ async def collect_evidence(
                     members=len(people) if target > 0 else 0,
                     education_progress=round(progress, 4),
                     education_target_hours=round(target, 1),
+                    education_yearly_hours=config.education.yearly_target_hours,
                 ),
             )
         )

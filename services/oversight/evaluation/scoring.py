@@ -1,6 +1,10 @@
 """A grid's evaluation from its evidence, without the database: each component done out of due,
 weighted; the score's grade (优秀 / 合格 / 不合格) and a suggested reward inside the policy's
-bands, explained component by component (the formula is in evaluation.toml)."""
+bands, explained component by component (the formula is in evaluation.toml).
+
+Required duties not done score zero; components with nothing to measure are left out and the
+other weights renormalised (components_of). A grid that did nothing scores 0: 不合格, 0 yuan.
+"""
 
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
@@ -19,8 +23,10 @@ class GridEvidence:
 
     quarters_due: int = 0
     quarters_with_activity: int = 0
+    # 应到: members invited to the grid's activities (models/scorecards/engagement.py).
     attendance_expected: int = 0
     attendance_checked_in: int = 0
+    attendance_on_leave: int = 0
     notices_received: int = 0
     notices_confirmed: int = 0
     months_due: int = 0
@@ -30,22 +36,32 @@ class GridEvidence:
     members: int = 0
     # Sum over members of min(hours / target, 1).
     education_progress: float = 0.0
+    # The target so far (pro-rated to the days elapsed) and the yearly one it comes from.
     education_target_hours: float = 0.0
+    education_yearly_hours: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class Component:
     key: str
     label: str
+    # The weight the points are out of: the configured one, scaled up when other components
+    # were left out (renormalised so that the counted ones add up to 100).
     weight: float
     done: float
     due: float
-    # min(done / due, 1); 1 when nothing was due.
+    # min(done / due, 1); 0 when left out.
     ratio: float
     points: float
     note: str
+    # False: nothing to measure and not required, left out of the score.
+    counted: bool = True
+    # The weight in evaluation.toml (None in results frozen before it was stored).
+    base_weight: float | None = None
 
     def explain(self) -> str:
+        if not self.counted:
+            return f"{self.label} 不计入（{self.note}）"
         return f"{self.label} {self.points:.2f}/{self.weight:g} 分（{self.note}）"
 
 
@@ -63,15 +79,24 @@ class GridEvaluation:
     frozen: bool = False
 
     def explanation(self) -> str:
-        return "；".join(c.explain() for c in self.components)
+        parts = [c.explain() for c in self.components]
+        left_out = [c.label for c in self.components if not c.counted]
+        if left_out and len(left_out) < len(self.components):
+            parts.append(
+                f"{'、'.join(left_out)}无可计事项，不计入；其余各项权重按比例折算为满分 100 分"
+            )
+        elif left_out:
+            parts.append("尚无可计事项，得 0 分")
+        return "；".join(parts)
 
 
-def _component(key: str, config: EvaluationConfig, done: float, due: float, note: str) -> Component:
-    weight = config.weights.of(key)
-    if due <= 0:
-        ratio, note = 1.0, f"{note}；无应计事项，按满分计"
-    else:
-        ratio = min(done / due, 1.0)
+def _component(
+    key: str, config: EvaluationConfig, done: float, due: float, note: str, *, scale: float
+) -> Component:
+    base = config.weights.of(key)
+    counted = due > 0
+    weight = round(base * scale, 2) if counted else 0.0
+    ratio = min(done / due, 1.0) if counted else 0.0
     return Component(
         key=key,
         label=COMPONENTS[key],
@@ -79,56 +104,106 @@ def _component(key: str, config: EvaluationConfig, done: float, due: float, note
         done=done,
         due=due,
         ratio=ratio,
-        points=round(weight * ratio, 2),
+        points=round(base * scale * ratio, 2),
         note=note,
+        counted=counted,
+        base_weight=base,
     )
 
 
+def _dues(e: GridEvidence) -> dict[str, float]:
+    return {
+        "activities": e.quarters_due,
+        "attendance": e.attendance_expected,
+        "notices": e.notices_received,
+        "reports": e.months_due,
+        "questions": e.questions_asked,
+        "education": e.members,
+    }
+
+
 def components_of(evidence: GridEvidence, config: EvaluationConfig) -> tuple[Component, ...]:
+    """Each component's points.
+
+    A required duty is due for every period that ended: a quarter without an activity or a
+    month without an on-time report scores zero (as do members short of their study hours).
+    A component with nothing to measure (no activity to attend, no notice received, no
+    question asked, no member) is left out, and the weights of the others are scaled up to add
+    up to 100; a grid with nothing to measure at all scores 0. Nothing is granted for work
+    that was not there to judge.
+    """
     e = evidence
+    dues = _dues(e)
+    counted_weight = sum(config.weights.of(k) for k, due in dues.items() if due > 0)
+    scale = 100 / counted_weight if counted_weight > 0 else 0.0
+    leave = f"，请假 {e.attendance_on_leave} 人次不计缺勤" if e.attendance_on_leave else ""
+    target = (
+        f"年度目标 {e.education_yearly_hours:g} 学时/人，截至评定日按 "
+        f"{e.education_target_hours:g} 学时计"
+        if e.education_yearly_hours and e.education_yearly_hours != e.education_target_hours
+        else f"目标 {e.education_target_hours:g} 学时/人"
+    )
     return (
         _component(
             "activities",
             config,
             e.quarters_with_activity,
             e.quarters_due,
-            f"已结束的 {e.quarters_due} 个季度中 {e.quarters_with_activity} 个季度组织了活动",
+            f"已结束的 {e.quarters_due} 个季度中 {e.quarters_with_activity} 个季度组织了活动"
+            if e.quarters_due
+            else "尚无已结束的季度",
+            scale=scale,
         ),
         _component(
             "attendance",
             config,
             e.attendance_checked_in,
             e.attendance_expected,
-            f"签到 {e.attendance_checked_in} 人次 / 应到 {e.attendance_expected} 人次",
+            f"签到 {e.attendance_checked_in} 人次 / 应到 {e.attendance_expected} 人次"
+            f"（应到：受邀的已绑定成员）{leave}"
+            if e.attendance_expected
+            else f"无应到人次（未组织活动或无受邀成员）{leave}",
+            scale=scale,
         ),
         _component(
             "notices",
             config,
             e.notices_confirmed,
             e.notices_received,
-            f"已阅 {e.notices_confirmed} / 收到 {e.notices_received} 份通知",
+            f"已阅 {e.notices_confirmed} / 收到 {e.notices_received} 份通知"
+            if e.notices_received
+            else "未收到发给本网格的通知",
+            scale=scale,
         ),
         _component(
             "reports",
             config,
             e.reports_on_time,
             e.months_due,
-            f"已结束的 {e.months_due} 个月中按时汇报 {e.reports_on_time} 个月",
+            f"已结束的 {e.months_due} 个月中按时汇报 {e.reports_on_time} 个月"
+            if e.months_due
+            else "尚无已结束的月份",
+            scale=scale,
         ),
         _component(
             "questions",
             config,
             e.questions_answered,
             e.questions_asked,
-            f"答复 {e.questions_answered} / 提问 {e.questions_asked} 个",
+            f"答复 {e.questions_answered} / 提问 {e.questions_asked} 个"
+            if e.questions_asked
+            else "无人提问",
+            scale=scale,
         ),
         _component(
             "education",
             config,
             e.education_progress,
             e.members,
-            f"{e.members} 名成员平均完成 {_percent(e.education_progress, e.members)}"
-            f"（目标 {e.education_target_hours:g} 学时/人）",
+            f"{e.members} 名成员平均完成 {_percent(e.education_progress, e.members)}（{target}）"
+            if e.members
+            else "网格暂无成员",
+            scale=scale,
         ),
     )
 

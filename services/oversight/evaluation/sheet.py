@@ -36,7 +36,7 @@ def evaluation_xlsx(
     ]
     rows: list[list[Any]] = []
     for e in outcome.evaluations:
-        points = {c.key: c.points for c in e.components}
+        points: dict[str, Any] = {c.key: c.points if c.counted else "不计入" for c in e.components}
         rows.append(
             [
                 e.town_name,
@@ -76,6 +76,12 @@ def evaluation_xlsx(
             ["合格", f"得分 ≥ {g.pass_min:g}，奖励 {g.pass_reward_min}–{g.pass_reward_max} 元"],
             ["不合格", f"得分 < {g.pass_min:g}，无奖励"],
             ["建议奖励", f"档内按得分线性取值，向下取整到 {g.reward_step} 元"],
+            [
+                "应做未做",
+                "已结束的季度未组织活动、已结束的月份未按时汇报，该项按 0 分计；"
+                "未做任何工作的网格为不合格（0 元）",
+            ],
+            ["不计入", "无可计事项的项目（如全年无人提问）不计入，其余各项权重按比例折算为 100 分"],
             ["继续教育目标", f"{used.education.yearly_target_hours:g} 学时/人/年"],
         ],
     )

@@ -25,6 +25,7 @@ from models.tables import (
     NoticeRecipient,
     Question,
     StudyRecord,
+    TelegramBinding,
 )
 from services.oversight.evaluation.config import (
     EvaluationConfig,
@@ -118,12 +119,12 @@ def test_rewards_must_stay_inside_the_policy_bands(tmp_path: Path) -> None:
 # --- Scoring evidence -----------------------------------------------------------------------
 
 
-def test_nothing_due_counts_as_full_marks_and_says_so() -> None:
+def test_nothing_to_measure_earns_nothing() -> None:
     ref = GridRef(1, "网格", 2, "镇")
     evaluation = score_evidence(ref, GridEvidence(), CONFIG)
-    assert evaluation.score == 100
-    assert evaluation.grade == EXCELLENT
-    assert all("无应计事项，按满分计" in c.note for c in evaluation.components)
+    assert (evaluation.score, evaluation.grade, evaluation.reward_yuan) == (0, FAIL, 0)
+    assert not any(c.counted for c in evaluation.components)
+    assert "尚无可计事项，得 0 分" in evaluation.explanation()
 
 
 # --- A constructed year --------------------------------------------------------------------
@@ -169,12 +170,14 @@ async def year_2025(sessions: async_sessionmaker[AsyncSession], small_city: Smal
     """虹桥镇网格 (members grid_head, instructor, member) in 2025:
 
     activities in Q1, Q2, Q3 (Q4's was cancelled): 3/4 quarters -> 25 × 0.75 = 18.75;
-    check-ins 3 + 1 + 2 = 6 of 3 × 3 = 9 -> 15 × 6/9 = 10;
-    notices: 2 of 3 and 3 of 3 confirmed -> 15 × 5/6 = 12.5;
+    all three bound to Telegram since January, so invited to every activity: check-ins
+    3 + 1 + 2 = 6 of 应到 3 + 2 + 3 = 8 (grid_head's leave in Q2 is not absence)
+    -> 15 × 6/8 = 11.25;
+    notices to 虹桥镇: 2 of 3 and 3 of 3 confirmed -> 15 × 5/6 = 12.5;
     reports on time for 9 months (and one late) -> 20 × 9/12 = 15;
     questions: 1 of 2 answered -> 10 × 0.5 = 5;
     education (24 h target): 24 h, 12 h, 0 h -> (1 + 0.5 + 0) / 3 -> 15 × 0.5 = 7.5.
-    Total 68.75: 合格, reward 1000 + 8.75/25 × 2000 = 1700.
+    Total 70.00: 合格, reward 1000 + 10/25 × 2000 = 1800.
     """
     city = small_city
     hq = city.grids["虹桥镇网格"].id
@@ -204,7 +207,7 @@ async def year_2025(sessions: async_sessionmaker[AsyncSession], small_city: Smal
             notice = Notice(
                 sender_id=city.person_id("town_head"),
                 text=f"通知{number}",
-                target_label="虹桥镇全体",
+                target_label="虹桥镇全镇（街道） · 全体人员",
                 created_at=local(2025, 3 * number, 1, 9),
             )
             session.add(notice)
@@ -269,6 +272,14 @@ async def year_2025(sessions: async_sessionmaker[AsyncSession], small_city: Smal
                     source="self",
                 )
             )
+        session.add_all(
+            TelegramBinding(
+                person_id=city.person_id(key),
+                telegram_user_id=8000 + city.person_id(key),
+                bound_at=local(2025, 1, 1),
+            )
+            for key in members
+        )
     return city
 
 
@@ -281,20 +292,21 @@ async def test_constructed_year_scores_as_computed_by_hand(session: AsyncSession
     hongqiao = evaluations["虹桥镇·工业网格1"]
     assert {c.key: c.points for c in hongqiao.components} == {
         "activities": 18.75,
-        "attendance": 10.0,
+        "attendance": 11.25,
         "notices": 12.5,
         "reports": 15.0,
         "questions": 5.0,
         "education": 7.5,
     }
-    assert (hongqiao.score, hongqiao.grade, hongqiao.reward_yuan) == (68.75, PASS, 1700)
+    assert (hongqiao.score, hongqiao.grade, hongqiao.reward_yuan) == (70.0, PASS, 1800)
     assert hongqiao.town_name == "虹桥镇"
     assert "已结束的 4 个季度中 3 个季度组织了活动" in hongqiao.explanation()
-    assert "签到 6 人次 / 应到 9 人次" in hongqiao.explanation()
+    assert "签到 6 人次 / 应到 8 人次" in hongqiao.explanation()
+    assert "请假 1 人次不计缺勤" in hongqiao.explanation()
     # 柳市镇网格 (other_member only) did nothing: activities 0, reports 0, education 0;
-    # attendance, notices and questions had nothing due: 15 + 15 + 10 = 40.
+    # attendance, notices and questions had nothing to measure and are left out: 0, 不合格.
     liushi = evaluations["柳市镇·工业网格1"]
-    assert (liushi.score, liushi.grade, liushi.reward_yuan) == (40.0, FAIL, 0)
+    assert (liushi.score, liushi.grade, liushi.reward_yuan) == (0.0, FAIL, 0)
 
 
 async def test_standing_so_far_counts_only_ended_periods(
@@ -313,7 +325,7 @@ async def test_standing_so_far_counts_only_ended_periods(
     assert points["reports"] == 20
     assert points["education"] == 10  # 15 × 2/3
     assert points["questions"] == 10  # the April question was answered
-    assert points["attendance"] == 10  # check-ins 3 + 1 of 2 × 3 = 6 expected -> 15 × 4/6
+    assert points["attendance"] == 12  # check-ins 3 + 1 of 应到 3 + 2 -> 15 × 4/5
     assert not standing.frozen
 
 
@@ -345,14 +357,14 @@ async def test_confirmation_freezes_the_year(
         frozen = await evaluation_for_year(session=session, year=2025, config=CONFIG, tz=TZ)
     hq_id = year_2025.grids["虹桥镇网格"].id
     # The live numbers moved: 4/4 quarters (+6.25) but nobody checked in at the new activity
-    # (6 of 12: −2.5).
-    assert live[hq_id].score == 72.5
+    # (6 of 11: 8.18, −3.07).
+    assert live[hq_id].score == 73.18
     assert frozen.run is not None
     frozen_hq = next(e for e in frozen.evaluations if e.grid_id == hq_id)
     assert (frozen_hq.grid_name, frozen_hq.score, frozen_hq.reward_yuan) == (
         "虹桥镇·工业网格1",
-        68.75,
-        1700,
+        70.0,
+        1800,
     )
     assert frozen_hq.frozen
     assert (
@@ -385,8 +397,10 @@ async def test_evaluation_sheet_keeps_formula_looking_names_as_text(
     rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
     evil = rows['=HYPERLINK("http://evil","点我")']
     assert evil[1].data_type == "s"
-    assert [evil[2].value, evil[3].value, evil[4].value] == [40, FAIL, 0]
+    assert [evil[2].value, evil[3].value, evil[4].value] == [0, FAIL, 0]
+    # Nothing to measure in its attendance, notices and questions: shown as left out.
+    assert [evil[6].value, evil[7].value, evil[9].value] == ["不计入"] * 3
     hongqiao = rows["虹桥镇·工业网格1"]
-    assert [hongqiao[2].value, hongqiao[3].value, hongqiao[4].value] == [68.75, PASS, 1700]
-    assert "签到 6 人次 / 应到 9 人次" in hongqiao[-1].value
+    assert [hongqiao[2].value, hongqiao[3].value, hongqiao[4].value] == [70, PASS, 1800]
+    assert "签到 6 人次 / 应到 8 人次" in hongqiao[-1].value
     assert "未确认" in [c.value for c in book["评分办法"]["B"]][2]

@@ -1,6 +1,7 @@
 """Scorecards on a constructed month and year, with the arithmetic checked by hand, and the
 scope a viewer gets (a town leader never sees another town)."""
 
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ from models.tables import (
     QuestionPost,
     ReportHearing,
     StudyRecord,
+    TelegramBinding,
 )
 from services.access import Viewer
 from services.duties.config import load_duties
@@ -229,6 +231,12 @@ async def year_of_work(sessions: async_sessionmaker[AsyncSession], small_city: S
         blocked = await session.get(Person, head)
         assert blocked is not None
         blocked.unreachable_at = local(9, 1)
+        # Bound to Telegram since January (invited to every activity): 陈统计 and 李指导员;
+        # 王网格长 never bound (and blocked): invited to none, counted only when checked in.
+        session.add_all(
+            TelegramBinding(person_id=person_id, telegram_user_id=7000 + person_id, bound_at=at)
+            for person_id, at in ((member, local(1, 1)), (instructor, local(1, 1)))
+        )
     return Ids(hq=hq, ls=ls, hq_town=hq_town, ls_town=ls_town)
 
 
@@ -249,9 +257,11 @@ async def test_month_by_hand(session: AsyncSession, year_of_work: Ids) -> None:
     hq = next(g for g in card.grids if g.grid_id == year_of_work.hq).tally
     assert hq.members == 3
     assert dict(hq.activities) == {ActivityKind.STUDY: 1, ActivityKind.EXCHANGE: 1}
-    # 2 activities x 3 members = 6 slots; 陈统计 twice and 王网格长 once = 3; 李指导员 on leave.
-    assert (hq.attendance_slots, hq.checked_in, hq.on_leave) == (6, 3, 1)
-    assert hq.attendance_rate == pytest.approx(0.5)
+    # 应到 counts invited members (bound, reachable) and whoever checked in: the study day
+    # 陈统计 and 王网格长 (checked in; 李指导员's leave is not absence), the exchange 陈统计
+    # (checked in) and 李指导员 (absent); 王网格长, unbound and blocked, was not invited to it.
+    assert (hq.attendance_slots, hq.checked_in, hq.on_leave) == (4, 3, 1)
+    assert hq.attendance_rate == pytest.approx(0.75)
     # 3 copies to members; confirmed after 1 h and 3 h: rate 2/3, median 2 h.
     assert (hq.notice_copies, hq.notices_confirmed) == (3, 2)
     assert hq.confirm_median_hours == pytest.approx(2.0)
@@ -281,9 +291,9 @@ async def test_year_by_hand(session: AsyncSession, year_of_work: Ids) -> None:
     card = await _card(session, "2026")
     hq = next(g for g in card.grids if g.grid_id == year_of_work.hq).tally
     assert dict(hq.activities) == {ActivityKind.STUDY: 2, ActivityKind.EXCHANGE: 1}
-    # 3 activities x 3 members = 9 slots, 3 check-ins (none in October): 1/3.
-    assert (hq.attendance_slots, hq.checked_in) == (9, 3)
-    assert hq.attendance_rate == pytest.approx(1 / 3)
+    # November's 4, and October's 陈统计 and 李指导员 (bound, both absent): 6; 3 check-ins.
+    assert (hq.attendance_slots, hq.checked_in) == (6, 3)
+    assert hq.attendance_rate == pytest.approx(0.5)
     # 4 copies, confirmed after 1 h, 3 h, 5 h: median 3 h.
     assert (hq.notice_copies, hq.notices_confirmed) == (4, 3)
     assert hq.confirm_median_hours == pytest.approx(3.0)
@@ -394,7 +404,14 @@ async def test_my_progress_against_the_lines(
     elif result.score < config.grades.excellent_min:
         assert f"距优秀线还差 {config.grades.excellent_min - result.score:.1f} 分" in text
     for component in result.components:
-        assert f"{component.label}：{component.points:.2f}/{component.weight:g} 分" in text
+        if component.counted:
+            assert f"{component.label}：{component.points:.2f}/{component.weight:g} 分" in text
+        else:
+            assert f"{component.label}：不计入" in text
+    # One study target on the whole page: the duties file's 24 h (the evaluation's pro-rated
+    # share of it so far is named as such, never as a second target).
+    assert set(re.findall(r"目标 ([\d.]+) 学时", text)) == {"24"}
+    assert "截至评定日按 23.2 学时计" in text
     # The scorecard's own numbers for the year follow: 3 activities, 1/3 attendance.
-    assert "活动 3 次（学习 2、交流 1）；出勤率 33%（签到 3/9 人次，请假 1）" in text
+    assert "活动 3 次（学习 2、交流 1）；出勤率 50%（签到 3/6 人次，请假 1）" in text
     assert "柳市" not in text
