@@ -2,8 +2,9 @@
 one person may send in a sliding window, from the settings, and the Chinese refusal saying when
 to try again. The counts live in the database (models.limits), so a restart forgets nothing.
 
-Each limit is taken at the first step of what it guards (before any draft is kept or anything
-reaches another person): a question or a notice begun counts, whether or not it is sent.
+The first step of what a limit guards only looks (`free_at`), so that nobody writes a draft
+that cannot be sent; the step that stores or sends it counts it (`take`). A question or notice
+begun and cancelled counts nothing. An export and a check-in code are counted when tried.
 """
 
 from dataclasses import dataclass
