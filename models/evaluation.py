@@ -12,21 +12,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.enums import AttendanceStatus, GridLevel
+from models.enums import GridLevel
 from models.tables import (
-    Activity,
-    ActivityGrid,
-    Attendance,
     Department,
     DepartmentCheck,
     EvaluationResult,
     EvaluationRun,
     Grid,
-    MonthlyReport,
-    Notice,
-    NoticeRecipient,
-    Question,
-    SurveyObject,
 )
 
 
@@ -56,80 +48,6 @@ async def evaluated_grids(*, session: AsyncSession) -> list[GridRef]:
         .order_by(col(town.name), col(Grid.name))
     )
     return [GridRef(*row) for row in await _rows(session, statement)]
-
-
-async def activities_held(
-    *, session: AsyncSession, start: datetime, end: datetime
-) -> list[tuple[int, int, datetime]]:
-    """(activity id, grid id, starts_at) of uncancelled activities that started in [start, end)."""
-    statement = (
-        sa.select(col(Activity.id), col(ActivityGrid.grid_id), col(Activity.starts_at))
-        .join(ActivityGrid, col(ActivityGrid.activity_id) == col(Activity.id))
-        .where(
-            col(Activity.cancelled_at).is_(None),
-            col(Activity.starts_at) >= start,
-            col(Activity.starts_at) < end,
-        )
-    )
-    return [(row[0], row[1], row[2]) for row in await _rows(session, statement)]
-
-
-async def check_ins(
-    *, session: AsyncSession, start: datetime, end: datetime
-) -> list[tuple[int, int]]:
-    """(activity id, person id) of check-ins at activities that started in [start, end)."""
-    statement = (
-        sa.select(col(Attendance.activity_id), col(Attendance.person_id))
-        .join(Activity, col(Activity.id) == col(Attendance.activity_id))
-        .where(
-            col(Attendance.status) == AttendanceStatus.CHECKED_IN,
-            col(Activity.cancelled_at).is_(None),
-            col(Activity.starts_at) >= start,
-            col(Activity.starts_at) < end,
-        )
-    )
-    return [(row[0], row[1]) for row in await _rows(session, statement)]
-
-
-async def notice_receipts(
-    *, session: AsyncSession, start: datetime, end: datetime
-) -> dict[int, tuple[int, int]]:
-    """Per person: (notices received, notices confirmed) of notices sent in [start, end)."""
-    statement = (
-        sa.select(
-            col(NoticeRecipient.person_id),
-            sa.func.count(),
-            sa.func.count(col(NoticeRecipient.confirmed_at)),
-        )
-        .join(Notice, col(Notice.id) == col(NoticeRecipient.notice_id))
-        .where(col(Notice.created_at) >= start, col(Notice.created_at) < end)
-        .group_by(col(NoticeRecipient.person_id))
-    )
-    return {row[0]: (int(row[1]), int(row[2])) for row in await _rows(session, statement)}
-
-
-async def reports_in(
-    *, session: AsyncSession, periods: Sequence[str]
-) -> list[tuple[int, str, bool]]:
-    """(grid id, period, late) of monthly reports for the given "YYYY-MM" periods."""
-    if not periods:
-        return []
-    statement = sa.select(
-        col(MonthlyReport.grid_id), col(MonthlyReport.period), col(MonthlyReport.late)
-    ).where(col(MonthlyReport.period).in_(list(periods)))
-    return [(row[0], row[1], bool(row[2])) for row in await _rows(session, statement)]
-
-
-async def question_counts(
-    *, session: AsyncSession, start: datetime, end: datetime
-) -> dict[int, tuple[int, int]]:
-    """Per grid: (questions asked, questions answered) of questions filed in [start, end)."""
-    statement = (
-        sa.select(col(Question.grid_id), sa.func.count(), sa.func.count(col(Question.answered_at)))
-        .where(col(Question.created_at) >= start, col(Question.created_at) < end)
-        .group_by(col(Question.grid_id))
-    )
-    return {row[0]: (int(row[1]), int(row[2])) for row in await _rows(session, statement)}
 
 
 # --- Confirmed evaluations -------------------------------------------------------------------
@@ -168,32 +86,6 @@ async def insert_run(
 
 
 # --- Funding -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectRow:
-    object_id: int
-    name: str
-    town_id: int
-    town_name: str
-    created_at: datetime
-
-
-async def survey_objects_before(*, session: AsyncSession, end: datetime) -> list[ObjectRow]:
-    """Survey objects on the roster before `end`, with their town, by town and name."""
-    statement = (
-        sa.select(
-            col(SurveyObject.id),
-            col(SurveyObject.name),
-            col(Grid.id),
-            col(Grid.name),
-            col(SurveyObject.created_at),
-        )
-        .join(Grid, col(Grid.id) == col(SurveyObject.town_id))
-        .where(col(SurveyObject.created_at) < end)
-        .order_by(col(Grid.name), col(SurveyObject.name))
-    )
-    return [ObjectRow(*row) for row in await _rows(session, statement)]
 
 
 # --- The 五有 checklist -------------------------------------------------------------------------

@@ -3,6 +3,7 @@ and the order in which level-3 grids are listed."""
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -217,3 +218,39 @@ async def grid_staff(
     for rows in staff.values():
         rows.sort(key=lambda row: (ROLE_ORDER[row[0]], row[1].name, row[1].id or 0))
     return staff
+
+
+class JudgingStarts(NamedTuple):
+    """The judged-from dates as stored (Grid.started_on): the city's go-live date, and the
+    towns' and level-3 grids' own (None: there since go-live)."""
+
+    go_live: date | None
+    towns: dict[int, date | None]
+    # Level-3 grid id -> (its town, its own date).
+    grids: dict[int, tuple[int, date | None]]
+
+
+async def judging_starts(*, session: AsyncSession) -> JudgingStarts:
+    """Every grid's stored judged-from date, in one query."""
+    statement = sa.select(col(Grid.id), col(Grid.level), col(Grid.parent_id), col(Grid.started_on))
+    go_live: date | None = None
+    towns: dict[int, date | None] = {}
+    grids: dict[int, tuple[int, date | None]] = {}
+    for grid_id, level, parent_id, started_on in await select_rows(session, statement):
+        if level == GridLevel.CITY:
+            if started_on is not None and (go_live is None or started_on > go_live):
+                go_live = started_on
+        elif level == GridLevel.TOWN:
+            towns[grid_id] = started_on
+        else:
+            grids[grid_id] = (parent_id or 0, started_on)
+    return JudgingStarts(go_live, towns, grids)
+
+
+async def set_go_live(*, session: AsyncSession, day: date) -> int:
+    """Record `day` as the city's go-live date; returns how many city rows were changed (0: no
+    roster imported yet)."""
+    result = await session.exec(
+        sa.update(Grid).where(col(Grid.level) == GridLevel.CITY).values(started_on=day)
+    )
+    return int(result.rowcount or 0)

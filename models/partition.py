@@ -3,7 +3,7 @@ level-3 assignment as plain rows, and the writes of one run in a few statements.
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -121,9 +121,14 @@ async def open_staff_slots(*, session: AsyncSession) -> list[StaffSlot]:
 
 
 async def insert_level3_grids(
-    *, session: AsyncSession, grids: Sequence[NewGridRow], created_at: datetime
+    *,
+    session: AsyncSession,
+    grids: Sequence[NewGridRow],
+    created_at: datetime,
+    started_on: date | None = None,
 ) -> dict[str, int]:
-    """Insert level-3 grids in one statement; returns their ids by name."""
+    """Insert level-3 grids in one statement (judged from `started_on`; None: from the city's
+    go-live); returns their ids by name."""
     if not grids:
         return {}
     params = [
@@ -135,6 +140,7 @@ async def insert_level3_grids(
             "seq": grid.seq,
             "cross_town": grid.cross_town,
             "created_at": created_at,
+            "started_on": started_on,
         }
         for grid in grids
     ]

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import AttendanceStatus, GridLevel, QuestionStatus, Role
+from models.scorecards.engagement import activity_kinds
 from models.tables import (
     Activity,
     ActivityGrid,
@@ -175,19 +176,11 @@ async def activity_counts(
     *, session: AsyncSession, start: datetime, end: datetime
 ) -> dict[int, int]:
     """Level-3 grid id -> uncancelled activities for it starting in [start, end) (grids with
-    none are left out)."""
-    statement = (
-        sa.select(col(ActivityGrid.grid_id), sa.func.count())
-        .join(Activity, col(Activity.id) == col(ActivityGrid.activity_id))
-        .where(
-            col(Activity.cancelled_at).is_(None),
-            col(Activity.starts_at) >= start,
-            col(Activity.starts_at) < end,
-        )
-        .group_by(col(ActivityGrid.grid_id))
-    )
-    connection = await session.connection()
-    return {grid_id: count for grid_id, count in (await connection.execute(statement)).all()}
+    none are left out): `activity_kinds`' definition, summed over kinds."""
+    return {
+        grid_id: sum(kinds.values())
+        for grid_id, kinds in (await activity_kinds(session=session, start=start, end=end)).items()
+    }
 
 
 async def grid_activities(

@@ -78,14 +78,18 @@ async def level3_grids_by_town(
 
 
 async def get_or_create_town_grids(
-    *, session: AsyncSession, city: Grid, names: Collection[str]
+    *, session: AsyncSession, city: Grid, names: Collection[str], started_on: date | None = None
 ) -> tuple[dict[str, Grid], int]:
-    """Level-2 grids by name, creating the missing ones under `city`; also how many were new."""
+    """Level-2 grids by name, creating the missing ones under `city` (judged from
+    `started_on`, None: from the city's go-live); also how many were new."""
     existing = await grids_by_name(session=session, names=names)
     towns = {name: grid for name, grid in existing.items() if grid.level == GridLevel.TOWN}
     missing = [name for name in dict.fromkeys(names) if name not in existing]
     if missing:
-        new = [Grid(level=GridLevel.TOWN, name=name, parent_id=city.id) for name in missing]
+        new = [
+            Grid(level=GridLevel.TOWN, name=name, parent_id=city.id, started_on=started_on)
+            for name in missing
+        ]
         session.add_all(new)
         await session.flush()
         towns.update((grid.name, grid) for grid in new)

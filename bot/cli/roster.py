@@ -37,6 +37,14 @@ def import_command(
             help="企业表只是所列乡镇街道的一部分企业：表中没有的企业不记为退出",
         ),
     ] = False,
+    go_live: Annotated[
+        str | None,
+        typer.Option(
+            "--go-live",
+            help="首次导入时记录的系统启用日期，如 2026-12-01（默认：导入当天）；"
+            "此前开始的月份和季度不提醒、不考核",
+        ),
+    ] = None,
 ) -> None:
     """导入花名册（企业、人员）。任何一行有误则全部不导入，并生成错误报告。"""
     from services.roster_import import import_roster
@@ -49,12 +57,19 @@ def import_command(
     )
 
     default_day = None
-    if joined_on is not None:
+    go_live_day = None
+    for flag, given in (("--joined-on", joined_on), ("--go-live", go_live)):
+        if given is None:
+            continue
         try:
-            default_day = parse_date(joined_on)
+            day = parse_date(given)
         except Invalid as exc:
-            typer.echo(f"--joined-on「{joined_on}」：{exc}", err=True)
+            typer.echo(f"{flag}「{given}」：{exc}", err=True)
             raise typer.Exit(2) from exc
+        if flag == "--joined-on":
+            default_day = day
+        else:
+            go_live_day = day
     settings = common.settings()
     today = datetime.now(settings.tz).date()
 
@@ -67,6 +82,7 @@ def import_command(
                 joined_on=default_day,
                 today=today,
                 partial=partial,
+                go_live=go_live_day,
             )
 
     try:
@@ -95,9 +111,46 @@ def grids_partition(
 
     async def work(sessions: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
         async with sessions() as session:
-            return await partition(session=session, dry_run=dry_run)
+            return await partition(
+                session=session, dry_run=dry_run, today=datetime.now(settings.tz).date()
+            )
 
     typer.echo(common.with_sessions(settings, work).render())
+
+
+@grids_app.command("golive")
+def grids_golive(
+    day: Annotated[
+        str | None, typer.Argument(help="新的启用日期，如 2026-12-01；省略则只显示")
+    ] = None,
+) -> None:
+    """显示或修改系统启用日期：此前开始的月份和季度不提醒、不考核（未纳入）。"""
+    from models.grids import judging_starts, set_go_live
+    from services.roster_import.cells import Invalid, parse_date
+
+    new_day = None
+    if day is not None:
+        try:
+            new_day = parse_date(day)
+        except Invalid as exc:
+            typer.echo(f"启用日期「{day}」：{exc}", err=True)
+            raise typer.Exit(2) from exc
+    settings = common.settings()
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> str:
+        async with transaction(sessions) as session:
+            before = (await judging_starts(session=session)).go_live
+            if new_day is None:
+                return f"启用日期：{before.isoformat()}" if before else "尚未记录启用日期。"
+            if not await set_go_live(session=session, day=new_day):
+                return "尚未导入花名册，无法设置启用日期。"
+            was = before.isoformat() if before else "未记录"
+            return (
+                f"启用日期已由 {was} 改为 {new_day.isoformat()}；提醒、看板和年度评定"
+                "从此日起开始的月份和季度计。"
+            )
+
+    typer.echo(common.with_sessions(settings, work))
 
 
 @grids_app.command("show")

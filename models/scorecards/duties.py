@@ -13,35 +13,25 @@ from models.scorecards.grids import fetch_all, grid_members, only_grids
 from models.tables import MonthlyReport, ReportHearing, StudyRecord
 
 
-@dataclass(frozen=True, slots=True)
-class ReportCounts:
-    submitted: int
-    on_time: int
-
-
-async def report_counts(
+async def report_marks(
     *,
     session: AsyncSession,
     periods: Collection[str],
     grid_ids: Collection[int] | None = None,
-) -> dict[int, ReportCounts]:
-    """Grid id -> monthly reports submitted for `periods` ("YYYY-MM"), and how many on time."""
+) -> dict[int, dict[str, bool]]:
+    """Grid id -> period ("YYYY-MM", of `periods`) -> whether its monthly report was late: the
+    one reading of the reports behind the scorecards and the evaluation (a period absent from
+    a grid's map had no report)."""
     if not periods:
         return {}
-    statement = (
-        sa.select(
-            col(MonthlyReport.grid_id),
-            sa.func.count(),
-            sa.func.sum(sa.case((col(MonthlyReport.late), 0), else_=1)),
-        )
-        .where(col(MonthlyReport.period).in_(list(periods)))
-        .group_by(col(MonthlyReport.grid_id))
-    )
+    statement = sa.select(
+        col(MonthlyReport.grid_id), col(MonthlyReport.period), col(MonthlyReport.late)
+    ).where(col(MonthlyReport.period).in_(list(periods)))
     statement = only_grids(statement, col(MonthlyReport.grid_id), grid_ids)
-    return {
-        grid_id: ReportCounts(int(total), int(on_time or 0))
-        for grid_id, total, on_time in await fetch_all(session, statement)
-    }
+    found: dict[int, dict[str, bool]] = {}
+    for grid_id, period, late in await fetch_all(session, statement):
+        found.setdefault(grid_id, {})[period] = bool(late)
+    return found
 
 
 async def hearing_counts(

@@ -41,6 +41,8 @@ class EvaluationResult(SQLModel, table=True):
     reward_yuan: int
     # Each component's measured value, ratio and points, as shown in the evaluation sheet.
     components: list[dict[str, Any]] = Field(sa_column=sa.Column(sa.JSON(), nullable=False))
+    # Why only part of the year (or none: grade 未纳入) was judged; "" for the whole year.
+    coverage_note: str = Field(default="", max_length=200)
 
 
 class Department(SQLModel, table=True):

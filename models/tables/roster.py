@@ -22,6 +22,13 @@ class Grid(SQLModel, table=True):
     seq: int | None = None
     cross_town: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=tz_column(nullable=False))
+    # From which local day the grid's duties are judged (reminded, scored, evaluated). On the
+    # city row: the city's go-live date (启用日期), set at the first import and editable with
+    # `gridbot golive`. On a town or level-3 grid: the day it was added after the city went
+    # live (a later import or re-partition); None: there since go-live. A period counts for a
+    # grid only when it starts on or after the latest of its city's, town's and own dates
+    # (services/coverage.py).
+    started_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
 
 
 class SurveyObject(SQLModel, table=True):

@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import ActivityKind
-from models.scorecards.duties import education_by_grid, hearing_counts, report_counts
+from models.scorecards.duties import education_by_grid, hearing_counts, report_marks
 from models.scorecards.engagement import (
     AttendanceCounts,
     NoticeCounts,
@@ -39,6 +39,7 @@ from models.scorecards.engagement import (
 )
 from models.scorecards.grids import MemberCounts, level3_grids, member_counts
 from services.access import Viewer
+from services.coverage import Coverage, load_coverage
 from services.duties.config import DutiesConfig
 from services.duties.status import Scope, scope_of
 from services.oversight.periods import Period
@@ -73,6 +74,8 @@ class Tally:
     answer_seconds: tuple[float, ...] = ()
     study_hours: float = 0.0
     study_reached: int = 0
+    # Grids not judged for any month of the period (未纳入: added or live after it began).
+    not_judged: int = 0
 
     @property
     def activity_total(self) -> int:
@@ -134,6 +137,7 @@ def combine(tallies: Iterable[Tally]) -> Tally:
         answer_seconds=tuple(s for t in items for s in t.answer_seconds),
         study_hours=sum(t.study_hours for t in items),
         study_reached=sum(t.study_reached for t in items),
+        not_judged=sum(t.not_judged for t in items),
     )
 
 
@@ -148,6 +152,14 @@ class GridScorecard:
     town_id: int
     town_name: str
     tally: Tally
+    # Set when the grid is judged only from this day, after the period began
+    # (services/coverage.py): months beginning earlier are not due.
+    judged_from: date | None = None
+
+    @property
+    def judged(self) -> bool:
+        """False when no month of the period is judged for the grid (shown as 未纳入)."""
+        return not self.tally.not_judged
 
 
 @dataclass(frozen=True)
@@ -182,6 +194,19 @@ class CityScorecard:
     @property
     def hearing_rate(self) -> float | None:
         return _rate(self.hearings_confirmed, self.hearings_due)
+
+
+def _month_start(month: str) -> date:
+    return date(int(month[:4]), int(month[5:]), 1)
+
+
+def judged_months(
+    months: Iterable[str], coverage: Coverage, *, grid_id: int | None = None, town_id: int = 0
+) -> list[str]:
+    """The months (of `months`) a grid (or, without `grid_id`, a town) is judged for."""
+    if grid_id is not None:
+        return [m for m in months if coverage.grid_covers(grid_id, _month_start(m))]
+    return [m for m in months if coverage.town_covers(town_id, _month_start(m))]
 
 
 def due_months(
@@ -246,7 +271,8 @@ async def scorecard(
     figures = await notice_figures(session=session, start=start, end=end, grid_ids=only)
     notices = figures.grids
     questions = await question_answers(session=session, start=start, end=end, grid_ids=only)
-    reports = await report_counts(session=session, periods=report_months, grid_ids=only)
+    coverage = await load_coverage(session=session)
+    marks = await report_marks(session=session, periods=report_months, grid_ids=only)
     hearings = await hearing_counts(
         session=session, windows=hearing_windows(hearing_months, duties=duties, tz=tz)
     )
@@ -267,8 +293,11 @@ async def scorecard(
         seen = attendance.get(row.grid_id, AttendanceCounts())
         notice = notices.get(row.grid_id)
         asked = questions.get(row.grid_id)
-        report = reports.get(row.grid_id)
         studied = study.get(row.grid_id)
+        months = judged_months(report_months, coverage, grid_id=row.grid_id)
+        grid_marks = marks.get(row.grid_id, {})
+        since = coverage.grid_from(row.grid_id)
+        judged_from = since if since is not None and since > period.first_day else None
         tally = Tally(
             members=counted.members,
             unreachable=counted.unreachable,
@@ -278,16 +307,22 @@ async def scorecard(
             on_leave=seen.on_leave,
             notice_copies=notice.recipients if notice else 0,
             confirm_seconds=notice.confirm_seconds if notice else (),
-            reports_due=len(report_months),
-            reports_submitted=report.submitted if report else 0,
-            reports_on_time=report.on_time if report else 0,
+            reports_due=len(months),
+            reports_submitted=sum(1 for m in months if m in grid_marks),
+            reports_on_time=sum(1 for m in months if grid_marks.get(m) is False),
             questions_asked=asked.asked if asked else 0,
             answer_seconds=asked.answer_seconds if asked else (),
             study_hours=studied.hours if studied else 0.0,
             study_reached=studied.reached if studied else 0,
+            not_judged=int(
+                judged_from is not None
+                and not judged_months(period.months, coverage, grid_id=row.grid_id)
+            ),
         )
         by_town.setdefault(row.town_id, []).append(
-            GridScorecard(row.grid_id, row.grid_name, row.town_id, row.town_name, tally)
+            GridScorecard(
+                row.grid_id, row.grid_name, row.town_id, row.town_name, tally, judged_from
+            )
         )
         town_names[row.town_id] = row.town_name
 
@@ -302,7 +337,9 @@ async def scorecard(
                 combine(g.tally for g in grid_cards),
                 figures.town_duplicates.get(town_id, no_copies),
             ),
-            hearings_due=len(hearing_months) if whole else 0,
+            hearings_due=len(judged_months(hearing_months, coverage, town_id=town_id))
+            if whole
+            else 0,
             hearings_confirmed=hearings.get(town_id, 0) if whole else 0,
         )
         for town_id, grid_cards in by_town.items()

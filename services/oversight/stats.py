@@ -4,7 +4,7 @@ grid's progress this year against the evaluation's 合格/优秀 lines."""
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,9 +18,15 @@ from services.oversight import texts
 from services.oversight.chart import Series, bar_chart
 from services.oversight.evaluation.config import EvaluationConfig, load_evaluation_config
 from services.oversight.evaluation.confirmation import evaluation_for_year
-from services.oversight.evaluation.scoring import GridEvaluation
+from services.oversight.evaluation.scoring import NOT_JUDGED, GridEvaluation
 from services.oversight.periods import Period, parse_period, year_of
-from services.oversight.scorecard import CityScorecard, Tally, scorecard, scorecard_for
+from services.oversight.scorecard import (
+    CityScorecard,
+    GridScorecard,
+    Tally,
+    scorecard,
+    scorecard_for,
+)
 
 # Telegram allows 4096 characters: beyond this many rows the text points to /export.
 MAX_ROWS = 30
@@ -74,7 +80,25 @@ def _summary(
         ),
         texts.STATS_UNREACHABLE.format(count=tally.unreachable),
     ]
+    if tally.not_judged:
+        lines.append(texts.STATS_NOT_JUDGED.format(count=tally.not_judged))
     return lines
+
+
+def _since(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _grid_row(grid: GridScorecard) -> str:
+    """A grid's row; 未纳入 when no month of the period is judged for it."""
+    if grid.judged_from is not None and not grid.judged:
+        return texts.STATS_ROW_NOT_JUDGED.format(
+            name=esc(grid.grid_name), since=_since(grid.judged_from)
+        )
+    row = _row(grid.grid_name, grid.tally)
+    if grid.judged_from is not None:
+        row += texts.STATS_ROW_SINCE.format(since=_since(grid.judged_from))
+    return row
 
 
 def _row(name: str, tally: Tally) -> str:
@@ -151,7 +175,7 @@ def render(card: CityScorecard, scope: Scope, *, tz: tzinfo) -> StatsView:
         groups = [(g.grid_name, g.tally) for g in card.grids]
         for town in card.towns:
             lines.append(texts.STATS_ROWS_GRIDS.format(town=esc(town.town_name)))
-            lines += _capped([_row(g.grid_name, g.tally) for g in town.grids])
+            lines += _capped([_grid_row(g) for g in town.grids])
         if not whole:
             for grid in card.grids:
                 lines += _summary(grid.grid_name, 1, grid.tally, target=target, hearings=None)
@@ -254,6 +278,8 @@ async def my_progress(
 
 
 def _standing(result: GridEvaluation, config: EvaluationConfig) -> list[str]:
+    if result.grade == NOT_JUDGED:
+        return [texts.MYSTATS_NOT_JUDGED.format(note=esc(result.coverage_note))]
     grades = config.grades
     reward = texts.MYSTATS_REWARD.format(amount=result.reward_yuan) if result.reward_yuan else ""
     lines = [
@@ -267,6 +293,8 @@ def _standing(result: GridEvaluation, config: EvaluationConfig) -> list[str]:
             excellent_high=grades.excellent_reward_max,
         ),
     ]
+    if result.coverage_note:
+        lines.append(texts.MYSTATS_COVERAGE.format(note=esc(result.coverage_note)))
     if result.frozen:
         lines.append(texts.MYSTATS_FROZEN)
     if result.score < grades.pass_min:

@@ -81,6 +81,11 @@ STATS_EDUCATION = (
     "  · 继续教育达标 {reached}/{members} 人（年度目标 {target:g} 学时，合计 {hours:g} 学时）"
 )
 STATS_UNREACHABLE = "  · 已屏蔽机器人（无法通知）{count} 人"
+MYSTATS_NOT_JUDGED = "  · 本年度未纳入评定：{note}"
+MYSTATS_COVERAGE = "  · {note}"
+STATS_NOT_JUDGED = "  · 未纳入 {count} 个网格（本期开始后才纳入考核，其汇报不计应交）"
+STATS_ROW_NOT_JUDGED = "· {name}：未纳入（{since}起纳入考核）"
+STATS_ROW_SINCE = "（{since}起纳入）"
 STATS_ROW = (
     "· {name}：活动 {activities}｜出勤 {attendance}｜已阅 {confirm}｜汇报 {on_time}/{due}"
     "｜答复 {answered}/{asked}｜学时达标 {reached}/{members}｜失联 {unreachable}"

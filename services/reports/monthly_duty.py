@@ -42,6 +42,11 @@ from services.workdays import next_workday, nth_workday_of_month, workday_on_or_
 DUTY = "monthly_report"
 
 
+def _first_day(period: str) -> date:
+    year, month = parse_period(period)
+    return date(year, month, 1)
+
+
 def digest_target(town_id: object, person_id: object) -> str:
     """The claim target of a town's digest sent to one person (its [已听取汇报] needs it)."""
     return f"town:{town_id}:person:{person_id}"
@@ -131,13 +136,14 @@ class MonthlyReportDuty:
         for period in periods:
             plan = self.schedule(period)
             roster = roster or await load_roster(session=session)
+            judged = roster.judged(_first_day(period))
             reports = await queries.reports_for_period(session=session, period=period)
-            found += self._head_reminders(plan, roster, reports, at, claimed)
+            found += self._head_reminders(plan, judged, reports, at, claimed)
             if plan.digest_at <= at:
-                found += self._digests(plan, roster, reports)
+                found += self._digests(plan, judged, reports)
             if plan.escalate_at <= at:
                 hearings = await queries.hearings_for_period(session=session, period=period)
-                found += self._escalations(plan, roster, reports, hearings)
+                found += self._escalations(plan, judged, reports, hearings)
         return [r for r in found if r.key not in claimed]
 
     def _head_reminders(

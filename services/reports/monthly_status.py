@@ -3,7 +3,7 @@ heard the reports when, which grids are missing (`gridbot duties status --period
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,10 +21,17 @@ class GridMonthly:
     submitted_by: str | None = None
     submitted_at: datetime | None = None
     late: bool = False
+    # Set when the month is not judged for the grid (services/coverage.py): the day it is
+    # judged from.
+    not_judged_before: date | None = None
 
     @property
     def submitted(self) -> bool:
         return self.report_id is not None
+
+    @property
+    def judged(self) -> bool:
+        return self.not_judged_before is None
 
 
 @dataclass(frozen=True)
@@ -34,14 +41,20 @@ class TownMonthly:
     grids: tuple[GridMonthly, ...]
     heard_by: str | None = None
     heard_at: datetime | None = None
+    # As GridMonthly's: set when the town's hearing is not judged for the month.
+    not_judged_before: date | None = None
+
+    @property
+    def judged_grids(self) -> tuple[GridMonthly, ...]:
+        return tuple(grid for grid in self.grids if grid.judged)
 
     @property
     def missing(self) -> tuple[GridMonthly, ...]:
-        return tuple(grid for grid in self.grids if not grid.submitted)
+        return tuple(grid for grid in self.judged_grids if not grid.submitted)
 
     @property
     def submitted(self) -> tuple[GridMonthly, ...]:
-        return tuple(grid for grid in self.grids if grid.submitted)
+        return tuple(grid for grid in self.judged_grids if grid.submitted)
 
 
 @dataclass(frozen=True)
@@ -55,7 +68,8 @@ async def monthly_status(
 ) -> MonthlyStatus:
     """Per town (by name) and level-3 grid: who submitted when (late or not), who heard the
     reports when, which grids are missing. `town_ids` None: the whole city."""
-    parse_period(period)
+    year, month = parse_period(period)
+    first_day = date(year, month, 1)
     roster = await load_roster(session=session, town_ids=town_ids)
     reports = await queries.reports_for_period(
         session=session, period=period, grid_ids=[g.id for g in roster.grids if g.id]
@@ -70,7 +84,14 @@ async def monthly_status(
         for grid in town.grids:
             assert grid.id is not None
             heads = tuple(p.name for p in roster.grid_heads.get(grid.id, []))
-            if grid.id in reports:
+            if not roster.coverage.grid_covers(grid.id, first_day):
+                since = roster.coverage.grid_from(grid.id)
+                rows.append(
+                    GridMonthly(
+                        grid_id=grid.id, grid_name=grid.name, heads=heads, not_judged_before=since
+                    )
+                )
+            elif grid.id in reports:
                 report, author = reports[grid.id]
                 rows.append(
                     GridMonthly(
@@ -93,6 +114,11 @@ async def monthly_status(
                 grids=tuple(rows),
                 heard_by=hearing[1].name if hearing else None,
                 heard_at=hearing[0].confirmed_at if hearing else None,
+                not_judged_before=(
+                    None
+                    if roster.coverage.town_covers(town.town.id, first_day)
+                    else roster.coverage.town_from(town.town.id)
+                ),
             )
         )
     return MonthlyStatus(period=period, towns=tuple(towns))

@@ -106,12 +106,13 @@ class QuarterlyActivityDuty:
         for quarter in quarters:
             plan = self.schedule(quarter)
             roster = roster or await load_roster(session=session)
+            judged = roster.judged(plan.start.astimezone(self.tz).date())
             counts = await queries.activity_counts(session=session, start=plan.start, end=plan.end)
-            found += self._reminders(plan, roster, counts, claimed)
+            found += self._reminders(plan, judged, counts, claimed)
             if plan.escalate_at <= at:
-                found += self._escalations(plan, roster, counts)
-            if plan.summary_at <= at:
-                found += self._summaries(plan, roster, counts)
+                found += self._escalations(plan, judged, counts)
+            if plan.summary_at <= at and judged.towns:
+                found += self._summaries(plan, judged, counts)
         return [r for r in found if r.key not in claimed]
 
     def _reminders(
@@ -233,6 +234,13 @@ class GridQuarterly:
     grid_name: str
     # Uncancelled activities for the grid starting in the quarter.
     activities: int
+    # Set when the quarter is not judged for the grid (services/coverage.py): the day it is
+    # judged from.
+    not_judged_before: date | None = None
+
+    @property
+    def judged(self) -> bool:
+        return self.not_judged_before is None
 
 
 @dataclass(frozen=True)
@@ -242,8 +250,12 @@ class TownQuarterly:
     grids: tuple[GridQuarterly, ...]
 
     @property
+    def judged_grids(self) -> tuple[GridQuarterly, ...]:
+        return tuple(grid for grid in self.grids if grid.judged)
+
+    @property
     def without(self) -> tuple[GridQuarterly, ...]:
-        return tuple(grid for grid in self.grids if not grid.activities)
+        return tuple(grid for grid in self.judged_grids if not grid.activities)
 
 
 @dataclass(frozen=True)
@@ -264,19 +276,27 @@ async def quarterly_status(
     start, end = quarter_window(quarter, tz)
     roster = await load_roster(session=session, town_ids=town_ids)
     counts = await queries.activity_counts(session=session, start=start, end=end)
+    first_day = start.astimezone(tz).date()
     return QuarterlyStatus(
         quarter=quarter,
         towns=tuple(
             TownQuarterly(
                 town_id=town.town.id or 0,
                 town_name=town.town.name,
-                grids=tuple(_grid_row(grid, counts) for grid in town.grids),
+                grids=tuple(_grid_row(grid, counts, roster, first_day) for grid in town.grids),
             )
             for town in roster.towns
         ),
     )
 
 
-def _grid_row(grid: GridRef, counts: dict[int, int]) -> GridQuarterly:
-    assert grid.id is not None
-    return GridQuarterly(grid_id=grid.id, grid_name=grid.name, activities=counts.get(grid.id, 0))
+def _grid_row(
+    grid: GridRef, counts: dict[int, int], roster: Roster, first_day: date
+) -> GridQuarterly:
+    judged = roster.coverage.grid_covers(grid.id, first_day)
+    return GridQuarterly(
+        grid_id=grid.id,
+        grid_name=grid.name,
+        activities=counts.get(grid.id, 0),
+        not_judged_before=None if judged else roster.coverage.grid_from(grid.id),
+    )

@@ -3,7 +3,8 @@ remind (网格长, 网格指导员, 二级网格长, 分管负责人, 管理员)
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,6 +14,7 @@ from models.enums import Role
 from models.grids import GridRef
 from models.reports import Holder
 from models.tables import Grid
+from services.coverage import Coverage, load_coverage
 
 
 @dataclass
@@ -31,14 +33,29 @@ class Roster:
     grid_heads: dict[int, list[Holder]]  # level-3 grid id -> its 网格长s
     instructors: dict[int, list[Holder]]  # level-3 grid id -> its 网格指导员s
     admins: list[Holder]
+    # From when each grid is judged (services/coverage.py); empty: every period.
+    coverage: Coverage = field(default_factory=Coverage)
 
     @property
     def grids(self) -> list[GridRef]:
         return [grid for town in self.towns for grid in town.grids]
 
+    def judged(self, first_day: date) -> "Roster":
+        """Only the grids judged for the period beginning on `first_day`, and the towns that
+        keep some: nothing is reminded or summarised about a period a grid was not there for."""
+        towns = []
+        for town in self.towns:
+            grids = [g for g in town.grids if self.coverage.grid_covers(g.id, first_day)]
+            if len(grids) == len(town.grids):
+                towns.append(town)
+            elif grids:
+                towns.append(replace(town, grids=grids))
+        return replace(self, towns=towns)
+
 
 async def load_roster(*, session: AsyncSession, town_ids: Collection[int] | None = None) -> Roster:
-    """Three queries whatever the city's size: towns, level-3 grids, role holders."""
+    """Four queries whatever the city's size: towns, level-3 grids, role holders, the grids'
+    judged-from dates."""
     towns = await queries.towns_by_ids(session=session, town_ids=town_ids)
     by_id = {town.id: TownRoster(town) for town in towns if town.id is not None}
     for grid in await grid_queries.level3_grid_refs(session=session):
@@ -65,6 +82,7 @@ async def load_roster(*, session: AsyncSession, town_ids: Collection[int] | None
         grid_heads=grid_heads,
         instructors=instructors,
         admins=list(admins.values()),
+        coverage=await load_coverage(session=session),
     )
 
 

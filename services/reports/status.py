@@ -2,17 +2,21 @@
 reports and the quarter's activities per town and grid (/duties, `gridbot duties status`)."""
 
 from dataclasses import replace
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.formatting import esc
+from core.formatting import cn_date, esc
 from services.access import Viewer
 from services.duties.status import Scope, scope_of
 from services.reports import texts
 from services.reports.monthly_status import monthly_status
 from services.reports.periods import period_of, quarter_of
 from services.reports.quarterly_activity import quarterly_status
+
+
+def _since(day: date | None) -> str:
+    return "" if day is None else f"{day.year}年{cn_date(day)}"
 
 
 def _when(moment: datetime | None, tz: tzinfo) -> str:
@@ -29,19 +33,33 @@ async def monthly_text(*, session: AsyncSession, period: str, scope: Scope, tz: 
         if not rows:
             continue
         town = replace(town, grids=tuple(rows))
+        judged = town.judged_grids
+        if not judged:
+            since = town.not_judged_before or rows[0].not_judged_before
+            lines.append(
+                texts.DUTIES_TOWN_NOT_COVERED.format(town=esc(town.town_name), since=_since(since))
+            )
+            continue
         lines.append(
             texts.DUTIES_MONTHLY_TOWN.format(
-                town=esc(town.town_name), done=len(town.submitted), total=len(rows)
+                town=esc(town.town_name), done=len(town.submitted), total=len(judged)
             )
         )
+        # A town's hearing of a month it was not there for is not owed.
         if town.heard_by is not None:
             lines.append(
                 texts.DUTIES_HEARD.format(who=esc(town.heard_by), when=_when(town.heard_at, tz))
             )
-        else:
+        elif town.not_judged_before is None:
             lines.append(texts.DUTIES_NOT_HEARD)
         for grid in rows:
-            if grid.submitted:
+            if not grid.judged:
+                lines.append(
+                    texts.DUTIES_NOT_COVERED.format(
+                        grid=esc(grid.grid_name), since=_since(grid.not_judged_before)
+                    )
+                )
+            elif grid.submitted:
                 lines.append(
                     texts.DUTIES_SUBMITTED.format(
                         grid=esc(grid.grid_name),
@@ -68,14 +86,29 @@ async def quarterly_text(*, session: AsyncSession, quarter: str, scope: Scope, t
         rows = [g for g in town.grids if scope.covers(town.town_id, g.grid_id)]
         if not rows:
             continue
+        judged = [g for g in rows if g.judged]
+        if not judged:
+            lines.append(
+                texts.DUTIES_TOWN_NOT_COVERED.format(
+                    town=esc(town.town_name), since=_since(rows[0].not_judged_before)
+                )
+            )
+            continue
         lines.append(
             texts.DUTIES_QUARTERLY_TOWN.format(
                 town=esc(town.town_name),
-                done=sum(1 for g in rows if g.activities),
-                total=len(rows),
+                done=sum(1 for g in judged if g.activities),
+                total=len(judged),
             )
         )
         for grid in rows:
+            if not grid.judged:
+                lines.append(
+                    texts.DUTIES_NOT_COVERED.format(
+                        grid=esc(grid.grid_name), since=_since(grid.not_judged_before)
+                    )
+                )
+                continue
             template = texts.DUTIES_ACTIVITIES if grid.activities else texts.DUTIES_NO_ACTIVITY
             lines.append(template.format(grid=esc(grid.grid_name), count=grid.activities))
     if len(lines) == 1:

@@ -251,3 +251,7 @@ DUTIES_QUARTERLY_TITLE = "🗓 <b>{quarter} 网格活动</b>"
 DUTIES_QUARTERLY_TOWN = "\n<b>{town}</b>（已开展活动 {done}/{total}）"
 DUTIES_ACTIVITIES = "  · {grid}：已组织 {count} 次"
 DUTIES_NO_ACTIVITY = "  · {grid}：❌ 本季度尚无活动"
+# A grid (or town) not judged for the period: it began before the grid was added or the city
+# went live (services/coverage.py).
+DUTIES_NOT_COVERED = "  · {grid}：未纳入（{since}起纳入考核）"
+DUTIES_TOWN_NOT_COVERED = "\n<b>{town}</b>：本期未纳入（{since}起纳入考核）"

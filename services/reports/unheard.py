@@ -71,6 +71,8 @@ async def unheard_months(
                     if grid.report_id is not None
                 )
                 found.append(
-                    UnheardMonth(town.town_id, town.town_name, period, reports, len(town.grids))
+                    UnheardMonth(
+                        town.town_id, town.town_name, period, reports, len(town.judged_grids)
+                    )
                 )
     return found

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -30,6 +31,7 @@ async def import_roster(
     joined_on: date | None = None,
     today: date | None = None,
     partial: bool = False,
+    go_live: date | None = None,
 ) -> ImportReport:
     """Validate every row of the roster files and, only if all are clean, apply them and commit.
 
@@ -39,6 +41,7 @@ async def import_roster(
     longer lists are recorded as leaving on `today` (the city's local date; UTC's if
     None), unless the import is `partial`. New objects without 纳入日期 join on `joined_on`
     if given, else on 1 January of `today`'s year at the first import and on `today` later.
+    The first import records the city's go-live date: `go_live`, or `today`.
     Raises RosterFileError when a file cannot be read as a roster (see `read_roster`).
     """
     the_day = today or datetime.now(UTC).date()
@@ -69,6 +72,8 @@ async def import_roster(
             dates = RosterDates(first_day, "首次导入，默认为当年1月1日", the_day, partial)
         else:
             dates = RosterDates(the_day, "导入当天", the_day, partial)
+        if go_live is not None:
+            dates = replace(dates, go_live=go_live, go_live_reason="导入时指定")
         report = await apply_roster(
             session=session,
             city_name=city_name,

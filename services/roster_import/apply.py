@@ -126,6 +126,10 @@ class RosterDates:
     reason: str
     today: date
     partial: bool = False
+    # The city's go-live date (启用日期) when it has none yet (its first import), and why that
+    # day; a town first seen in a later import is judged from `today`.
+    go_live: date | None = None
+    go_live_reason: str = "首次导入当天"
 
 
 async def apply_roster(
@@ -139,9 +143,17 @@ async def apply_roster(
 ) -> ImportReport:
     report = ImportReport()
     city, _ = await get_or_create_city_grid(session=session, name=city_name)
+    live_before = city.started_on is not None
+    if not live_before:
+        city.started_on = dates.go_live or dates.today
+        report.go_live, report.go_live_reason = city.started_on, dates.go_live_reason
+        session.add(city)
     town_names = [must(e.town) for e in enterprises] + [p.town for p in staff if p.town]
     towns, report.towns_created = await get_or_create_town_grids(
-        session=session, city=city, names=list(dict.fromkeys(town_names))
+        session=session,
+        city=city,
+        names=list(dict.fromkeys(town_names)),
+        started_on=dates.today if live_before else None,
     )
     names_by_mobile: dict[str, str] = {}
     for ent in enterprises:

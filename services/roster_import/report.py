@@ -52,6 +52,9 @@ class ImportReport:
     enterprises_leaving: int = 0
     enterprises_removed: int = 0
     removed_on: date | None = None
+    # Set at the city's first import: its go-live date (启用日期) and why that day.
+    go_live: date | None = None
+    go_live_reason: str = ""
 
     @property
     def ok(self) -> bool:
@@ -77,6 +80,11 @@ class ImportReport:
 
     def _date_lines(self) -> list[str]:
         lines = []
+        if self.go_live is not None:
+            lines.append(
+                f"启用日期：{self.go_live.isoformat()}（{self.go_live_reason}）；此前开始的月份"
+                "和季度不提醒、不考核（未纳入）。如需更改：gridbot golive set 日期"
+            )
         if self.default_joined_on is not None:
             lines.append(
                 f"纳入日期：花名册未填写的新增企业按 {self.default_joined_on.isoformat()} 纳入"

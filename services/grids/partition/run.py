@@ -1,7 +1,7 @@
 """A partition run on the database: load in bulk, plan, write in bulk, all in one transaction."""
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,12 +28,15 @@ async def partition(
     session: AsyncSession,
     settings: PartitionSettings = DEFAULT_SIZES,
     dry_run: bool = False,
+    today: date | None = None,
 ) -> PartitionReport:
     """Divide unplaced survey objects into grids and place staff (rules: .objects, .staff).
 
     Loads in bulk, plans, writes in bulk and commits, all in one transaction; any error rolls
     it back. With `dry_run` it returns the same report and neither writes nor commits. Bulk
     writes bypass the identity map: ORM objects loaded earlier in this session keep old values.
+    Grids created when the city already has level-3 grids (a re-partition) are judged from
+    `today` (the city's local date; UTC's if None); the first partition's from go-live.
     """
     try:
         if not dry_run:
@@ -43,7 +46,7 @@ async def partition(
         staff = await open_staff_slots(session=session)
         plan = plan_partition(grids=grids, objects=objects, staff=staff, settings=settings)
         if not dry_run:
-            await _apply(session=session, plan=plan, grids=grids)
+            await _apply(session=session, plan=plan, grids=grids, today=today)
             await session.commit()
     except BaseException:
         await session.rollback()
@@ -51,7 +54,9 @@ async def partition(
     return plan.report(dry_run=dry_run)
 
 
-async def _apply(*, session: AsyncSession, plan: PartitionPlan, grids: Sequence[GridSlot]) -> None:
+async def _apply(
+    *, session: AsyncSession, plan: PartitionPlan, grids: Sequence[GridSlot], today: date | None
+) -> None:
     now = datetime.now(UTC)
     grid_ids = {g.name: g.id for g in grids}
     grid_ids |= await insert_level3_grids(
@@ -60,6 +65,7 @@ async def _apply(*, session: AsyncSession, plan: PartitionPlan, grids: Sequence[
             NewGridRow(g.name, g.parent_id, g.industry, g.seq, g.cross_town) for g in plan.new_grids
         ],
         created_at=now,
+        started_on=(today or now.date()) if grids else None,
     )
     await set_grid_kinds(session=session, kinds=plan.grid_kinds)
     await place_survey_objects(

@@ -13,6 +13,7 @@ from services.oversight.evaluation.evidence import evaluate_year
 from services.oversight.evaluation.scoring import (
     EXCELLENT,
     FAIL,
+    NOT_JUDGED,
     PASS,
     Component,
     GridEvaluation,
@@ -42,6 +43,7 @@ def _frozen(result: EvaluationResult) -> GridEvaluation:
         reward_yuan=result.reward_yuan,
         components=tuple(Component(**c) for c in result.components),
         frozen=True,
+        coverage_note=result.coverage_note,
     )
 
 
@@ -109,6 +111,7 @@ async def confirm_year(
             grade=e.grade,
             reward_yuan=e.reward_yuan,
             components=[asdict(c) for c in e.components],
+            coverage_note=e.coverage_note,
         )
         for e in evaluations
     ]
@@ -119,7 +122,7 @@ async def confirm_year(
 
 def summary(outcome: EvaluationOutcome, *, tz: tzinfo) -> str:
     """A few lines for the console: how many grids per grade and the rewards in total."""
-    counts = {grade: 0 for grade in (EXCELLENT, PASS, FAIL)}
+    counts = {grade: 0 for grade in (EXCELLENT, PASS, FAIL, NOT_JUDGED)}
     for e in outcome.evaluations:
         counts[e.grade] += 1
     total = sum(e.reward_yuan for e in outcome.evaluations)
@@ -132,5 +135,7 @@ def summary(outcome: EvaluationOutcome, *, tz: tzinfo) -> str:
     return (
         f"{outcome.year} 年度网格绩效评定：{state}\n"
         f"共 {len(outcome.evaluations)} 个三级网格：优秀 {counts[EXCELLENT]} 个，"
-        f"合格 {counts[PASS]} 个，不合格 {counts[FAIL]} 个；建议奖励合计 {total} 元。"
+        f"合格 {counts[PASS]} 个，不合格 {counts[FAIL]} 个"
+        + (f"，{NOT_JUDGED} {counts[NOT_JUDGED]} 个" if counts[NOT_JUDGED] else "")
+        + f"；建议奖励合计 {total} 元。"
     )

@@ -7,14 +7,18 @@ other weights renormalised (components_of). A grid that did nothing scores 0: �
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from models.evaluation import GridRef
+from services.coverage import NOT_COVERED
 from services.oversight.evaluation.config import COMPONENTS, EvaluationConfig, Grades
 
 EXCELLENT = "优秀"
 PASS = "合格"
 FAIL = "不合格"
+# Not judged for the year: the grid began after the year's last month started.
+NOT_JUDGED = NOT_COVERED
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,10 @@ class GridEvidence:
     # The target so far (pro-rated to the days elapsed) and the yearly one it comes from.
     education_target_hours: float = 0.0
     education_yearly_hours: float = 0.0
+    # Set when the grid is judged only from this day of the year on (services/coverage.py).
+    judged_from: date | None = None
+    # True when no month or quarter of the year is judged for it.
+    not_judged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +85,15 @@ class GridEvaluation:
     components: tuple[Component, ...]
     # True when read from a confirmed (frozen) evaluation.
     frozen: bool = False
+    # Why only part of the year (or none of it) was judged; empty: the whole year.
+    coverage_note: str = ""
 
     def explanation(self) -> str:
+        if self.grade == NOT_JUDGED:
+            return self.coverage_note
         parts = [c.explain() for c in self.components]
+        if self.coverage_note:
+            parts.insert(0, self.coverage_note)
         left_out = [c.label for c in self.components if not c.counted]
         if left_out and len(left_out) < len(self.components):
             parts.append(
@@ -237,7 +251,21 @@ def grade_for(score: float, grades: Grades) -> tuple[str, int]:
 def score_evidence(
     ref: GridRef, evidence: GridEvidence, config: EvaluationConfig
 ) -> GridEvaluation:
-    """A grid's evaluation from its evidence: score (two decimals), grade, reward, components."""
+    """A grid's evaluation from its evidence: score (two decimals), grade, reward, components.
+    A grid not judged for the year is 未纳入 with no score and no reward."""
+    note = coverage_note(evidence)
+    if evidence.not_judged:
+        return GridEvaluation(
+            grid_id=ref.grid_id,
+            grid_name=ref.grid_name,
+            town_id=ref.town_id,
+            town_name=ref.town_name,
+            score=0.0,
+            grade=NOT_JUDGED,
+            reward_yuan=0,
+            components=(),
+            coverage_note=note,
+        )
     components = components_of(evidence, config)
     score = round(sum(c.points for c in components), 2)
     grade, reward = grade_for(score, config.grades)
@@ -250,4 +278,18 @@ def score_evidence(
         grade=grade,
         reward_yuan=reward,
         components=components,
+        coverage_note=note,
     )
+
+
+def coverage_note(evidence: GridEvidence) -> str:
+    """How the explanation says the year was judged only in part, or not at all."""
+    since = evidence.judged_from
+    if since is None:
+        return ""
+    day = f"{since.year}年{since.month}月{since.day}日"
+    if evidence.not_judged:
+        return (
+            f"本网格自{day}起纳入考核，本年度没有纳入后开始的月份或季度，{NOT_JUDGED}，不参加评定"
+        )
+    return f"本网格自{day}起纳入考核，本年度只计此后开始的月份和季度，学时目标按纳入后的天数折算"

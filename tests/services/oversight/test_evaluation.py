@@ -24,6 +24,7 @@ from models.tables import (
     Notice,
     NoticeRecipient,
     Question,
+    QuestionPost,
     StudyRecord,
     TelegramBinding,
 )
@@ -245,13 +246,24 @@ async def year_2025(sessions: async_sessionmaker[AsyncSession], small_city: Smal
                     late=month == 10,
                 )
             )
+        answered = Question(
+            asker_id=city.person_id("member"),
+            grid_id=hq,
+            text="问题一",
+            created_at=local(2025, 4, 1, 10),
+            answered_at=local(2025, 4, 1, 11),
+        )
+        session.add(answered)
+        await session.flush()
+        assert answered.id is not None
+        # Answered means it has an answer (models/scorecards/engagement.question_answers).
         session.add(
-            Question(
-                asker_id=city.person_id("member"),
-                grid_id=hq,
-                text="问题一",
-                created_at=local(2025, 4, 1, 10),
-                answered_at=local(2025, 4, 1, 11),
+            QuestionPost(
+                question_id=answered.id,
+                author_id=city.person_id("instructor"),
+                kind="answer",
+                body="答复",
+                created_at=local(2025, 4, 1, 11),
             )
         )
         session.add(

@@ -1,0 +1,56 @@
+"""grids' judged-from dates (grid.started_on): the city's go-live date, and the day a town or
+level-3 grid added later began; evaluation_result.coverage_note (why a year was judged in part)
+
+Revision ID: 0014
+Revises: 0010
+
+A city stored before this revision gets the local day (Asia/Shanghai, the product's time zone)
+its row was created, i.e. the day of its first import, as its go-live date: periods that began
+before it were never judgeable. `gridbot golive set` moves it. Towns and level-3 grids keep
+NULL (there since go-live).
+"""
+
+from collections.abc import Sequence
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("grid", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("started_on", sa.Date(), nullable=True))
+    with op.batch_alter_table("evaluation_result", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("coverage_note", sa.String(length=200), nullable=False, server_default="")
+        )
+    grid = sa.table(
+        "grid",
+        sa.column("id", sa.Integer),
+        sa.column("level", sa.Integer),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        sa.column("started_on", sa.Date),
+    )
+    bind = op.get_bind()
+    shanghai = ZoneInfo("Asia/Shanghai")
+    rows = bind.execute(sa.select(grid.c.id, grid.c.created_at).where(grid.c.level == 1)).all()
+    for grid_id, created_at in rows:
+        if created_at is None:
+            continue
+        if created_at.tzinfo is None:  # SQLite hands back naive UTC
+            created_at = created_at.replace(tzinfo=UTC)
+        day = created_at.astimezone(shanghai).date()
+        bind.execute(sa.update(grid).where(grid.c.id == grid_id).values(started_on=day))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("evaluation_result", schema=None) as batch_op:
+        batch_op.drop_column("coverage_note")
+    with op.batch_alter_table("grid", schema=None) as batch_op:
+        batch_op.drop_column("started_on")
