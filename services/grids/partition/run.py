@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.enums import GridLevel
 from models.partition import (
     GridSlot,
     NewGridRow,
@@ -65,7 +66,7 @@ async def _apply(
             NewGridRow(g.name, g.parent_id, g.industry, g.seq, g.cross_town) for g in plan.new_grids
         ],
         created_at=now,
-        started_on=(today or now.date()) if grids else None,
+        started_on=(today or now.date()) if any(g.level == GridLevel.GRID for g in grids) else None,
     )
     await set_grid_kinds(session=session, kinds=plan.grid_kinds)
     await place_survey_objects(
