@@ -27,6 +27,7 @@ from models.tables import (
     QuestionPost,
     ReportHearing,
     SurveyObject,
+    still_on_grid,
 )
 
 
@@ -75,7 +76,7 @@ async def person_places(*, session: AsyncSession) -> dict[int, set[tuple[int, in
     places: dict[int, set[tuple[int, int | None]]] = defaultdict(set)
     kept = await session.exec(
         select(SurveyObject.statistician_id, SurveyObject.town_id, SurveyObject.grid_id)
-        .where(col(SurveyObject.statistician_id).is_not(None))
+        .where(col(SurveyObject.statistician_id).is_not(None), still_on_grid())
         .distinct()
     )
     for person_id, town_id, grid_id in kept.all():
@@ -103,7 +104,9 @@ async def grid_people_ids(*, session: AsyncSession) -> dict[int, set[int]]:
     kept = await session.exec(
         select(SurveyObject.grid_id, SurveyObject.statistician_id)
         .join(Person, col(Person.id) == col(SurveyObject.statistician_id))
-        .where(col(SurveyObject.grid_id).is_not(None), col(Person.active).is_(True))
+        .where(
+            col(SurveyObject.grid_id).is_not(None), col(Person.active).is_(True), still_on_grid()
+        )
         .distinct()
     )
     for grid_id, person_id in kept.all():

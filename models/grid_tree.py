@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.db import select_rows
 from models.enums import GridLevel, Industry, Role
 from models.grids import ROLE_ORDER, grid_order_key
-from models.tables import Assignment, Grid, Person, SurveyObject, TelegramBinding
+from models.tables import Assignment, Grid, Person, SurveyObject, TelegramBinding, still_on_grid
 
 
 @dataclass
@@ -91,6 +91,7 @@ def _people_counts(group_by: Sequence[Any]) -> sa.Select[*tuple[Any, ...]]:
         )
         .select_from(SurveyObject)
         .outerjoin(TelegramBinding, _bound_join())
+        .where(still_on_grid())
         .group_by(*group_by)
     )
 
@@ -136,7 +137,10 @@ async def grid_tree(*, session: AsyncSession) -> GridTree:
         col(SurveyObject.town_id),
         col(SurveyObject.industry),
         sa.func.count(),
-    ).group_by(col(SurveyObject.grid_id), col(SurveyObject.town_id), col(SurveyObject.industry))
+    )
+    counts = counts.where(still_on_grid()).group_by(
+        col(SurveyObject.grid_id), col(SurveyObject.town_id), col(SurveyObject.industry)
+    )
     for grid_id, town_id, industry, count in await select_rows(session, counts):
         tree.objects += count
         if town_id in town_nodes:

@@ -18,6 +18,7 @@ from models.tables import (
     Person,
     ReminderClaim,
     SurveyObject,
+    still_on_grid,
 )
 
 # --- Audiences -----------------------------------------------------------------------------
@@ -34,7 +35,7 @@ async def statisticians(
     statement = (
         select(SurveyObject.statistician_id)
         .join(Person, col(Person.id) == col(SurveyObject.statistician_id))
-        .where(col(Person.active).is_(True))
+        .where(col(Person.active).is_(True), still_on_grid())
     )
     if grid_ids is not None or town_ids is not None:
         statement = statement.where(

@@ -9,7 +9,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import Role
-from models.tables import Assignment, Grid, Invite, Person, SurveyObject, TelegramBinding
+from models.tables import (
+    Assignment,
+    Grid,
+    Invite,
+    Person,
+    SurveyObject,
+    TelegramBinding,
+    still_on_grid,
+)
 
 
 async def person_by_telegram_id(*, session: AsyncSession, telegram_user_id: int) -> Person | None:
@@ -153,7 +161,7 @@ async def enterprises_kept_by(
         select(SurveyObject, town, grid)
         .join(town, col(town.id) == col(SurveyObject.town_id))
         .join(grid, col(grid.id) == col(SurveyObject.grid_id), isouter=True)
-        .where(col(SurveyObject.statistician_id).in_(person_ids))
+        .where(col(SurveyObject.statistician_id).in_(person_ids), still_on_grid())
         .order_by(col(SurveyObject.name))
     )
     kept: dict[int, list[EnterprisePost]] = {pid: [] for pid in person_ids}

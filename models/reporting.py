@@ -9,7 +9,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import Industry
-from models.tables import Person, SurveyObject
+from models.tables import Person, SurveyObject, still_on_grid
 
 
 async def _execute(session: AsyncSession, statement: sa.Executable, params: Any = None) -> Any:
@@ -39,7 +39,9 @@ async def kept_enterprises(
             col(SurveyObject.statistician_id), col(SurveyObject.name), col(SurveyObject.industry)
         )
         .join(Person, col(Person.id) == col(SurveyObject.statistician_id))
-        .where(col(SurveyObject.industry).in_(list(industries)), col(Person.active))
+        .where(
+            col(SurveyObject.industry).in_(list(industries)), col(Person.active), still_on_grid()
+        )
         .order_by(col(SurveyObject.statistician_id), col(SurveyObject.name))
     )
     return [KeptEnterprise(*row) for row in (await _execute(session, statement)).all()]

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.duties import person_target, unclaimed
 from models.enums import GRID_STAFF_ROLES, GridLevel, Role
-from models.tables import Assignment, Grid, Person, StudyRecord, SurveyObject
+from models.tables import Assignment, Grid, Person, StudyRecord, SurveyObject, still_on_grid
 
 SOURCE_SELF = "self"
 SOURCE_IMPORT = "import"
@@ -212,7 +212,7 @@ async def grid_memberships(
         .join(SurveyObject, col(SurveyObject.grid_id) == col(Grid.id))
         .join(Person, col(Person.id) == col(SurveyObject.statistician_id))
         .join(town, col(town.id) == col(Grid.parent_id))
-        .where(*grid_filter, col(Person.active))
+        .where(*grid_filter, col(Person.active), still_on_grid())
     )
     found: dict[tuple[int, int], GridMembership] = {}
     for row in (await _execute(session, staff)).all():
@@ -258,7 +258,7 @@ async def grid_member_ids(*, session: AsyncSession, unclaimed_in: tuple[str, str
         sa.select(col(Person.id))
         .join(SurveyObject, col(SurveyObject.statistician_id) == col(Person.id))
         .join(Grid, col(Grid.id) == col(SurveyObject.grid_id))
-        .where(col(Grid.level) == GridLevel.GRID, col(Person.active), not_claimed)
+        .where(col(Grid.level) == GridLevel.GRID, col(Person.active), still_on_grid(), not_claimed)
     )
     found: set[int] = set()
     for statement in (_level3_staff_ids(GRID_STAFF_ROLES, not_claimed), statisticians):
@@ -278,7 +278,9 @@ async def grid_instructor_ids(
 async def is_grid_member(*, session: AsyncSession, person_id: int) -> bool:
     """Whether the person keeps an enterprise's statistics or staffs a level-3 grid."""
     keeps = sa.select(col(SurveyObject.id)).where(
-        col(SurveyObject.statistician_id) == person_id, col(SurveyObject.grid_id).is_not(None)
+        col(SurveyObject.statistician_id) == person_id,
+        col(SurveyObject.grid_id).is_not(None),
+        still_on_grid(),
     )
     staffs = (
         sa.select(col(Assignment.id))

@@ -17,7 +17,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import GRID_STAFF_ROLES, GridLevel
-from models.tables import Assignment, Grid, Person, SurveyObject
+from models.tables import Assignment, Grid, Person, SurveyObject, still_on_grid
 
 
 async def fetch_all(session: AsyncSession, statement: sa.Executable) -> list[Any]:
@@ -67,7 +67,7 @@ def grid_members() -> sa.Subquery:
             col(SurveyObject.statistician_id).label("person_id"),
         )
         .join(Person, col(Person.id) == col(SurveyObject.statistician_id))
-        .where(col(SurveyObject.grid_id).is_not(None), col(Person.active))
+        .where(col(SurveyObject.grid_id).is_not(None), col(Person.active), still_on_grid())
     )
     staff: sa.Select[*tuple[Any, ...]] = (
         sa.select(

@@ -13,7 +13,15 @@ from models.tables.outbox import OutboxMessage
 from models.tables.preferences import PersonPreference
 from models.tables.questions import FaqCandidate, Question, QuestionPost
 from models.tables.reports import MonthlyReport, ReportHearing
-from models.tables.roster import Assignment, Grid, Invite, Person, SurveyObject, TelegramBinding
+from models.tables.roster import (
+    Assignment,
+    Grid,
+    Invite,
+    Person,
+    SurveyObject,
+    TelegramBinding,
+    still_on_grid,
+)
 from models.tables.study import StudyRecord
 
 __all__ = [
@@ -44,5 +52,6 @@ __all__ = [
     "StudyRecord",
     "SurveyObject",
     "TelegramBinding",
+    "still_on_grid",
     "utcnow",
 ]

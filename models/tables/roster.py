@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from models.enums import GridLevel, Industry, Role, Scale
 from models.tables.columns import GridLevelType, enum_column, tz_column, utcnow
@@ -51,6 +51,14 @@ class SurveyObject(SQLModel, table=True):
     # The roster's 退出日期, or the day a re-import of its town no longer listed it; the last
     # funded day is the day before. None: still on the grid.
     left_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
+
+
+def still_on_grid() -> sa.ColumnElement[bool]:
+    """A survey object that has not left (no 退出日期, or one still ahead: an object leaves at
+    the start of its 退出日期, by the database's date): only those make their statisticians
+    grid members, receive notices and reminders and count in the figures."""
+    left_on = col(SurveyObject.left_on)
+    return sa.or_(left_on.is_(None), left_on > sa.func.current_date())
 
 
 class Person(SQLModel, table=True):

@@ -262,3 +262,42 @@ async def test_import_with_a_go_live_flag_and_a_bad_date(cli_env: Path, sessions
     refused = await gridbot("grids", "golive", "明天")
     assert refused.exit_code == 2
     assert "启用日期「明天」" in refused.output
+
+
+async def test_an_object_that_left_no_longer_makes_its_statistician_a_member(
+    sessions: Sessions, small_city: SmallCity
+) -> None:
+    """周统计 keeps 柳市镇's only enterprise; once it left (退出日期 passed) they are no member of
+    the grid: not counted, not a notice recipient, no member post; a future 退出日期 not yet."""
+    from sqlmodel import col, select
+
+    from models.notices import statisticians
+    from models.scorecards.grids import member_counts
+    from models.tables import SurveyObject
+    from services.onboarding import viewers_for
+
+    ls_grid = small_city.grids["柳市镇网格"].id or 0
+    keeper = small_city.people["other_member"]
+
+    async def leave_on(day: date) -> None:
+        async with transaction(sessions) as session:
+            result = await session.exec(
+                select(SurveyObject).where(col(SurveyObject.grid_id) == ls_grid)
+            )
+            for survey_object in result.all():
+                survey_object.left_on = day
+                session.add(survey_object)
+
+    async def seen() -> tuple[int, bool, bool]:
+        async with sessions() as session:
+            counts = await member_counts(session=session, grid_ids=[ls_grid])
+            recipients = await statisticians(session=session, grid_ids=[ls_grid])
+            viewer = (await viewers_for(session=session, persons=[keeper]))[keeper.id or 0]
+        members = counts[ls_grid].members if ls_grid in counts else 0
+        return members, keeper.id in recipients, any(p.grid_id == ls_grid for p in viewer.posts)
+
+    assert await seen() == (1, True, True)
+    await leave_on(date(2999, 1, 1))  # leaving later: still on the grid until then
+    assert await seen() == (1, True, True)
+    await leave_on(date(2026, 1, 1))
+    assert await seen() == (0, False, False)
