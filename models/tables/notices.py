@@ -19,6 +19,9 @@ class Notice(SQLModel, table=True):
     media_file_id: str | None = Field(default=None, max_length=255)
     # How the target reads to people ("虹桥镇全体", "我的网格 · 网格员").
     target_label: str = Field(max_length=200)
+    # What it was sent to: a level-3 grid or a town (level 2); None for the whole city. The
+    # figures count a copy for the grids of its target its recipient belongs to.
+    target_grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
     # When the sender last pressed [提醒未读] (at most once an hour).
     reminded_at: datetime | None = Field(default=None, sa_column=tz_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=tz_column(nullable=False))

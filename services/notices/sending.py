@@ -10,7 +10,14 @@ from models.tables import Notice
 from services.access import Viewer
 from services.notices import texts
 from services.notices.buttons import receipt_keyboard
-from services.notices.drafts import Draft, NoticeError, checked_target, reach, target_label
+from services.notices.drafts import (
+    Draft,
+    NoticeError,
+    ScopeKind,
+    checked_target,
+    reach,
+    target_label,
+)
 from services.outbox import Recipient, enqueue_broadcast
 
 NOTICE_KIND = "notice"
@@ -42,6 +49,7 @@ async def send_notice(
             media_kind=draft.media_kind,
             media_file_id=draft.media_file_id,
             target_label=label[:200],
+            target_grid_id=None if scope.kind == ScopeKind.CITY else scope.grid_id,
             created_at=now,
         ),
         recipients=[(pid, found.chats.get(pid)) for pid in found.person_ids],

@@ -20,9 +20,8 @@ Definitions (the same in the chat, the chart and the bench):
 """
 
 import statistics
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,13 +30,12 @@ from models.enums import ActivityKind
 from models.scorecards.duties import education_by_grid, hearing_counts, report_marks
 from models.scorecards.engagement import (
     AttendanceCounts,
-    NoticeCounts,
     activity_kinds,
     attendance_by_grid,
-    notice_figures,
     question_answers,
 )
 from models.scorecards.grids import MemberCounts, level3_grids, member_counts
+from models.scorecards.notices import NoticeCounts, notice_figures
 from services.access import Viewer
 from services.coverage import Coverage, load_coverage
 from services.duties.config import DutiesConfig
@@ -66,7 +64,10 @@ class Tally:
     checked_in: int = 0
     on_leave: int = 0
     notice_copies: int = 0
-    confirm_seconds: tuple[float, ...] = ()
+    notices_confirmed: int = 0
+    # The median seconds from sending to [已阅] (computed by the database for a grid, a town
+    # or the city; None for a sum of some grids, which cannot be pooled).
+    confirm_median_seconds: float | None = None
     reports_due: int = 0
     reports_submitted: int = 0
     reports_on_time: int = 0
@@ -86,16 +87,13 @@ class Tally:
         return _rate(self.checked_in, self.attendance_slots)
 
     @property
-    def notices_confirmed(self) -> int:
-        return len(self.confirm_seconds)
-
-    @property
     def confirm_rate(self) -> float | None:
         return _rate(self.notices_confirmed, self.notice_copies)
 
     @property
     def confirm_median_hours(self) -> float | None:
-        return _median_hours(self.confirm_seconds)
+        seconds = self.confirm_median_seconds
+        return None if seconds is None else seconds / 3600
 
     @property
     def on_time_rate(self) -> float | None:
@@ -114,8 +112,10 @@ class Tally:
         return _rate(self.study_reached, self.members)
 
 
-def combine(tallies: Iterable[Tally]) -> Tally:
-    """The sum of grids' tallies; medians are then taken over the pooled times."""
+def combine(tallies: Iterable[Tally], notices: NoticeCounts | None = None) -> Tally:
+    """The sum of grids' tallies; answer-time medians are taken over the pooled times. The
+    notices are `notices` (a town's or the city's, each copy once) when given; otherwise the
+    grids' copies summed, with no median."""
     items = list(tallies)
     kinds: dict[ActivityKind, int] = {}
     for item in items:
@@ -128,8 +128,19 @@ def combine(tallies: Iterable[Tally]) -> Tally:
         attendance_slots=sum(t.attendance_slots for t in items),
         checked_in=sum(t.checked_in for t in items),
         on_leave=sum(t.on_leave for t in items),
-        notice_copies=sum(t.notice_copies for t in items),
-        confirm_seconds=tuple(s for t in items for s in t.confirm_seconds),
+        notice_copies=(
+            notices.recipients if notices is not None else sum(t.notice_copies for t in items)
+        ),
+        notices_confirmed=(
+            notices.confirmed if notices is not None else sum(t.notices_confirmed for t in items)
+        ),
+        confirm_median_seconds=(
+            notices.median_seconds
+            if notices is not None
+            else items[0].confirm_median_seconds
+            if len(items) == 1
+            else None
+        ),
         reports_due=sum(t.reports_due for t in items),
         reports_submitted=sum(t.reports_submitted for t in items),
         reports_on_time=sum(t.reports_on_time for t in items),
@@ -306,7 +317,8 @@ async def scorecard(
             checked_in=seen.checked_in,
             on_leave=seen.on_leave,
             notice_copies=notice.recipients if notice else 0,
-            confirm_seconds=notice.confirm_seconds if notice else (),
+            notices_confirmed=notice.confirmed if notice else 0,
+            confirm_median_seconds=notice.median_seconds if notice else None,
             reports_due=len(months),
             reports_submitted=sum(1 for m in months if m in grid_marks),
             reports_on_time=sum(1 for m in months if grid_marks.get(m) is False),
@@ -327,16 +339,13 @@ async def scorecard(
         town_names[row.town_id] = row.town_name
 
     whole = grids_filter is None
-    no_copies = NoticeCounts(0, ())
+    no_copies = NoticeCounts()
     towns = tuple(
         TownScorecard(
             town_id=town_id,
             town_name=town_names[town_id],
             grids=tuple(grid_cards),
-            tally=_less_duplicates(
-                combine(g.tally for g in grid_cards),
-                figures.town_duplicates.get(town_id, no_copies),
-            ),
+            tally=combine((g.tally for g in grid_cards), figures.towns.get(town_id, no_copies)),
             hearings_due=len(judged_months(hearing_months, coverage, town_id=town_id))
             if whole
             else 0,
@@ -344,34 +353,19 @@ async def scorecard(
         )
         for town_id, grid_cards in by_town.items()
     )
-    city = combine(t.tally for t in towns)
+    # The city's own copies (each once) when it is seen whole; else its towns' summed.
+    city = combine(
+        (t.tally for t in towns),
+        figures.city if towns_filter is None and grids_filter is None else None,
+    )
     return CityScorecard(
         period=period,
         towns=towns,
-        tally=_less_duplicates(city, figures.city_duplicates),
+        tally=city,
         target_hours=target,
         hearings_due=sum(t.hearings_due for t in towns),
         hearings_confirmed=sum(t.hearings_confirmed for t in towns),
         at=now,
-    )
-
-
-def _less_duplicates(tally: Tally, duplicates: NoticeCounts) -> Tally:
-    """A town's or the city's summed tally with each notice copy counted once (not once per
-    grid of its recipient)."""
-    if not duplicates.recipients:
-        return tally
-    left = Counter(duplicates.confirm_seconds)
-    kept = []
-    for value in tally.confirm_seconds:
-        if left[value] > 0:
-            left[value] -= 1
-        else:
-            kept.append(value)
-    return replace(
-        tally,
-        notice_copies=tally.notice_copies - duplicates.recipients,
-        confirm_seconds=tuple(kept),
     )
 
 

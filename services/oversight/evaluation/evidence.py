@@ -15,12 +15,11 @@ from models.reports import activity_counts
 from models.scorecards.duties import report_marks
 from models.scorecards.engagement import (
     AttendanceCounts,
-    NoticeCounts,
     QuestionCounts,
     attendance_by_grid,
-    notice_confirmations,
     question_answers,
 )
+from models.scorecards.notices import NoticeCounts, notice_confirmations
 from models.study import grid_memberships, hours_by_person
 from services.coverage import load_coverage
 from services.oversight.evaluation.config import EvaluationConfig
@@ -104,7 +103,7 @@ async def collect_evidence(
         target = config.education.yearly_target_hours * elapsed
         people = members[ref.grid_id]
         seen = attendance.get(ref.grid_id, AttendanceCounts())
-        notice = notices.get(ref.grid_id, NoticeCounts(0, ()))
+        notice = notices.get(ref.grid_id, NoticeCounts())
         asked = questions.get(ref.grid_id, QuestionCounts(0, ()))
         grid_marks = marks.get(ref.grid_id, {})
         progress = sum(min(hours.get(p, 0.0) / target, 1.0) for p in people) if target > 0 else 0.0
@@ -118,7 +117,7 @@ async def collect_evidence(
                     attendance_checked_in=seen.checked_in,
                     attendance_on_leave=seen.on_leave,
                     notices_received=notice.recipients,
-                    notices_confirmed=len(notice.confirm_seconds),
+                    notices_confirmed=notice.confirmed,
                     months_due=len(months),
                     reports_on_time=sum(1 for p in months if grid_marks.get(p) is False),
                     questions_asked=asked.asked,

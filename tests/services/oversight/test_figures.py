@@ -20,7 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.db import transaction
 from models.enums import ActivityKind, AttendanceStatus, CheckinMethod, Industry, Scale
 from models.evaluation import GridRef
-from models.scorecards.engagement import attendance_by_grid, notice_confirmations
+from models.scorecards.engagement import attendance_by_grid
+from models.scorecards.notices import notice_confirmations
 from models.tables import (
     Activity,
     ActivityGrid,
@@ -363,13 +364,17 @@ async def test_a_notice_counts_for_the_grids_it_was_sent_to(
             )
         )
         sent = (
-            (_label(ScopeKind.GRID, ls_grid.name), ("member", "other_member"), local(2026, 3, 2)),
-            (_label(ScopeKind.TOWN, "虹桥镇"), ("member",), local(2026, 3, 3)),
-            (_label(ScopeKind.CITY, "乐清市"), ("member",), local(2026, 3, 4)),
+            (ScopeKind.GRID, ls_grid, ("member", "other_member"), local(2026, 3, 2)),
+            (ScopeKind.TOWN, city.grids["虹桥镇"], ("member",), local(2026, 3, 3)),
+            (ScopeKind.CITY, None, ("member",), local(2026, 3, 4)),
         )
-        for label, keys, at in sent:
+        for kind, target, keys, at in sent:
             notice = Notice(
-                sender_id=city.person_id("admin"), text="通知", target_label=label, created_at=at
+                sender_id=city.person_id("admin"),
+                text="通知",
+                target_label=_label(kind, target.name if target else "乐清市"),
+                target_grid_id=target.id if target else None,
+                created_at=at,
             )
             session.add(notice)
             await session.flush()
