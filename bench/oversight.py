@@ -437,6 +437,21 @@ def _export_jobs(year: int) -> list[tuple[str, Measured]]:
             )
 
         jobs.append((f"export {kind.value} (city, year)", work))
+        if kind in exports.YEARLY_KINDS:
+            continue
+
+        async def town_month(session: AsyncSession, kind: exports.ExportKind = kind) -> object:
+            towns = await exports.queries.town_names(session=session)
+            town_id = min(towns)
+            return await exports.build_export(
+                session=session,
+                kind=kind,
+                period=exports.parse_period(f"{year}-11"),
+                tz=TZ,
+                scope=exports.scope_for_town(town_id),
+            )
+
+        jobs.append((f"export {kind.value} (town, month)", town_month))
     return jobs
 
 

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Message, Update
+from telegram.constants import ChatAction
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from core.formatting import esc
@@ -48,9 +50,11 @@ async def send_export(
     kind: ExportKind,
     period: Period,
 ) -> int:
-    """Build the viewer's workbook and send it as a document; returns its data rows.
-    Raises ExportError (a Chinese message) when this kind cannot be had for this period, or
-    when the viewer has built too many exports lately (each build counts, before it starts)."""
+    """Build the viewer's workbook and send it as a document; returns its data rows. `message`
+    (a bot message) shows each step while it is built (a city's year takes seconds) and the
+    document comes as a reply to it. Raises ExportError (a Chinese message) when this kind
+    cannot be had for this period, or when the viewer has built too many exports lately (each
+    build counts, before it starts)."""
     settings, now = context.bot_data.settings, datetime.now(UTC)
     retry_at = await take(
         session=session, person_id=viewer.person_id, rule=rule(settings, Action.EXPORT), now=now
@@ -58,6 +62,14 @@ async def send_export(
     if retry_at is not None:
         raise ExportError(refusal(Action.EXPORT, retry_at, now=now, tz=settings.tz))
     await session.commit()
+
+    async def progress(step: str) -> None:
+        await message.chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+        await _show(
+            message,
+            texts.EXPORT_PROGRESS.format(kind=_kind_name(kind), period=period.label, step=step),
+        )
+
     export = await viewer_export(
         session=session,
         viewer=viewer,
@@ -66,6 +78,7 @@ async def send_export(
         tz=settings.tz,
         now=now,
         target_hours=context.bot_data.duties_config.education.yearly_target_hours,
+        progress=progress,
     )
     await message.reply_document(
         document=export.content,
@@ -73,6 +86,14 @@ async def send_export(
         caption=texts.EXPORT_CAPTION.format(kind=_kind_name(kind), period=period.label),
     )
     return export.rows
+
+
+async def _show(message: Message, text: str) -> None:
+    try:
+        await message.edit_text(text)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise
 
 
 @guarded(Capability.VIEW_GRIDS)
@@ -89,9 +110,20 @@ async def export_command(
         if len(args) != 2:
             raise ExportError(texts.EXPORT_USAGE)
         kind, period = parse_kind(args[0]), parse_period(args[1])
-        await send_export(message, context, viewer, session, kind, period)
     except ExportError as exc:
         await message.reply_html(esc(str(exc)))
+        return
+    status = await message.reply_text(
+        texts.EXPORT_WORKING.format(kind=_kind_name(kind), period=period.label)
+    )
+    try:
+        rows = await send_export(status, context, viewer, session, kind, period)
+    except ExportError as exc:
+        await _show(status, str(exc))
+        return
+    await _show(
+        status, texts.EXPORT_DONE.format(kind=_kind_name(kind), period=period.label, rows=rows)
+    )
 
 
 @guarded(Capability.VIEW_GRIDS)

@@ -7,6 +7,7 @@ some grids). Each export is one .xlsx workbook as bytes; times are in the given 
 import asyncio
 import functools
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
@@ -28,6 +29,13 @@ from services.oversight.ledgers.questions import question_sheets
 from services.oversight.ledgers.reports import report_sheets
 from services.oversight.ledgers.sheets import workbook
 from services.oversight.periods import Period
+
+# Told each step of a long export as it begins (a Chinese line), e.g. to edit a chat message.
+Progress = Callable[[str], Awaitable[None]]
+
+
+async def _quiet(_step: str) -> None:
+    return None
 
 
 class ExportKind(StrEnum):
@@ -154,16 +162,21 @@ async def build_export(
     scope_label: str = "",
     now: datetime | None = None,
     target_hours: float | None = None,
+    progress: Progress | None = None,
 ) -> Export:
     """One workbook of `kind` for `period`, holding only what `scope` covers. `now` (for the
     evaluation of a year still running) counts only what has fallen due by then;
-    `target_hours` is the duties configuration's study target (default: the shipped one)."""
+    `target_hours` is the duties configuration's study target (default: the shipped one).
+    `progress` is told each step (reading, then writing so many rows) as it begins."""
     label = f"_{scope_label}" if scope_label else ""
     filename = f"{texts.EXPORT_KIND_NAMES[kind.value]}{label}_{period.label}.xlsx"
+    step = progress or _quiet
+    await step(texts.EXPORT_STEP_READING)
     if kind in YEARLY_KINDS:
         content, count = await _yearly(session, kind, period, scope, tz, now, target_hours)
         return Export(filename=filename, content=content, rows=count)
     sheets, count = await _LEDGERS[kind](session=session, period=period, scope=scope, tz=tz)
+    await step(texts.EXPORT_STEP_WRITING.format(rows=count))
     # Writing a city's year takes a while: keep it off the event loop.
     content = await asyncio.to_thread(workbook, sheets)
     return Export(filename=filename, content=content, rows=count)
@@ -195,6 +208,7 @@ async def viewer_export(
     tz: tzinfo,
     now: datetime | None = None,
     target_hours: float | None = None,
+    progress: Progress | None = None,
 ) -> Export:
     """/export: the workbook of `kind` for `period`, holding only what the viewer's roles
     cover (city roles the city, town leaders their towns, grid staff their grids)."""
@@ -209,6 +223,7 @@ async def viewer_export(
         scope_label=label,
         now=now,
         target_hours=target_hours,
+        progress=progress,
     )
 
 

@@ -101,6 +101,12 @@ async def test_admin_exports_city_by_command_arguments(
     values = cells(sent)
     assert "柳市的问题" in values
     assert FORMULA in values
+    # A message showed each step while the workbook was built, and says what came of it.
+    status = await emulator.wait_for_message(
+        ADMIN_TG, lambda m: "已生成问题台账" in (m.text or ""), after=mark
+    )
+    assert "（2026-11，" in (status.text or "")
+    assert status.edit_count == 3  # 读取数据, 写入 Excel（n 条）, done
     wrong = await command(emulator, ADMIN_TG, "/export questions 2026-13")
     assert "无法识别的期间" in (wrong.text or "")
     usage = await command(emulator, ADMIN_TG, "/export questions")
@@ -150,8 +156,17 @@ async def test_yearly_workbooks_scoped_and_for_years_only(
     values = cells(sent)
     assert "虹桥镇·工业网格1" in values
     assert not any("柳市" in v for v in values)
-    monthly = await command(emulator, TOWN_HEAD_TG, "/export funding 2026-11")
-    assert "按年度导出" in (monthly.text or "")
-    refused = await command(emulator, GRID_HEAD_TG, "/export funding 2026")
-    assert "仅限全市和乡镇（街道）领导" in (refused.text or "")
+    await emulator.wait_for_message(
+        TOWN_HEAD_TG, lambda m: "已生成年度绩效评定" in (m.text or ""), after=mark
+    )
+    # A refusal found while building takes the place of the progress message.
+    for telegram_id, text, refusal in (
+        (TOWN_HEAD_TG, "/export funding 2026-11", "按年度导出"),
+        (GRID_HEAD_TG, "/export funding 2026", "仅限全市和乡镇（街道）领导"),
+    ):
+        mark = emulator.checkpoint()
+        await emulator.send_text(telegram_id, text)
+        await emulator.wait_for_message(
+            telegram_id, lambda m, refusal=refusal: refusal in (m.text or ""), after=mark
+        )
     assert not any(m.document for m in emulator.sent_messages(GRID_HEAD_TG))
