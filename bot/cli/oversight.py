@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli import common
+from core.settings import Settings
 from models.db import transaction
+from services.duties.config import DutyConfigError, load_duties
 from services.oversight import departments as dept
 from services.oversight.evaluation.config import (
     EvaluationConfig,
@@ -25,6 +27,7 @@ from services.oversight.evaluation.confirmation import (
     summary,
 )
 from services.oversight.evaluation.sheet import evaluation_xlsx
+from services.oversight.evaluation.towns import TownHearings, town_hearings
 from services.oversight.funding import FundingLedger, funding_ledger, funding_xlsx, ledger_lines
 
 evaluate_app = typer.Typer(
@@ -47,10 +50,13 @@ ConfigOption = Annotated[
 ]
 
 
-def _config(path: Path | None) -> EvaluationConfig:
+def _config(path: Path | None, settings: Settings) -> EvaluationConfig:
+    """The evaluation file, with the study target of the configured duties file (the one
+    target every surface reads)."""
     try:
-        return load_evaluation_config(path)
-    except EvaluationConfigError as exc:
+        target = load_duties(settings.duties_file).education.yearly_target_hours
+        return load_evaluation_config(path, yearly_target_hours=target)
+    except (EvaluationConfigError, DutyConfigError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
 
@@ -76,18 +82,29 @@ def evaluate(
     if ctx.invoked_subcommand is not None:
         return
     the_year = _year(year)
-    settings, config = common.settings(), _config(config_file)
+    settings = common.settings()
+    config = _config(config_file, settings)
+    duties = load_duties(settings.duties_file)
 
-    async def work(sessions: async_sessionmaker[AsyncSession]) -> EvaluationOutcome:
+    async def work(
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> tuple[EvaluationOutcome, list[TownHearings]]:
         async with sessions() as session:
-            return await evaluation_for_year(
+            outcome = await evaluation_for_year(
                 session=session, year=the_year, config=config, tz=settings.tz
             )
+            towns = await town_hearings(
+                session=session, year=the_year, duties=duties, tz=settings.tz
+            )
+            return outcome, towns
 
-    outcome = common.with_sessions(settings, work)
+    outcome, towns = common.with_sessions(settings, work)
     target = out or Path(f"网格绩效评定_{the_year}.xlsx")
-    evaluation_xlsx(outcome, config, target, tz=settings.tz)
+    evaluation_xlsx(outcome, config, target, tz=settings.tz, towns=towns)
     typer.echo(summary(outcome, tz=settings.tz))
+    for town in towns:
+        score = "—" if town.score is None else f"{town.score:.2f}"
+        typer.echo(f"  {town.town_name} 听取汇报 {score} 分：{town.explanation()}")
     typer.echo(f"评定表已保存：{target}")
 
 
@@ -100,7 +117,8 @@ def evaluate_confirm(
 ) -> None:
     """确认年度评定结果（市统计局）：结果冻结，此后数据变化不再改变该年度的评定。"""
     the_year = _year(year)
-    settings, config = common.settings(), _config(config_file)
+    settings = common.settings()
+    config = _config(config_file, settings)
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> EvaluationOutcome:
         async with transaction(sessions) as session:
@@ -132,7 +150,8 @@ def funding(
 ) -> None:
     """按乡镇（街道）写出年度经费台账：活动经费（乡镇（街道）承担）、确认奖励（市财政承担）与全市合计。"""
     the_year = _year(year)
-    settings, config = common.settings(), _config(config_file)
+    settings = common.settings()
+    config = _config(config_file, settings)
 
     async def work(sessions: async_sessionmaker[AsyncSession]) -> FundingLedger:
         async with sessions() as session:

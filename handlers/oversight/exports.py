@@ -77,7 +77,7 @@ async def send_export(
         period=period,
         tz=settings.tz,
         now=now,
-        target_hours=context.bot_data.duties_config.education.yearly_target_hours,
+        duties=context.bot_data.duties_config,
         progress=progress,
     )
     await message.reply_document(

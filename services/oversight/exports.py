@@ -17,11 +17,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import exports as queries
 from models.exports import GridPlace
 from services.access import Viewer
+from services.duties.config import DutiesConfig, load_duties
 from services.duties.status import CITY, Scope, scope_of
 from services.oversight import periods, texts
 from services.oversight.evaluation.config import EvaluationConfigError, load_evaluation_config
 from services.oversight.evaluation.confirmation import evaluation_for_year
 from services.oversight.evaluation.sheet import evaluation_xlsx
+from services.oversight.evaluation.towns import town_hearings
 from services.oversight.funding import funding_ledger, funding_xlsx
 from services.oversight.ledgers.activities import activity_sheets
 from services.oversight.ledgers.notices import notice_sheets
@@ -107,14 +109,17 @@ async def _yearly(
     scope: Scope,
     tz: tzinfo,
     now: datetime | None,
-    target_hours: float | None = None,
+    duties: DutiesConfig | None = None,
 ) -> tuple[bytes, int]:
     if (period.first_month, period.last_month) != (1, 12):
         raise ExportError(texts.EXPORT_YEAR_ONLY.format(kind=texts.EXPORT_KIND_NAMES[kind.value]))
     year = period.year
     try:
+        used = duties if duties is not None else await asyncio.to_thread(load_duties)
         config = await asyncio.to_thread(
-            functools.partial(load_evaluation_config, yearly_target_hours=target_hours)
+            functools.partial(
+                load_evaluation_config, yearly_target_hours=used.education.yearly_target_hours
+            )
         )
     except EvaluationConfigError as exc:
         raise ExportError(str(exc)) from exc
@@ -123,8 +128,15 @@ async def _yearly(
             session=session, year=year, config=config, as_of=now, tz=tz
         )
         kept = [e for e in outcome.evaluations if scope.covers(e.town_id, e.grid_id)]
+        hearings = [
+            t
+            for t in await town_hearings(session=session, year=year, duties=used, tz=tz, as_of=now)
+            if scope.town_ids is None or t.town_id in scope.whole_towns
+        ]
         content = await asyncio.to_thread(
-            evaluation_xlsx, replace(outcome, evaluations=kept), config, tz=tz
+            functools.partial(
+                evaluation_xlsx, replace(outcome, evaluations=kept), config, tz=tz, towns=hearings
+            )
         )
         return content, len(kept)
     if scope.town_ids is not None and not scope.whole_towns:
@@ -161,19 +173,19 @@ async def build_export(
     scope: Scope = CITY,
     scope_label: str = "",
     now: datetime | None = None,
-    target_hours: float | None = None,
+    duties: DutiesConfig | None = None,
     progress: Progress | None = None,
 ) -> Export:
     """One workbook of `kind` for `period`, holding only what `scope` covers. `now` (for the
-    evaluation of a year still running) counts only what has fallen due by then;
-    `target_hours` is the duties configuration's study target (default: the shipped one).
+    evaluation of a year still running) counts only what has fallen due by then; `duties` is
+    the duties configuration (its study target and hearing days; default: the shipped one).
     `progress` is told each step (reading, then writing so many rows) as it begins."""
     label = f"_{scope_label}" if scope_label else ""
     filename = f"{texts.EXPORT_KIND_NAMES[kind.value]}{label}_{period.label}.xlsx"
     step = progress or _quiet
     await step(texts.EXPORT_STEP_READING)
     if kind in YEARLY_KINDS:
-        content, count = await _yearly(session, kind, period, scope, tz, now, target_hours)
+        content, count = await _yearly(session, kind, period, scope, tz, now, duties)
         return Export(filename=filename, content=content, rows=count)
     sheets, count = await _LEDGERS[kind](session=session, period=period, scope=scope, tz=tz)
     await step(texts.EXPORT_STEP_WRITING.format(rows=count))
@@ -207,7 +219,7 @@ async def viewer_export(
     period: Period,
     tz: tzinfo,
     now: datetime | None = None,
-    target_hours: float | None = None,
+    duties: DutiesConfig | None = None,
     progress: Progress | None = None,
 ) -> Export:
     """/export: the workbook of `kind` for `period`, holding only what the viewer's roles
@@ -222,7 +234,7 @@ async def viewer_export(
         scope=scope,
         scope_label=label,
         now=now,
-        target_hours=target_hours,
+        duties=duties,
         progress=progress,
     )
 

@@ -1,6 +1,7 @@
 """The evaluation sheet for the bureau: 评定结果 (a row per grid, its points per component)
 and 评分办法 (the weights and bands the results were computed with)."""
 
+from collections.abc import Sequence
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from openpyxl import Workbook
 
 from services.oversight.evaluation.config import COMPONENTS, EvaluationConfig
 from services.oversight.evaluation.confirmation import EvaluationOutcome
+from services.oversight.evaluation.towns import TownHearings
 from services.oversight.workbooks import workbook_bytes
 from services.xlsx import write_sheet
 
@@ -19,8 +21,10 @@ def evaluation_xlsx(
     path: Path | None = None,
     *,
     tz: tzinfo,
+    towns: Sequence[TownHearings] = (),
 ) -> bytes:
-    """The evaluation sheet for the bureau (评定结果 + 评分办法); saved to `path` if given."""
+    """The evaluation sheet for the bureau (评定结果 + 乡镇听取汇报 when `towns` are given +
+    评分办法); saved to `path` if given."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -49,6 +53,21 @@ def evaluation_xlsx(
             ]
         )
     write_sheet(sheet, headers, rows)
+    if towns:
+        write_sheet(
+            workbook.create_sheet("乡镇听取汇报"),
+            ["乡镇（街道）", "应听取（月）", "按时确认（月）", "得分", "说明"],
+            [
+                [
+                    t.town_name,
+                    len(t.due),
+                    t.heard,
+                    "" if t.score is None else t.score,
+                    t.explanation(),
+                ]
+                for t in towns
+            ],
+        )
     method = workbook.create_sheet("评分办法")
     run = outcome.run
     state = (
@@ -82,6 +101,16 @@ def evaluation_xlsx(
                 "未做任何工作的网格为不合格（0 元）",
             ],
             ["不计入", "无可计事项的项目（如全年无人提问）不计入，其余各项权重按比例折算为 100 分"],
+            [
+                "未纳入",
+                "网格（或全市启用）晚于某月、某季度开始的，该月、该季度不计；本年度没有纳入后"
+                "开始的月份或季度的网格为未纳入，不参加评定；学时目标按纳入后的天数折算",
+            ],
+            [
+                "乡镇（街道）听取汇报",
+                "二级网格长每月听取汇报，到期未在时限内确认的月份计 0 分，得分 = 按时确认月数 ÷ "
+                "应听取月数 × 100；乡镇（街道）不参与网格奖励",
+            ],
             ["继续教育目标", f"{used.education.yearly_target_hours:g} 学时/人/年"],
         ],
     )

@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 from bot.cli import app
 from models.tables import DepartmentCheck, EvaluationResult
 from services.roster_import.vocabulary import ENTERPRISE_DATE_HEADERS, ENTERPRISE_HEADERS
+from tests.conftest import SmallCity
 from tests.factories import enterprise, write_roster_xlsx
 
 
@@ -146,3 +147,52 @@ async def test_departments_add_set_and_report(
     assert evidence[0].data_type == "s"
     async with sessions() as session:
         assert len((await session.exec(select(DepartmentCheck))).all()) == 7
+
+
+async def test_evaluate_scores_the_towns_hearings_and_reads_the_configured_duties_file(
+    cli_env: Path,
+    sessions: async_sessionmaker[AsyncSession],
+    small_city: SmallCity,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Live since 1 September 2026: 虹桥镇 owes September to December's hearings and confirmed
+    September's and November's on the 28th, inside their windows (digests on 28 September and
+    26 November): 2 of 4, 50.00, October and December at 0; 柳市镇 heard none: 0.00. The
+    study target is the configured duties file's 30 hours, not the shipped 24."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from models.db import transaction
+    from models.grids import set_go_live
+    from models.tables import ReportHearing
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    async with transaction(sessions) as session:
+        await set_go_live(session=session, day=date(2026, 9, 1))
+        for month in (9, 11):
+            session.add(
+                ReportHearing(
+                    town_id=small_city.grids["虹桥镇"].id or 0,
+                    period=f"2026-{month:02d}",
+                    confirmed_by=small_city.person_id("town_head"),
+                    confirmed_at=datetime(2026, month, 28, 15, tzinfo=shanghai),
+                )
+            )
+    duties = cli_env / "duties.toml"
+    duties.write_text(
+        "[education]\nyearly_target_hours = 30\n[reporting_deadlines]\nenabled = false\n", "utf-8"
+    )
+    monkeypatch.setenv("GRIDBOT_DUTIES_FILE", str(duties))
+
+    result = await gridbot("evaluate", "--year", "2026", "--out", "eval.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "虹桥镇 听取汇报 50.00 分：应听取 4 个月，按时确认 2 个月；未听取：10月、12月" in (
+        result.output
+    )
+    assert "柳市镇 听取汇报 0.00 分：应听取 4 个月，按时确认 0 个月" in result.output
+    assert "2026年9月1日起纳入考核" in result.output
+    book = openpyxl.load_workbook(cli_env / "eval.xlsx")
+    towns = [row for row in book["乡镇听取汇报"].iter_rows(values_only=True)][1:]
+    assert [(r[0], r[1], r[2], r[3]) for r in towns] == [("柳市镇", 4, 0, 0), ("虹桥镇", 4, 2, 50)]
+    method = {r[0]: r[1] for r in book["评分办法"].iter_rows(values_only=True)}
+    assert method["继续教育目标"] == "30 学时/人/年"
