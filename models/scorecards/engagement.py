@@ -68,7 +68,30 @@ async def attendance_by_grid(
     grid_ids: Collection[int] | None = None,
 ) -> dict[int, AttendanceCounts]:
     """Grid id -> attendance of the grid's members at its uncancelled activities starting in
-    [start, end).
+    [start, end): `attendance_by_activity` summed over the grid's activities."""
+    found: dict[int, AttendanceCounts] = {}
+    by_activity = await attendance_by_activity(
+        session=session, start=start, end=end, grid_ids=grid_ids
+    )
+    for (_activity_id, grid_id), counts in by_activity.items():
+        seen = found.get(grid_id, AttendanceCounts())
+        found[grid_id] = AttendanceCounts(
+            seen.expected + counts.expected,
+            seen.checked_in + counts.checked_in,
+            seen.on_leave + counts.on_leave,
+        )
+    return found
+
+
+async def attendance_by_activity(
+    *,
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    grid_ids: Collection[int] | None = None,
+) -> dict[tuple[int, int], AttendanceCounts]:
+    """(activity id, grid id) -> attendance of the grid's members at each uncancelled activity
+    for the grid starting in [start, end): the one definition behind every surface.
 
     应到 (expected) counts the members who were *invited*: a member is invited to an activity
     when, at its start, they had a live Telegram binding (the invitation reaches only bound
@@ -99,6 +122,7 @@ async def attendance_by_grid(
     invited = sa.or_(checked_in, sa.and_(status.is_(None), reachable, bound))
     statement = (
         sa.select(
+            col(ActivityGrid.activity_id),
             col(ActivityGrid.grid_id),
             sa.func.sum(sa.case((invited, 1), else_=0)),
             sa.func.sum(sa.case((checked_in, 1), else_=0)),
@@ -119,12 +143,14 @@ async def attendance_by_grid(
             col(Activity.starts_at) >= start,
             col(Activity.starts_at) < end,
         )
-        .group_by(col(ActivityGrid.grid_id))
+        .group_by(col(ActivityGrid.activity_id), col(ActivityGrid.grid_id))
     )
     statement = only_grids(statement, col(ActivityGrid.grid_id), grid_ids)
     return {
-        grid_id: AttendanceCounts(int(expected or 0), int(present or 0), int(leave or 0))
-        for grid_id, expected, present, leave in await fetch_all(session, statement)
+        (activity_id, grid_id): AttendanceCounts(
+            int(expected or 0), int(present or 0), int(leave or 0)
+        )
+        for activity_id, grid_id, expected, present, leave in await fetch_all(session, statement)
     }
 
 

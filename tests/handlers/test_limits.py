@@ -43,7 +43,9 @@ async def test_a_notice_over_the_limit_is_refused_before_the_draft(
     await send(emulator, INSTRUCTOR_TG, preview)
 
     refused = await command(emulator, INSTRUCTOR_TG, "/notice")
-    assert re.fullmatch(r"发送通知过于频繁，请在 \d\d:\d\d 后再试。", refused.text or "")
+    assert re.fullmatch(
+        r"发送通知过于频繁，请在 (?:\d+月\d+日 )?\d\d:\d\d 后再试。", refused.text or ""
+    )
     # The next text is no notice body.
     after = await command(emulator, INSTRUCTOR_TG, "第三条通知")
     assert {"text": "跳过", "callback_data": "nt:skip"} not in after.buttons
@@ -64,7 +66,14 @@ async def test_an_export_over_the_limit_is_refused(
         mark = emulator.checkpoint()
         await emulator.send_text(ADMIN_TG, "/export questions 2026-11")
         await emulator.wait_for_message(ADMIN_TG, lambda m: m.document is not None, after=mark)
+        await emulator.wait_for_message(ADMIN_TG, lambda m: "已生成" in (m.text or ""), after=mark)
     mark = emulator.checkpoint()
-    refused = await command(emulator, ADMIN_TG, "/export questions 2026-11")
-    assert re.fullmatch(r"导出过于频繁，请在 \d\d:\d\d 后再试。", refused.text or ""), refused.text
+    await emulator.send_text(ADMIN_TG, "/export questions 2026-11")
+    # The refusal takes the place of the progress message.
+    refused = await emulator.wait_for_message(
+        ADMIN_TG, lambda m: "过于频繁" in (m.text or ""), after=mark
+    )
+    assert re.fullmatch(
+        r"导出过于频繁，请在 (?:\d+月\d+日 )?\d\d:\d\d 后再试。", refused.text or ""
+    ), refused.text
     assert not [m for m in emulator.sent_messages(ADMIN_TG) if m.seq > mark and m.document]

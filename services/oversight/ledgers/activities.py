@@ -6,8 +6,8 @@ from datetime import tzinfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import exports as queries
-from models.enums import AttendanceStatus
 from models.exports import AttendanceRow
+from models.scorecards.engagement import AttendanceCounts, attendance_by_activity
 from services.duties.status import Scope
 from services.oversight import texts
 from services.oversight.ledgers.sheets import Rows, Sheet, local, rate
@@ -21,6 +21,8 @@ async def activity_sheets(
     places = await queries.grid_places(session=session)
     grids_of = await queries.activity_grid_ids(session=session, start=start, end=end)
     expected = await queries.grid_people_ids(session=session)
+    # 应到, 签到 and 请假 per activity and grid: the scorecards' definition.
+    counts = await attendance_by_activity(session=session, start=start, end=end)
     attendance = await queries.attendance_starting(session=session, start=start, end=end)
     by_activity: dict[int, list[AttendanceRow]] = {}
     for row in attendance:
@@ -44,13 +46,7 @@ async def activity_sheets(
         rows = by_activity.get(activity.id, [])
         state = texts.EXPORT_CANCELLED if activity.cancelled_at else texts.EXPORT_HELD
         for place in covered:
-            people = expected.get(place.grid_id, set())
-            checked = sum(
-                1 for r in rows if r.person_id in people and r.status == AttendanceStatus.CHECKED_IN
-            )
-            leave = sum(
-                1 for r in rows if r.person_id in people and r.status == AttendanceStatus.LEAVE
-            )
+            seen = counts.get((activity.id, place.grid_id), AttendanceCounts())
             activity_rows.append(
                 [
                     activity.id,
@@ -63,10 +59,10 @@ async def activity_sheets(
                     activity.place,
                     organiser,
                     state,
-                    len(people),
-                    checked,
-                    leave,
-                    rate(checked, len(people)),
+                    seen.expected,
+                    seen.checked_in,
+                    seen.on_leave,
+                    rate(seen.checked_in, seen.expected),
                 ]
             )
         grid_names = "、".join(p.grid_name for p in covered)

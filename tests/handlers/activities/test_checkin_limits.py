@@ -28,7 +28,7 @@ from tests.handlers.chat import bind, command
 
 pytestmark = pytest.mark.usefixtures("bot_app")
 
-LIMITED = re.compile(r"^签到码尝试次数过多，请在 (\d\d:\d\d) 后再试")
+LIMITED = re.compile(r"^签到码尝试次数过多，请在 (?:\d+月\d+日 )?(\d\d:\d\d) 后再试")
 SLOTS = sa.table(
     "rate_slot",
     sa.column("person_id", sa.Integer()),

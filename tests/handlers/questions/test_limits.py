@@ -29,7 +29,7 @@ from tests.handlers.questions.scenario import (
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-REFUSED = re.compile(r"^提问过于频繁，请在 (\d\d:\d\d) 后再试。$")
+REFUSED = re.compile(r"^提问过于频繁，请在 (?:\d+月\d+日 )?(\d\d:\d\d) 后再试。$")
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ async def test_a_follow_up_over_the_limit_is_refused(
     assert "追问已发送" in (sent.text or ""), sent.text
     before = await counts(sessions, small_city)
     alert, touched = await press(emulator, MEMBER, relayed, follow, forge=False)
-    assert re.fullmatch(r"追问过于频繁，请在 \d\d:\d\d 后再试。", alert), alert
+    assert re.fullmatch(r"追问过于频繁，请在 (?:\d+月\d+日 )?\d\d:\d\d 后再试。", alert), alert
     assert touched is None
     # The text sent next is no follow-up.
     after = await command(emulator, MEMBER, "还是不行")

@@ -274,9 +274,11 @@ async def test_activity_ledger_with_attendance_and_formula_text(
         assert (sheet.column_dimensions["B"].width or 0) >= 8
     rows = records(activities)
     hq = next(r for r in rows if r["活动编号"] == seeded.hq_activity)
-    # 虹桥镇网格 people: member (statistician), grid_head and instructor (staff) = 3 expected;
-    # member checked in, instructor on leave: 1 of 3 = 33%.
-    assert (hq["应到人数"], hq["签到人数"], hq["请假人数"], hq["签到率"]) == (3, 1, 1, "33%")
+    # 应到 is the scorecards' (invited members: bound and reachable, or checked in). No one
+    # is bound here: only the member who checked in was invited; the instructor's leave is
+    # no absence and 王网格长 was never invited: 1 of 1 = 100%.
+    expected = "应到人数（受邀成员）"
+    assert (hq[expected], hq["签到人数"], hq["请假人数"], hq["签到率"]) == (1, 1, 1, "100%")
     assert hq["开始时间"] == wall(10, 14)
     assert (hq["乡镇（街道）"], hq["网格"], hq["组织者"]) == (
         "虹桥镇",
@@ -285,7 +287,7 @@ async def test_activity_ledger_with_attendance_and_formula_text(
     )
     ls = next(r for r in rows if r["活动编号"] == seeded.ls_activity)
     # 柳市镇网格 people: other_member only; checked in: 100%.
-    assert (ls["应到人数"], ls["签到人数"], ls["签到率"]) == (1, 1, "100%")
+    assert (ls[expected], ls["签到人数"], ls["签到率"]) == (1, 1, "100%")
     # The formula-looking title is stored as text, not as a formula.
     title = activities.cell(row=2 + rows.index(hq), column=5)
     assert (title.value, title.data_type) == (FORMULA, "s")
