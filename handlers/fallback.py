@@ -4,11 +4,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
+from core.formatting import esc
 from handlers.access import visited
 from handlers.context import GridApplication, GridContext
-from handlers.menus import refresh_menu
+from handlers.menus import refresh_menu, visible_commands
 from services import texts as shared_texts
 from services.access import CommandSpec, Viewer
+from services.suggest import nearest_command, typed_command
 
 COMMANDS: tuple[CommandSpec, ...] = ()
 
@@ -27,7 +29,19 @@ async def unmatched(
         )
         await message.reply_html(shared_texts.UNBOUND)
         return
-    await message.reply_html(shared_texts.UNKNOWN_INPUT)
+    typed = typed_command(message.text or "")
+    if typed is None:
+        await message.reply_html(shared_texts.UNKNOWN_INPUT)
+        return
+    spec = nearest_command(typed, visible_commands(context.bot_data.commands, viewer))
+    if spec is None:
+        await message.reply_html(shared_texts.UNKNOWN_COMMAND_NO_MATCH.format(typed=esc(typed)))
+        return
+    await message.reply_html(
+        shared_texts.UNKNOWN_COMMAND.format(
+            typed=esc(typed), command=spec.command, description=esc(spec.description)
+        )
+    )
 
 
 def register(app: GridApplication) -> None:

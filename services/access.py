@@ -96,18 +96,23 @@ class Viewer:
 class CommandSpec:
     """A bot command shown in menus and explained in /help.
 
-    `capability` None means the command is for everyone, bound or not.
+    `capability` None means the command is for everyone, bound or not. `roles`, when set,
+    narrows it to holders of one of those roles (the command's handler checks the same), so
+    that a menu lists exactly what its viewer may do.
     """
 
     command: str
     description: str
     help: str
     capability: Capability | None
+    roles: frozenset[Role] | None = None
 
     def visible_to(self, viewer: "Viewer | None") -> bool:
         if self.capability is None:
             return True
-        return viewer is not None and viewer.can(self.capability)
+        if viewer is None or not viewer.can(self.capability):
+            return False
+        return self.roles is None or bool(viewer.roles & self.roles)
 
 
 def dial_mobile(mobile: str) -> str:

@@ -7,6 +7,7 @@ from telegram.ext import CommandHandler, filters
 
 from handlers.access import guarded, refuse
 from handlers.context import GridApplication, GridContext
+from models.enums import CITY_ROLES
 from services.access import Capability, CommandSpec, Viewer
 from services.outbox.splitting import split_html
 from services.oversight import departments, texts
@@ -17,6 +18,8 @@ COMMANDS = (
         "部门“五有”达标情况",
         "查看各部门统计工作“五有”达标情况及佐证（市级管理员、一级网格长）。",
         Capability.VIEW_GRIDS,
+        # The city level only (services/oversight/departments.may_view checks the same).
+        roles=CITY_ROLES,
     ),
 )
 

@@ -3,6 +3,7 @@
 
 from handlers.context import GridApplication
 from handlers.reports import compose, digest
+from models.enums import Role
 from services.access import Capability, CommandSpec
 
 COMMANDS = (
@@ -11,8 +12,9 @@ COMMANDS = (
         "月度网格情况汇报",
         "三级网格长提交本月网格情况汇报（活动、企业报送问题、需要帮助的事项、下月计划），"
         "机器人会根据活动签到、提问和通知记录给出建议。",
-        # 网格长 and 网格指导员: the menu stays short for everyone else (the role is checked).
         Capability.ORGANISE_ACTIVITIES,
+        # Only a level-3 网格长 submits (services/reports/submission.py checks the same).
+        roles=frozenset({Role.GRID_HEAD}),
     ),
 )
 

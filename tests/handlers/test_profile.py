@@ -40,3 +40,53 @@ async def test_help_lists_only_the_commands_of_the_role(
     assert "/grid" not in member_help
     assert "/grid" in instructor_help
     assert "还没有绑定身份" not in member_help
+
+
+async def test_menus_and_help_list_exactly_what_the_viewer_may_do(
+    emulator: BotApiEmulator, small_city: SmallCity
+) -> None:
+    """An instructor neither submits the monthly report (the 网格长 does) nor sees the
+    departments' 五有 (the city level does): neither is offered to them; the 网格长 is offered
+    /report and the admin /departments, in the menu and in /help alike."""
+    head_tg, admin_tg = 8103, 8104
+    await bind(emulator, small_city, "instructor", INSTRUCTOR_TG)
+    await bind(emulator, small_city, "grid_head", head_tg)
+    await bind(emulator, small_city, "admin", admin_tg)
+
+    def menu(telegram_id: int) -> set[str]:
+        scope = {"type": "chat", "chat_id": telegram_id}
+        return {c["command"] for c in emulator.commands(scope)}
+
+    instructor_help = (await command(emulator, INSTRUCTOR_TG, "/help")).text or ""
+    assert "/report" not in instructor_help
+    assert "/departments" not in instructor_help
+    assert {"report", "departments"}.isdisjoint(menu(INSTRUCTOR_TG))
+    assert "grid" in menu(INSTRUCTOR_TG)
+    head_help = (await command(emulator, head_tg, "/help")).text or ""
+    assert "/report" in head_help
+    assert "report" in menu(head_tg)
+    assert "departments" not in menu(head_tg)
+    admin_help = (await command(emulator, admin_tg, "/help")).text or ""
+    assert "/departments" in admin_help
+    assert "departments" in menu(admin_tg)
+    assert "report" not in menu(admin_tg)
+
+
+async def test_a_typo_d_command_gets_the_nearest_command_the_viewer_may_use(
+    emulator: BotApiEmulator, small_city: SmallCity
+) -> None:
+    head_tg = 8105
+    await bind(emulator, small_city, "grid_head", head_tg)
+    await bind(emulator, small_city, "member", MEMBER_TG)
+    typo = await command(emulator, head_tg, "/reprot")
+    assert (typo.text or "") == "没有 /reprot 这个命令。您是不是想用 /report（月度网格情况汇报）？"
+    # A member may not use /report: it is never suggested to them.
+    member = await command(emulator, MEMBER_TG, "/reprot")
+    assert "/report" not in (member.text or "")
+    assert "没有 /reprot 这个命令" in (member.text or "")
+    checkin = await command(emulator, MEMBER_TG, "/chekin")
+    assert "您是不是想用 /checkin" in (checkin.text or "")
+    nothing = await command(emulator, MEMBER_TG, "/weather")
+    assert (nothing.text or "") == "没有 /weather 这个命令。发送 /help 查看您可以使用的命令。"
+    plain = await command(emulator, MEMBER_TG, "今天天气怎么样")
+    assert "这个命令" not in (plain.text or "")  # not a command: answered as text
