@@ -32,7 +32,7 @@ COMMANDS = (
         "export",
         "导出台账（Excel）",
         "导出您管辖范围内的活动台账、通知确认名单、月度情况汇报、问题台账，以及年度绩效评定、"
-        "经费台账（Excel 文件）；也可直接发送 /export 类型 期间，例如 /export activities 2026-11。",
+        "经费台账（Excel 文件）；也可直接发送 /export 类型 期间，例如 /export 问题台账 2026-11。",
         Capability.VIEW_GRIDS,
     ),
 )

@@ -266,11 +266,22 @@ async def named_scope(
     return CITY, ""
 
 
+def _kind_words() -> dict[str, ExportKind]:
+    words: dict[str, ExportKind] = {}
+    for kind in ExportKind:
+        words[kind.value] = kind
+        words[texts.EXPORT_KIND_NAMES[kind.value]] = kind
+        for alias in texts.EXPORT_KIND_ALIASES.get(kind.value, ()):
+            words[alias] = kind
+    return words
+
+
 def parse_kind(text: str) -> ExportKind:
-    try:
-        # NFKC: a kind typed in full width (ｒｅｐｏｒｔｓ) is the same kind.
-        return ExportKind(unicodedata.normalize("NFKC", text).strip().lower())
-    except ValueError:
-        raise ExportError(
-            texts.EXPORT_BAD_KIND.format(kind=text, kinds="、".join(k.value for k in ExportKind))
-        ) from None
+    """A kind by its Chinese name (问题台账), a short form of it (问题) or its English value
+    (questions); NFKC first, so full-width letters (ｒｅｐｏｒｔｓ) read the same."""
+    word = unicodedata.normalize("NFKC", text).strip().lower()
+    kind = _kind_words().get(word)
+    if kind is None:
+        names = "、".join(texts.EXPORT_KIND_NAMES[k.value] for k in ExportKind)
+        raise ExportError(texts.EXPORT_BAD_KIND.format(kind=text, kinds=names))
+    return kind

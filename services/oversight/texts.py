@@ -8,6 +8,15 @@ EXPORT_KIND_NAMES = {
     "evaluation": "年度绩效评定",
     "funding": "经费台账",
 }
+# Short forms accepted after /export besides the names above and the English values.
+EXPORT_KIND_ALIASES = {
+    "activities": ("活动", "活动台账"),
+    "notices": ("通知", "通知台账", "通知确认"),
+    "reports": ("汇报", "月度汇报", "情况汇报"),
+    "questions": ("问题", "提问"),
+    "evaluation": ("评定", "绩效评定", "绩效"),
+    "funding": ("经费",),
+}
 EXPORT_YEAR_ONLY = "{kind}按年度导出：请选择年份，例如 2026。"
 EXPORT_FUNDING_TOWNS_ONLY = "经费台账按乡镇（街道）汇总，仅限全市和乡镇（街道）领导导出。"
 EXPORT_BAD_PERIOD = '无法识别的期间"{period}"：请写月份 2026-11、季度 2026Q4 或年份 2026。'
@@ -27,7 +36,7 @@ EXPORT_CAPTION = "{kind}（{period}）"
 EXPORT_STALE = "该按钮已失效，请重新发送 /export。"
 EXPORT_BACK = "« 返回"
 EXPORT_CITY_LABEL = "全市"
-EXPORT_USAGE = "用法：/export，或 /export 类型 期间，例如 /export activities 2026-11。"
+EXPORT_USAGE = "用法：/export，或 /export 类型 期间，例如 /export 活动台账 2026-11。"
 EXPORT_SHEET_ACTIVITIES = "活动"
 EXPORT_SHEET_ATTENDANCE = "签到明细"
 EXPORT_SHEET_NOTICES = "通知"

@@ -94,7 +94,8 @@ async def test_admin_exports_city_by_command_arguments(
     await seed(sessions, small_city)
     await bind(emulator, small_city, "admin", ADMIN_TG)
     mark = emulator.checkpoint()
-    await emulator.send_text(ADMIN_TG, "/export questions 2026-11")
+    # By its Chinese name, as the menu and the help call it.
+    await emulator.send_text(ADMIN_TG, "/export 问题台账 2026-11")
     sent = await document(emulator, ADMIN_TG, mark)
     assert sent.document is not None
     assert sent.document.filename == "问题台账_全市_2026-11.xlsx"

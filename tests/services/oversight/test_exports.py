@@ -556,3 +556,23 @@ def test_any_text_is_a_kind_or_a_chinese_refusal(text: str) -> None:
         else:
             reason = ""
         assert not reason or reason.startswith("无法识别的")
+
+
+@given(kind=st.sampled_from(ExportKind), padding=st.sampled_from(["", " ", "\u3000"]))
+def test_a_kind_reads_back_by_its_chinese_name_and_short_forms(
+    kind: ExportKind, padding: str
+) -> None:
+    from services.oversight import texts as oversight_texts
+
+    assert parse_kind(padding + oversight_texts.EXPORT_KIND_NAMES[kind.value] + padding) is kind
+    for alias in oversight_texts.EXPORT_KIND_ALIASES[kind.value]:
+        assert parse_kind(alias) is kind
+
+
+def test_an_unknown_kind_lists_the_chinese_names() -> None:
+    with pytest.raises(ExportError) as refused:
+        parse_kind("工资表")
+    assert str(refused.value) == (
+        "无法识别的台账类型“工资表”，可选：活动台账、通知确认名单、月度情况汇报、问题台账、"
+        "年度绩效评定、经费台账。"
+    )
