@@ -212,10 +212,16 @@ async def _submit(
         await session.commit()
     user_data(context).drop(service.ReportDraft)
     await query.answer()
-    await query.edit_message_reply_markup(None)
     if result is None:
+        await query.edit_message_reply_markup(None)
         await reply(update, problem)
         return ConversationHandler.END
+    # The preview becomes the report as submitted: no （预览）, no buttons.
+    await query.edit_message_text(
+        texts.report_as_submitted(grid=draft.grid_name, period=draft.period, parts=draft.answers()),
+        parse_mode="HTML",
+        reply_markup=None,
+    )
     if result.alerted:
         context.bot_data.outbox.wake()
     log.info(

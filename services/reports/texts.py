@@ -95,6 +95,14 @@ def report_preview(*, grid: str, period: str, parts: tuple[str, str, str, str]) 
     )
 
 
+def report_as_submitted(*, grid: str, period: str, parts: tuple[str, str, str, str]) -> str:
+    """The preview message once its report is submitted."""
+    return (
+        f"📄 <b>{esc(grid)} {period_label(period)}网格情况汇报（已提交）</b>\n\n"
+        f"{report_body(parts=parts)}"
+    )
+
+
 def report_view(
     *,
     grid: str,

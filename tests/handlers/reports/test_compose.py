@@ -144,9 +144,21 @@ async def test_report_is_guided_by_suggestions_and_stored_only_on_submit(
         assert "研发费用加计扣除怎么填报？" in (preview.text or "")
         assert await reports_in(sessions) == []  # nothing half-written
 
-        done = await press_then(emulator, GRID_HEAD_TG, preview, "提交", "已提交")
+        mark = emulator.checkpoint()
+        await press_then(emulator, GRID_HEAD_TG, preview, "提交", "已提交")
+        done = await emulator.wait_for_message(
+            GRID_HEAD_TG, lambda m: (m.text or "").startswith("✅ 已提交"), after=mark
+        )
         assert "虹桥镇·工业网格1" in (done.text or "")
         assert "逾期" not in (done.text or "")
+        # The preview now reads as the report submitted: no （预览）, no buttons.
+        [shown] = [
+            m for m in emulator.sent_messages(GRID_HEAD_TG) if m.message_id == preview.message_id
+        ]
+        assert "（预览）" not in (shown.text or "")
+        assert "网格情况汇报（已提交）" in (shown.text or "")
+        assert "需要镇里协调<培训>场地" in (shown.text or "")
+        assert not shown.buttons
 
     [report] = await reports_in(sessions)
     assert report.period == "2026-12"
