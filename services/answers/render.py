@@ -1,6 +1,8 @@
 """Answers as the chat shows them: an entry with what it rests on, the search's verdict, an
 article, a tip, each with its buttons (shared by /faq, /law, /tip, inline mode and /ask)."""
 
+import re
+
 from core.buttons import Button, Keyboard
 from core.formatting import TEXT_LIMIT, esc, rendered_len, truncate_html
 from knowledge.base import Entry, Ref, SearchOutcome, Tip, Verdict
@@ -87,9 +89,14 @@ def render_article(label: str, text: str) -> str:
     return _fitted(f"<b>{esc(label)}</b>", esc(text))
 
 
+# A tip's own closing "（依据《统计法》第八条）": the 依据 line under it says it once.
+_TRAILING_BASIS = re.compile(r"\s*[（(]依据[^（）()]*[）)]\s*$")
+
+
 def render_tip(tip: Tip) -> str:
     basis = "、".join(ref.label for ref in tip.refs)
-    return f"{texts.TIP_HEADING}\n\n{esc(tip.text)}\n\n<b>{texts.FAQ_BASIS}</b>：{esc(basis)}"
+    text = _TRAILING_BASIS.sub("", tip.text) or tip.text
+    return f"{texts.TIP_HEADING}\n\n{esc(text)}\n\n<b>{texts.FAQ_BASIS}</b>：{esc(basis)}"
 
 
 def tip_keyboard() -> Keyboard:

@@ -45,3 +45,18 @@ def test_a_long_answer_is_cut_to_fit_with_its_citations_and_a_note(
     # What it rests on is never the part cut away.
     assert all(ref.label in text for ref in entry.refs)
     assert render_article("统计法 第十条", "条文" * 3000).endswith(TRUNCATED_MARK)
+
+
+def test_every_tip_states_its_source_once(knowledge: KnowledgeBase) -> None:
+    from services.answers.render import render_tip
+
+    tips = knowledge.tips()
+    assert tips
+    for tip in tips:
+        text = render_tip(tip)
+        # The source is said once, on the 依据 line (a tip may still name its article in a
+        # sentence of its own).
+        assert text.count("依据") == 1, text
+        for ref in tip.refs:
+            assert ref.label in text.rsplit("依据", 1)[1], text
+        assert text.startswith(texts.TIP_HEADING)
