@@ -89,8 +89,9 @@ def render_article(label: str, text: str) -> str:
     return _fitted(f"<b>{esc(label)}</b>", esc(text))
 
 
-# A tip's own closing "（依据《统计法》第八条）": the 依据 line under it says it once.
-_TRAILING_BASIS = re.compile(r"\s*[（(]依据[^（）()]*[）)]\s*$")
+# A tip's own closing "（依据《统计法》第八条）" (which may hold parentheses of its own, as
+# "三（一）"): the 依据 line under it says it once.
+_TRAILING_BASIS = re.compile(r"\s*[（(]依据[^（(]*(?:[（(][^）)]*[）)][^（(]*)*[）)]\s*$")
 
 
 def render_tip(tip: Tip) -> str:
