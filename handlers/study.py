@@ -87,7 +87,7 @@ async def study_command(
             )
             for record in overview.recent
         ]
-    lines += ["", texts.STUDY_DATE_PROMPT]
+    lines += ["", texts.study_date_prompt(today)]
     user_data(context).keep(StudyDraft())
     await reply(update, "\n".join(lines))
     return DATE

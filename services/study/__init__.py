@@ -60,10 +60,10 @@ def _ascii_numbers(text: str) -> str:
 class StudyDateError(ValueError):
     """Why a date was refused: "bad" (unreadable), "future" or "old"."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, *, today: date) -> None:
         super().__init__(kind)
         self.kind = kind
-        self.message = texts.STUDY_DATE_ERRORS[kind]
+        self.message = texts.study_date_error(kind, today)
 
 
 def parse_study_date(text: str, *, today: date) -> date:
@@ -79,11 +79,11 @@ def parse_study_date(text: str, *, today: date) -> date:
     elif match := _MONTH_DAY.fullmatch(value):
         day = _date(today.year, int(match[1]), int(match[2]))
     if day is None:
-        raise StudyDateError("bad")
+        raise StudyDateError("bad", today=today)
     if day > today:
-        raise StudyDateError("future")
+        raise StudyDateError("future", today=today)
     if day.year < today.year - 1:
-        raise StudyDateError("old")
+        raise StudyDateError("old", today=today)
     return day
 
 

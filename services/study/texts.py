@@ -1,5 +1,7 @@
 """User-facing texts of study (Simplified Chinese, Telegram HTML; interpolated values escaped by the caller with `esc`)."""
 
+from datetime import date, timedelta
+
 from core.formatting import esc, fmt_hours
 
 
@@ -14,9 +16,30 @@ def study_recent_line(*, day: str, topic: str, hours: float, imported: bool) -> 
 
 
 STUDY_RECENT_HEADING = "最近的记录："
-STUDY_DATE_PROMPT = "登记一次学习：请发送<b>学习日期</b>，例如：今天、昨天、12月3日、2026-12-03。\n随时发送 /cancel 取消。"
+
+
+def _past_examples(today: date) -> str:
+    """Two dates as one may type them, neither in the future (a study is recorded after it):
+    a 月日 of this year (read as this year's) and an ISO date a week ago."""
+    earlier = max(today - timedelta(days=2), date(today.year, 1, 1))
+    week_ago = today - timedelta(days=7)
+    return f"{earlier.month}月{earlier.day}日、{week_ago.isoformat()}"
+
+
+def study_date_prompt(today: date) -> str:
+    return (
+        "登记一次学习：请发送<b>学习日期</b>，例如：今天、昨天、"
+        f"{_past_examples(today)}。\n随时发送 /cancel 取消。"
+    )
+
+
+def study_date_error(kind: str, today: date) -> str:
+    if kind == "bad":
+        return f"没看懂这个日期。请发送：今天、昨天，或 {_past_examples(today)} 这样的日期。"
+    return STUDY_DATE_ERRORS[kind]
+
+
 STUDY_DATE_ERRORS = {
-    "bad": "没看懂这个日期。请发送：今天、昨天、12月3日 或 2026-12-03。",
     "future": "学习日期不能晚于今天，请重新发送。",
     "old": "只能登记今年或去年的学习，请重新发送日期。",
 }

@@ -35,6 +35,51 @@ def test_parse_window_reads_common_chinese_forms(text: str, start: datetime, end
     assert ends == end.astimezone(UTC)
 
 
+# Thursday 3 December 2026, 14:10 (support.NOW).
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("今天 现在到两小时后", local(2026, 12, 3, 14, 10), local(2026, 12, 3, 16, 10)),
+        ("现在-一个半小时后", local(2026, 12, 3, 14, 10), local(2026, 12, 3, 15, 40)),
+        ("现在到90分钟后", local(2026, 12, 3, 14, 10), local(2026, 12, 3, 15, 40)),
+        ("下午2点到4点", local(2026, 12, 3, 14), local(2026, 12, 3, 16)),
+        ("下午两点至四点半", local(2026, 12, 3, 14), local(2026, 12, 3, 16, 30)),
+        ("明天上午", local(2026, 12, 4, 9), local(2026, 12, 4, 12)),
+        ("明天 下午", local(2026, 12, 4, 14), local(2026, 12, 4, 17)),
+        ("后天晚上", local(2026, 12, 5, 19), local(2026, 12, 5, 21)),
+        ("周三 下午2点-4点", local(2026, 12, 9, 14), local(2026, 12, 9, 16)),
+        ("星期五 9点到11点", local(2026, 12, 4, 9), local(2026, 12, 4, 11)),
+        ("下周一 晚上7点-9点", local(2026, 12, 7, 19), local(2026, 12, 7, 21)),
+        ("礼拜四 15:00-16:00", local(2026, 12, 3, 15), local(2026, 12, 3, 16)),
+        ("明天 10点到一个半小时后", local(2026, 12, 4, 10), local(2026, 12, 4, 11, 30)),
+        ("明天 九点三刻-十一点一刻", local(2026, 12, 4, 9, 45), local(2026, 12, 4, 11, 15)),
+        ("12月5日 中午12点到1点半", local(2026, 12, 5, 12), local(2026, 12, 5, 13, 30)),
+        ("大后天 8:30至两小时", local(2026, 12, 6, 8, 30), local(2026, 12, 6, 10, 30)),
+    ],
+)
+def test_parse_window_reads_spoken_forms(text: str, start: datetime, end: datetime) -> None:
+    starts, ends = parse_window(text, now=NOW, tz=TZ)
+    assert (starts, ends) == (start.astimezone(UTC), end.astimezone(UTC))
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("明天 现在到两小时后", WindowProblem.FORMAT),  # 现在 is only today
+        ("现在到零小时后", WindowProblem.FORMAT),
+        ("上午9点到10点", WindowProblem.PAST),  # today's morning is over
+        ("这周二 下午", WindowProblem.PAST),
+        ("晚上9点到8点", WindowProblem.ORDER),
+    ],
+)
+def test_parse_window_refuses_spoken_forms_that_cannot_be(
+    text: str, problem: WindowProblem
+) -> None:
+    with pytest.raises(WindowError) as raised:
+        parse_window(text, now=NOW, tz=TZ)
+    assert raised.value.problem == problem
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
@@ -106,6 +151,15 @@ piece = st.sampled_from(
         "　",
         "１２",
         "分",
+        "现在",
+        "两小时后",
+        "一个半小时",
+        "90分钟",
+        "下周三",
+        "三点",
+        "十点半",
+        "一刻",
+        "中午",
     ]
 )
 texts_like_windows = st.lists(piece, max_size=8).map("".join)

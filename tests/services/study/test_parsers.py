@@ -45,7 +45,7 @@ def test_a_date_is_a_day_of_this_or_last_year_up_to_today_or_a_reason(
         refusal = error
     if refusal is not None:
         assert refusal.kind in ("bad", "future", "old")
-        assert refusal.message == texts.STUDY_DATE_ERRORS[refusal.kind]
+        assert refusal.message == texts.study_date_error(refusal.kind, today)
     else:
         assert day <= today
         assert day.year >= today.year - 1
@@ -156,3 +156,19 @@ def test_a_topic_is_one_line_of_at_most_the_limit_or_none(text: str) -> None:
     else:
         assert 0 < len(topic) <= TOPIC_MAX
         assert topic == " ".join(topic.split())
+
+
+@given(st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31)))
+def test_the_date_examples_are_past_days_the_parser_accepts(today: date) -> None:
+    import re
+
+    from services.study import parse_study_date
+    from services.study import texts as study_texts
+
+    prompt = study_texts.study_date_prompt(today)
+    examples = re.findall(r"\d{4}-\d{2}-\d{2}|\d{1,2}月\d{1,2}日", prompt)
+    assert len(examples) == 2
+    for example in examples:
+        assert parse_study_date(example, today=today) <= today
+    error = study_texts.study_date_error("bad", today)
+    assert re.findall(r"\d{4}-\d{2}-\d{2}|\d{1,2}月\d{1,2}日", error) == examples
