@@ -33,6 +33,10 @@ async def unmatched(
     if typed is None:
         await message.reply_html(shared_texts.UNKNOWN_INPUT)
         return
+    if typed == "cancel":
+        # Every guided conversation takes /cancel itself: reaching here, none is open.
+        await message.reply_html(shared_texts.NOTHING_TO_CANCEL)
+        return
     spec = nearest_command(typed, visible_commands(context.bot_data.commands, viewer))
     if spec is None:
         await message.reply_html(shared_texts.UNKNOWN_COMMAND_NO_MATCH.format(typed=esc(typed)))

@@ -12,6 +12,7 @@ FORBIDDEN = "抱歉，您的角色无权使用此功能。发送 /help 查看您
 FORBIDDEN_SCOPE = "抱歉，该网格不在您的管辖范围内。"
 STALE_BUTTON = "该按钮已失效，请重新发送指令。"
 UNKNOWN_INPUT = "没有理解您的意思。发送 /help 查看可以使用的功能。"
+NOTHING_TO_CANCEL = "当前没有进行中的操作，不需要取消。发送 /help 查看可以使用的功能。"
 UNKNOWN_COMMAND = "没有 /{typed} 这个命令。您是不是想用 /{command}（{description}）？"
 UNKNOWN_COMMAND_NO_MATCH = "没有 /{typed} 这个命令。发送 /help 查看您可以使用的命令。"
 INTERNAL_ERROR = "抱歉，处理您的请求时出错了，请稍后再试。如多次出现，请联系管理员。"

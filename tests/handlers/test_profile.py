@@ -90,3 +90,15 @@ async def test_a_typo_d_command_gets_the_nearest_command_the_viewer_may_use(
     assert (nothing.text or "") == "没有 /weather 这个命令。发送 /help 查看您可以使用的命令。"
     plain = await command(emulator, MEMBER_TG, "今天天气怎么样")
     assert "这个命令" not in (plain.text or "")  # not a command: answered as text
+
+
+async def test_cancel_with_nothing_in_progress_says_so(
+    emulator: BotApiEmulator, small_city: SmallCity
+) -> None:
+    await bind(emulator, small_city, "member", MEMBER_TG)
+    reply = await command(emulator, MEMBER_TG, "/cancel")
+    assert (reply.text or "") == "当前没有进行中的操作，不需要取消。发送 /help 查看可以使用的功能。"
+    # Inside a conversation /cancel still ends it (its own handler).
+    await command(emulator, MEMBER_TG, "/study")
+    ended = await command(emulator, MEMBER_TG, "/cancel")
+    assert "不需要取消" not in (ended.text or "")
