@@ -4,8 +4,9 @@ import asyncio
 import sys
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
-from emulator.records import SentMessage
+from emulator.records import EmulatorError, SentFile, SentMessage
 from emulator.server import BotApiEmulator
 
 # How long the console waits for further bot messages after the last one arrived.
@@ -13,10 +14,13 @@ SETTLE_SECONDS = 0.4
 
 HELP = """\
 操作说明：
-  直接输入文字或指令（如 /help、/me、/grid、/law 44、/tip）发送给机器人；
+  直接输入文字或指令（如 /help、/me、/law 44、/tip）发送给机器人；
   直接问统计法律问题也可以，例如：没建统计台账会被罚款吗；
-  机器人消息下的按钮以 [1] [2] … 编号，输入编号即可点击；要发送纯数字文字，请在前面加 '；
-  :who 换一个人，:list 列出可扮演的人员，:quit 退出。"""
+  最新一条机器人消息下的按钮以 [1] [2] … 编号，输入编号即可点击；其他数字（学时、签到码等）
+  按文字发送，要把小编号当文字发送，请在前面加 '；
+  :who 换一个人，:list 列出可扮演的人员，:help 显示本说明，:quit 退出。"""
+STALE = "  （这个按钮已失效：消息已更新或删除，请使用最新消息中的按钮）"
+AWAY = "  （您不在时收到的消息）"
 
 
 @dataclass(frozen=True)
@@ -34,13 +38,15 @@ def _show(text: str) -> None:
     print(text)
 
 
-def render(message: SentMessage) -> str:
-    """A bot message as the console shows it, its buttons numbered from 1."""
+def render(message: SentMessage, saved: Path | None = None) -> str:
+    """A bot message as the console shows it, its buttons numbered from 1; `saved` is where
+    its photo or file was written."""
     body = message.text or ""
+    where = f"（已保存：{saved}）" if saved is not None else ""
     if message.document is not None:
-        body = f"[文件] {message.document.filename} {body}"
+        body = f"[文件] {message.document.filename}{where} {body}"
     elif message.photo is not None:
-        body = f"[图片] {body}"
+        body = f"[图片]{where} {body}"
     lines = [textwrap.indent(body, "  │ ", predicate=lambda _line: True)]
     for number, button in enumerate(message.buttons, start=1):
         lines.append(f"  [{number}] {button.get('text')}")
@@ -54,13 +60,25 @@ class ConsoleChat:
     ``invite_link`` is what the console shows when it follows a person's invitation.
     """
 
-    def __init__(self, emulator: BotApiEmulator, cast: list[Player], *, invite_link: str) -> None:
+    def __init__(
+        self,
+        emulator: BotApiEmulator,
+        cast: list[Player],
+        *,
+        invite_link: str,
+        files_dir: Path | None = None,
+        bound: set[int] | None = None,
+    ) -> None:
         self.emulator = emulator
         self.cast = cast
         self.invite_link = invite_link
+        # Where photos and files the bot sends are written (None: not saved).
+        self.files_dir = files_dir
         self.current: Player | None = None
-        self.bound: set[int] = set()
-        self.last_with_buttons: SentMessage | None = None
+        # Who has followed their invitation already (a reopened demo: from the database).
+        self.bound: set[int] = set(bound or ())
+        # Per person: the last change of their chat already shown.
+        self.shown: dict[int, int] = {}
         self.interactive = sys.stdin.isatty()
 
     async def read(self, prompt: str) -> str | None:
@@ -87,6 +105,10 @@ class ConsoleChat:
         player = self.current
         self.emulator.user(player.telegram_id, first_name=player.first_name)
         _show(f"\n现在您是 {player.label}。")
+        missed = self._unseen(player.telegram_id)
+        if missed:
+            _show(AWAY)
+            self._print(missed)
         if player.telegram_id not in self.bound:
             self.bound.add(player.telegram_id)
             _show(f"（模拟点击个人邀请链接 {self.invite_link}）")
@@ -103,9 +125,26 @@ class ConsoleChat:
         await self.emulator.send_text(self.current.telegram_id, text)
         await self.print_replies(mark)
 
+    def latest(self) -> SentMessage | None:
+        """The current person's latest bot message (by its last change)."""
+        assert self.current is not None
+        messages = self.emulator.sent_messages(self.current.telegram_id)
+        return max(messages, key=lambda m: m.seq) if messages else None
+
+    def pressable(self, text: str) -> bool:
+        """A bare small number presses a button only when the latest bot message has that
+        button; anything else (学时 2, a check-in code) is text for the bot."""
+        latest = self.latest()
+        return (
+            text.isdigit()
+            and len(text) <= 2
+            and latest is not None
+            and 1 <= int(text) <= len(latest.buttons)
+        )
+
     async def press(self, number: int) -> None:
         assert self.current is not None
-        message = self.last_with_buttons
+        message = self.latest()
         if message is None or not 1 <= number <= len(message.buttons):
             _show("没有这个编号的按钮。")
             return
@@ -115,21 +154,33 @@ class ConsoleChat:
             return
         mark = self.emulator.checkpoint()
         _show(f"  （点击按钮「{button.get('text')}」）")
-        await self.emulator.press_button(
-            self.current.telegram_id, message.message_id, str(button["callback_data"])
-        )
-        await self.print_replies(mark)
+        try:
+            callback_id = await self.emulator.press_button(
+                self.current.telegram_id, message.message_id, str(button["callback_data"])
+            )
+        except EmulatorError:
+            _show(STALE)
+            return
+        try:
+            answer = await self.emulator.wait_for_callback_answer(callback_id, timeout=10)
+        except TimeoutError:
+            answer = None
+        if answer is not None and answer.text:
+            _show(f"  （{'弹窗' if answer.show_alert else '提示'}）{answer.text}")
+        await self.print_replies(mark, quiet=bool(answer and answer.text))
 
-    async def print_replies(self, mark: int) -> None:
+    async def print_replies(self, mark: int, *, quiet: bool = False) -> None:
+        """What the bot sent the current person after `mark`, once it settles; `quiet`: an
+        alert already answered, so no reply is no news."""
         assert self.current is not None
         try:
             message = await self.emulator.wait_for_message(
-                self.current.telegram_id, after=mark, timeout=10
+                self.current.telegram_id, after=mark, timeout=SETTLE_SECONDS if quiet else 10
             )
         except TimeoutError:
-            _show("  （机器人没有回复）")
+            if not quiet:
+                _show("  （机器人没有回复）")
             return
-        seen: list[SentMessage] = [message]
         while True:
             try:
                 message = await self.emulator.wait_for_message(
@@ -137,11 +188,28 @@ class ConsoleChat:
                 )
             except TimeoutError:
                 break
-            seen.append(message)
-        for message in seen:
-            _show(render(message))
-            if message.buttons:
-                self.last_with_buttons = message
+        self._print(self._unseen(self.current.telegram_id))
+
+    def _unseen(self, telegram_id: int) -> list[SentMessage]:
+        after = self.shown.get(telegram_id, 0)
+        messages = [m for m in self.emulator.sent_messages(telegram_id) if m.seq > after]
+        return sorted(messages, key=lambda m: m.seq)
+
+    def _print(self, messages: list[SentMessage]) -> None:
+        for message in messages:
+            _show(render(message, self._save(message)))
+            self.shown[message.chat_id] = max(self.shown.get(message.chat_id, 0), message.seq)
+
+    def _save(self, message: SentMessage) -> Path | None:
+        """Write the message's photo or file under `files_dir`; where it went."""
+        sent: SentFile | None = message.document or message.photo
+        if self.files_dir is None or sent is None or sent.data is None:
+            return None
+        name = sent.filename or f"{message.message_id}.{'png' if message.photo else 'bin'}"
+        target = self.files_dir / f"{message.chat_id}-{message.message_id}-{Path(name).name}"
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(sent.data)
+        return target
 
     async def loop(self) -> None:
         if not await self.choose():
@@ -157,10 +225,14 @@ class ConsoleChat:
                 return
             if text == ":list":
                 self.list_cast()
+            elif text == ":help":
+                _show(HELP)
             elif text == ":who":
                 if not await self.choose():
                     return
-            elif text.isdigit():
+            elif text.startswith(":"):
+                _show(f"没有 {text} 这个操作。{HELP}")
+            elif self.pressable(text):
                 await self.press(int(text))
             else:
                 await self.say(text.removeprefix("'"))

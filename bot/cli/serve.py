@@ -68,12 +68,17 @@ def run() -> None:
 
 def demo(
     directory: Annotated[
-        Path, typer.Option("--dir", help="演示数据目录（每次重新生成）")
+        Path, typer.Option("--dir", help="演示数据目录（再次运行时继续使用，除非加 --reset）")
     ] = DEMO_DIR,
     enterprises: Annotated[int, typer.Option(help="演示企业数")] = 400,
     towns: Annotated[int, typer.Option(help="演示乡镇（街道）数")] = 8,
+    reset: Annotated[bool, typer.Option("--reset", help="丢弃上次的演示数据，重新生成")] = False,
 ) -> None:
     """一条命令体验：生成演示城市、启动本地 Bot API 模拟器和机器人，在控制台里扮演任意人员聊天。"""
     from bot.demo import run_demo
 
-    sys.exit(asyncio.run(run_demo(directory=directory, enterprises=enterprises, towns=towns)))
+    sys.exit(
+        asyncio.run(
+            run_demo(directory=directory, enterprises=enterprises, towns=towns, reset=reset)
+        )
+    )

@@ -31,11 +31,12 @@ MEMBER_MENU = [
     "law",
     "tip",
 ]
-# MEMBER_MENU[:8] ends with /settings; staff commands of later modules (/report, /duties) follow.
-# MEMBER_MENU[8:10] is /todo and /mystats: leaders get /export and /stats between them and
-# /departments after them.
-LEADER_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "departments"]
-LEADER_TAIL += MEMBER_MENU[10:]
+# MEMBER_MENU[:8] ends with /settings; staff commands of later modules (/duties) follow.
+# MEMBER_MENU[8:10] is /todo and /mystats: leaders get /export and /stats between them, and
+# the city level /departments after them. /report is the level-3 网格长's alone.
+LEADER_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], *MEMBER_MENU[10:]]
+CITY_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "departments"]
+CITY_TAIL += MEMBER_MENU[10:]
 TOWN_HEAD_MENU = [*MEMBER_MENU[:8], "duties", *LEADER_TAIL, "grid"]
 INSTRUCTOR_MENU = [
     *MEMBER_MENU[:5],
@@ -45,7 +46,6 @@ INSTRUCTOR_MENU = [
     "notice",
     "notices",
     *MEMBER_MENU[6:8],
-    "report",
     "duties",
     *LEADER_TAIL,
     "grid",
@@ -57,7 +57,7 @@ ADMIN_MENU = [
     "notices",
     *MEMBER_MENU[6:8],
     "duties",
-    *LEADER_TAIL,
+    *CITY_TAIL,
     "grid",
 ]
 
