@@ -1,0 +1,152 @@
+"""Query functions of 催报: the roster as an export is matched against, imports, items."""
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.db import select_rows
+from models.tables import Person, SurveyObject, TelegramBinding
+from models.tables.chase import ChaseImport, ChaseItem, ChaseState
+
+
+class RosterObject(NamedTuple):
+    id: int
+    name: str
+    uscc: str
+    town_id: int
+    grid_id: int | None
+    statistician_id: int | None
+    left_on: date | None
+
+
+async def roster_objects(*, session: AsyncSession) -> list[RosterObject]:
+    """Every survey object, as an export's rows are matched against them (one query)."""
+    statement = sa.select(
+        col(SurveyObject.id),
+        col(SurveyObject.name),
+        col(SurveyObject.uscc),
+        col(SurveyObject.town_id),
+        col(SurveyObject.grid_id),
+        col(SurveyObject.statistician_id),
+        col(SurveyObject.left_on),
+    )
+    return [RosterObject(*row) for row in await select_rows(session, statement)]
+
+
+async def objects_by_ids(
+    *, session: AsyncSession, object_ids: Collection[int]
+) -> dict[int, RosterObject]:
+    if not object_ids:
+        return {}
+    statement = sa.select(
+        col(SurveyObject.id),
+        col(SurveyObject.name),
+        col(SurveyObject.uscc),
+        col(SurveyObject.town_id),
+        col(SurveyObject.grid_id),
+        col(SurveyObject.statistician_id),
+        col(SurveyObject.left_on),
+    ).where(col(SurveyObject.id).in_(list(object_ids)))
+    return {row[0]: RosterObject(*row) for row in await select_rows(session, statement)}
+
+
+async def add_import(*, session: AsyncSession, chase_import: ChaseImport) -> ChaseImport:
+    session.add(chase_import)
+    await session.flush()
+    return chase_import
+
+
+async def import_by_id(*, session: AsyncSession, import_id: int) -> ChaseImport | None:
+    return await session.get(ChaseImport, import_id)
+
+
+async def take_import(*, session: AsyncSession, import_id: int, now: datetime) -> bool:
+    """Mark the import confirmed; False when it already was (a second press, another process)."""
+    result = await session.exec(
+        update(ChaseImport)
+        .where(col(ChaseImport.id) == import_id, col(ChaseImport.confirmed_at).is_(None))
+        .values(confirmed_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def period_items(
+    *, session: AsyncSession, period: str, object_ids: Collection[int] | None = None
+) -> list[ChaseItem]:
+    """The period's items (of these survey objects), oldest first."""
+    statement = select(ChaseItem).where(ChaseItem.period == period)
+    if object_ids is not None:
+        ids = list(object_ids)
+        if not ids:
+            return []
+        statement = statement.where(col(ChaseItem.survey_object_id).in_(ids))
+    result = await session.exec(statement.order_by(col(ChaseItem.created_at), col(ChaseItem.id)))
+    return list(result.all())
+
+
+async def items_by_ids(*, session: AsyncSession, item_ids: Sequence[int]) -> list[ChaseItem]:
+    if not item_ids:
+        return []
+    result = await session.exec(select(ChaseItem).where(col(ChaseItem.id).in_(list(item_ids))))
+    return sorted(result.all(), key=lambda item: item_ids.index(item.id or 0))
+
+
+async def open_items(*, session: AsyncSession) -> list[ChaseItem]:
+    """Every item not resolved, of every period (what escalation looks at)."""
+    result = await session.exec(
+        select(ChaseItem).where(col(ChaseItem.state) != ChaseState.RESOLVED)
+    )
+    return list(result.all())
+
+
+async def latest_period(*, session: AsyncSession) -> str | None:
+    result = await session.exec(select(sa.func.max(ChaseItem.period)))
+    return result.first()
+
+
+async def declare(*, session: AsyncSession, item_id: int, declared: str, now: datetime) -> bool:
+    """An open item declared done by its statistician; False when it was not open."""
+    result = await session.exec(
+        update(ChaseItem)
+        .where(col(ChaseItem.id) == item_id, col(ChaseItem.state) == ChaseState.OPEN)
+        .values(state=ChaseState.DECLARED, declared=declared, declared_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def statisticians(
+    *, session: AsyncSession, person_ids: Collection[int]
+) -> dict[int, tuple[Person, int | None]]:
+    """Each person with their live Telegram account (None when unbound)."""
+    if not person_ids:
+        return {}
+    statement = (
+        select(Person, TelegramBinding.telegram_user_id)
+        .outerjoin(
+            TelegramBinding,
+            sa.and_(
+                col(TelegramBinding.person_id) == col(Person.id),
+                col(TelegramBinding.ended_at).is_(None),
+            ),
+        )
+        .where(col(Person.id).in_(list(person_ids)))
+    )
+    found: dict[int, tuple[Person, int | None]] = {}
+    for person, account in (await session.exec(statement)).all():
+        assert person.id is not None
+        found[person.id] = (person, account)
+    return found
+
+
+async def drop_import(*, session: AsyncSession, import_id: int) -> bool:
+    """Delete an import not confirmed yet ([取消]); False when it was confirmed meanwhile."""
+    result = await session.exec(
+        sa.delete(ChaseImport).where(
+            col(ChaseImport.id) == import_id, col(ChaseImport.confirmed_at).is_(None)
+        )
+    )
+    return bool(result.rowcount)
