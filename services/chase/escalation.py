@@ -19,7 +19,7 @@ from models.tables import Person
 from models.tables.chase import ChaseItem, ChaseState
 from services.chase import texts
 from services.chase.cells import shown_deadline
-from services.chase.messages import chase_ref
+from services.chase.messages import chase_ref, period_label
 from services.duties.base import Reminder
 from services.duties.config import ChaseConfig
 from services.workdays import add_working_hours, is_workday
@@ -125,7 +125,9 @@ class ChaseEscalationDuty:
             rows = [line(i, objects[i.survey_object_id], level == "town") for i in members]
             if level == "grid":
                 text = body(
-                    texts.ESCALATE_PRE_HEADING.format(grid=label, period=period, deadline=shown),
+                    texts.ESCALATE_PRE_HEADING.format(
+                        grid=label, period=period_label(period), deadline=shown
+                    ),
                     rows,
                 )
                 recipients = [p.id for r, p in staff.get(grid_id, []) if r in GRID_ROLES]
@@ -147,7 +149,9 @@ class ChaseEscalationDuty:
                     ]
             else:
                 text = body(
-                    texts.ESCALATE_POST_HEADING.format(town=label, period=period, deadline=shown),
+                    texts.ESCALATE_POST_HEADING.format(
+                        town=label, period=period_label(period), deadline=shown
+                    ),
                     rows,
                 )
                 leaders = self._leaders(staff.get(grid_id, []), accounts)

@@ -32,7 +32,7 @@ NOT_ALLOWED = (
 )
 
 # Preview.
-PREVIEW_HEADING = "<b>催报名单预览</b>（{period} 报告期，{name}）"
+PREVIEW_HEADING = "<b>催报名单预览</b>（{period}报告期，{name}）"
 PREVIEW_SOURCE = "名单来自「一套表联网直报」平台的导出；机器人只提醒统计员，不代为报送。"
 PREVIEW_COUNTS = (
     "文件共 {rows} 行：本次将催报 <b>{items}</b> 项（{objects} 家企业，{people} 名统计员）"
@@ -58,7 +58,7 @@ ALREADY_CONFIRMED = "这份名单已经确认过了。"
 IMPORT_UNKNOWN = "没有找到这份名单，请重新发送文件。"
 
 # Result.
-RESULT_HEADING = "<b>催报已确认</b>（{period} 报告期）"
+RESULT_HEADING = "<b>催报已确认</b>（{period}报告期）"
 RESULT_COUNTS = (
     "已向 {people} 名统计员排队发出 {messages} 条催报（免打扰时段和节假日顺延到工作日 {when}）；"
     "今天已提醒过的 {skipped} 人不再重复。"
@@ -72,7 +72,7 @@ RESULT_DISCREPANCY_LINE = "· {name} · {form}（{declared}于 {when}）"
 CLI_CONFIRM_HINT = "以上为预览；加 --yes 确认并发出催报。"
 
 # The statistician's message.
-CHASE_HEADING = "📋 <b>催报提醒</b>（{period} 报告期）"
+CHASE_HEADING = "📋 <b>催报提醒</b>（{period}报告期）"
 CHASE_INTRO = (
     "市（乡镇）统计部门从「一套表联网直报」平台导出的名单显示，您负责的企业有以下报表尚未完成。"
     "请登录联网直报平台处理——本机器人<b>不代为报送</b>，只帮您记下进度。"
@@ -97,7 +97,7 @@ ITEM_UNKNOWN = "没有找到这一项，可能名单已更新。"
 # [需要帮助].
 HELP_PREVIEW = "将向您的网格指导员提问：\n\n{question}\n\n确认提交吗？"
 HELP_QUESTION = (
-    "催报求助：{name}（{period} 报告期）的「{form}」，平台状态为{status}{problem}，"
+    "催报求助：{name}（{period}报告期）的「{form}」，平台状态为{status}{problem}，"
     "截止 {deadline}。我需要帮助："
 )
 HELP_PROBLEM = "，问题说明：{problem}"
@@ -107,14 +107,14 @@ HELP_DROPPED = "好的，没有提交。"
 HELP_FILED = "已提交给{role} {name}（问题 #{id}），回复会发到这里。"
 
 # Escalation.
-ESCALATE_PRE_HEADING = "⏰ <b>催报即将截止</b>：{grid}（{period} 报告期，截止 {deadline}）"
-ESCALATE_POST_HEADING = "🚨 <b>催报已过截止时间</b>：{town}（{period} 报告期，截止 {deadline}）"
+ESCALATE_PRE_HEADING = "⏰ <b>催报即将截止</b>：{grid}（{period}报告期，截止 {deadline}）"
+ESCALATE_POST_HEADING = "🚨 <b>催报已过截止时间</b>：{town}（{period}报告期，截止 {deadline}）"
 ESCALATE_INTRO = "以下各项仍未完成（名单来自联网直报平台的导出）："
 ESCALATE_LINE = "· {grid}{name} · {form}（{status}）统计员：{statistician}"
 ESCALATE_MORE = "……另有 {count} 项，发送 /chase 查看。"
 
 # Board.
-BOARD_HEADING = "<b>催报进度</b>（{period} 报告期）"
+BOARD_HEADING = "<b>催报进度</b>（{period}报告期）"
 BOARD_NONE = "您的管辖范围内还没有导入过催报名单。把平台导出的 .xlsx/.csv 文件发给我即可导入。"
 BOARD_GRID = "<b>{grid}</b>：待处理 {open} · 已申报完成 {declared} · 已销号 {resolved} · 异常 {discrepancies}"
 BOARD_ITEM = "  {mark} {name} · {form}（{status}，截止 {deadline}）"
