@@ -8,11 +8,15 @@ from telegram import Update
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridContext
 from handlers.keyboards import markup
+from handlers.limits import over_limit
 from services.access import Capability, Viewer
 from services.chase import texts
 from services.chase.board import RemindOutcome, chase_board, remind_again
-from services.chase.buttons import ChaseRemind
+from services.chase.buttons import ChaseLedger, ChaseRemind
 from services.chase.cells import parse_period
+from services.chase.ledger import chase_ledger
+from services.chase.messages import period_label
+from services.limits import Action
 from services.outbox.splitting import split_html
 from services.roster_import.cells import Invalid
 
@@ -71,3 +75,28 @@ async def remind_pressed(
     await session.commit()
     context.bot_data.outbox.wake()
     await query.answer(texts.REMINDED.format(name=name)[:200])
+
+
+@guarded(Capability.VIEW_GRIDS)
+async def ledger_pressed(
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
+) -> None:
+    """[导出催报台账]: the period's ledger of the viewer's scope, as a document."""
+    query = update.callback_query
+    assert query is not None
+    pressed = await parse_pressed(update, ChaseLedger)
+    if pressed is None:
+        return
+    if await over_limit(update, context, viewer, session, Action.EXPORT):
+        return
+    data, rows = await chase_ledger(
+        session=session, period=pressed.period, viewer=viewer, tz=context.bot_data.settings.tz
+    )
+    await query.answer()
+    assert update.effective_chat is not None
+    await context.bot.send_document(
+        update.effective_chat.id,
+        document=data,
+        filename=texts.LEDGER_FILE.format(period=pressed.period),
+        caption=texts.LEDGER_CAPTION.format(period=period_label(pressed.period), rows=rows),
+    )

@@ -17,8 +17,9 @@ from models.enums import ReminderStatus
 from models.tables.chase import ChaseItem, ChaseState
 from services.access import Viewer, mask_mobile
 from services.chase import texts
-from services.chase.buttons import ChaseRemind
+from services.chase.buttons import ChaseLedger, ChaseRemind
 from services.chase.cells import shown_deadline
+from services.chase.figures import figures_of
 from services.chase.messages import ChaseCopy, chase_day, period_label, queue_chases
 from services.chase.scope import in_scope
 
@@ -59,18 +60,15 @@ async def chase_board(
     lines = [texts.BOARD_HEADING.format(period=period_label(chosen))]
     for grid_id in sorted(by_grid, key=lambda g: grids[g].name if g in grids else ""):
         rows = by_grid[grid_id]
+        figures = figures_of(rows)
         lines += [
             "",
             texts.BOARD_GRID.format(
                 grid=esc(grids[grid_id].name if grid_id in grids else "未划分网格"),
-                open=sum(1 for i in rows if i.state is ChaseState.OPEN),
-                declared=sum(1 for i in rows if i.state is ChaseState.DECLARED),
-                resolved=sum(1 for i in rows if i.state is ChaseState.RESOLVED),
-                discrepancies=sum(
-                    1
-                    for i in rows
-                    if i.discrepancy_at is not None and i.state is not ChaseState.RESOLVED
-                ),
+                open=figures.open,
+                declared=figures.declared,
+                resolved=figures.resolved,
+                discrepancies=figures.discrepancies,
             ),
         ]
         pending = [i for i in rows if _pending(i) and i.state is not ChaseState.RESOLVED]
@@ -123,6 +121,7 @@ async def chase_board(
         ]
         for o in reachable[:MAX_REMIND_BUTTONS]
     ]
+    buttons.append([Button(texts.LEDGER, data=ChaseLedger(chosen))])
     return Board("\n".join(lines), buttons)
 
 

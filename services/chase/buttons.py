@@ -69,6 +69,17 @@ class ChaseRemind(CallbackData, prefix="cr"):
             raise ValueError("bad period")
 
 
+@dataclass(frozen=True)
+class ChaseLedger(CallbackData, prefix="cl"):
+    """[导出催报台账] of one period (2026-11) on the board."""
+
+    period: str
+
+    def __post_init__(self) -> None:
+        if len(self.period) != 7:
+            raise ValueError("bad period")
+
+
 MARKS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 

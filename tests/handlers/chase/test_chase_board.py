@@ -1,6 +1,9 @@
 """/chase through the real bot: counts per grid, oldest first, [再提醒] once an hour within
 scope, and the statisticians who cannot be reached with their masked phone."""
 
+from io import BytesIO
+
+import openpyxl
 import pytest
 from sqlmodel import select
 
@@ -14,6 +17,7 @@ from services.chase.buttons import ChaseRemind
 from tests.conftest import SmallCity
 from tests.factories import valid_uscc
 from tests.handlers.chase.chase_support import (
+    EXAMPLE,
     INSTRUCTOR_TG,
     MEMBER_TG,
     Sessions,
@@ -69,7 +73,7 @@ async def test_the_board_counts_reminds_once_an_hour_and_lists_the_unreachable(
     assert "虹桥镇·工业网格1：待处理 2 · 已申报完成 0 · 已销号 0 · 异常 0" in text
     assert text.index("乐清市虹桥电气有限公司") < text.index("乐清市虹桥阀门厂")
     assert "乐清市虹桥阀门厂：周统计 139****0007（未绑定）" in text
-    assert [b["text"] for b in board.buttons] == ["再提醒 乐清市虹桥电气有限公司"]
+    assert [b["text"] for b in board.buttons] == ["再提醒 乐清市虹桥电气有限公司", texts.LEDGER]
     mark = emulator.checkpoint()
     callback = await emulator.press_button(
         INSTRUCTOR_TG, board.message_id, board.callback_data("再提醒 乐清市虹桥电气有限公司")
@@ -99,3 +103,28 @@ async def test_the_board_counts_reminds_once_an_hour_and_lists_the_unreachable(
     assert other_town.text == texts.BOARD_NONE
     member = await command(emulator, MEMBER_TG, "/chase")
     assert member.text == shared_texts.FORBIDDEN
+
+
+async def test_the_ledger_button_sends_the_scope_s_ledger(
+    emulator: BotApiEmulator, small_city: SmallCity
+) -> None:
+    await bind(emulator, small_city, "instructor", INSTRUCTOR_TG)
+    preview = await send_list(emulator, INSTRUCTOR_TG, EXAMPLE.name, EXAMPLE.read_bytes())
+    await confirm(emulator, INSTRUCTOR_TG, preview)
+    board = await command(emulator, INSTRUCTOR_TG, "/chase")
+    mark = emulator.checkpoint()
+    answer, sent = await press(
+        emulator, INSTRUCTOR_TG, board, board.callback_data(texts.LEDGER), forge=False
+    )
+    assert answer == ""
+    assert sent is not None
+    assert sent.document is not None
+    assert sent.seq > mark
+    assert "催报台账（3 项）" in (sent.text or "")
+    data = emulator.file(sent.document.file_id).data
+    assert data is not None
+    book = openpyxl.load_workbook(BytesIO(data))
+    rows = list(book["催报台账"].iter_rows(values_only=True))
+    # The instructor's grid only: the 柳市镇 enterprise is not in it.
+    assert len(rows) == 4
+    assert all("柳市" not in str(r[2]) for r in rows[1:])
