@@ -2,7 +2,7 @@
 
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import col, select, update
@@ -150,3 +150,28 @@ async def drop_import(*, session: AsyncSession, import_id: int) -> bool:
         )
     )
     return bool(result.rowcount)
+
+
+async def insert_items(
+    *, session: AsyncSession, import_id: int, items: Sequence[dict[str, object]]
+) -> dict[tuple[int, str], int]:
+    """Insert an import's new items in one executemany; their ids by (survey object, form)."""
+    if not items:
+        return {}
+    table: Any = ChaseItem.__table__  # type: ignore[attr-defined]
+    await session.exec(sa.insert(table), params=list(items))
+    result = await session.exec(
+        select(ChaseItem.id, ChaseItem.survey_object_id, ChaseItem.form).where(
+            ChaseItem.first_import_id == import_id
+        )
+    )
+    return {(object_id, form): item_id for item_id, object_id, form in result.all() if item_id}
+
+
+async def update_items(*, session: AsyncSession, changes: Sequence[dict[str, object]]) -> None:
+    """Update many items by id (each dict: "id" and the columns it changes)."""
+    groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for change in changes:
+        groups.setdefault(tuple(sorted(change)), []).append(change)
+    for group in groups.values():
+        await session.exec(update(ChaseItem), params=group)

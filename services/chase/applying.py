@@ -5,11 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from enum import StrEnum
+from typing import NamedTuple
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import chase as queries
-from models.tables.chase import ChaseItem, ChaseState
+from models.tables.chase import ChaseItem, ChaseState, PlatformStatus
 from services.access import Viewer
 from services.chase.importing import Plan, Row, plan_import, stored_rows
 from services.chase.messages import ChaseCopy, chase_day, not_before, queue_chases
@@ -37,11 +38,33 @@ class ConfirmResult:
     discrepancies: list[tuple[str, str, str, datetime]] = field(default_factory=list)
 
 
-def _refresh(item: ChaseItem, row: Row, import_id: int) -> None:
-    item.platform_status = row.status
-    item.problem = row.problem
-    item.deadline = row.deadline
-    item.last_import_id = import_id
+class ItemView(NamedTuple):
+    """An item as the chase message shows it, without building ORM objects (a city's list is
+    thousands of them: they are written in bulk)."""
+
+    id: int
+    survey_object_id: int
+    form: str
+    platform_status: PlatformStatus
+    problem: str
+    deadline: datetime | None
+    state: ChaseState
+    declared: str | None
+    reminded_on: date | None
+
+
+def _view(row: Row, item: ChaseItem | None, state: ChaseState, declared: str | None) -> ItemView:
+    return ItemView(
+        id=0 if item is None or item.id is None else item.id,
+        survey_object_id=row.object_id,
+        form=row.form,
+        platform_status=row.status,
+        problem=row.problem,
+        deadline=row.deadline,
+        state=state,
+        declared=declared,
+        reminded_on=None if item is None else item.reminded_on,
+    )
 
 
 async def confirm_import(
@@ -69,67 +92,100 @@ async def confirm_import(
     rows = [r for r in stored_rows(chase_import) if r.object_id in scope_ids]
     plan = await plan_import(session=session, period=period, rows=rows, scope_ids=scope_ids)
     result = ConfirmResult(ConfirmOutcome.DONE, period=period, plan=plan)
-    on_export: list[ChaseItem] = []
-    for row in plan.new:
-        item = ChaseItem(
-            period=period,
-            survey_object_id=row.object_id,
-            form=row.form,
-            platform_status=row.status,
-            problem=row.problem,
-            deadline=row.deadline,
-            state=ChaseState.OPEN,
-            first_import_id=import_id,
-            last_import_id=import_id,
-            created_at=now,
-        )
-        session.add(item)
-        on_export.append(item)
+    # What each item on the export becomes: new ones, then the existing with their changes.
+    on_export: list[ItemView] = [_view(r, None, ChaseState.OPEN, None) for r in plan.new]
+    changes: list[dict[str, object]] = []
     for row, item in plan.kept:
-        _refresh(item, row, import_id)
-        on_export.append(item)
+        on_export.append(_view(row, item, ChaseState.OPEN, None))
     for row, item in plan.reopened:
-        _refresh(item, row, import_id)
-        item.state, item.resolved_at = ChaseState.OPEN, None
-        item.declared = item.declared_at = item.discrepancy_at = None
-        on_export.append(item)
+        on_export.append(_view(row, item, ChaseState.OPEN, None)._replace(reminded_on=None))
+        changes.append(
+            {
+                "id": item.id,
+                "state": ChaseState.OPEN,
+                "resolved_at": None,
+                "declared": None,
+                "declared_at": None,
+                "discrepancy_at": None,
+            }
+        )
     for row, item in plan.discrepancies:
-        _refresh(item, row, import_id)
-        item.discrepancy_at = now
-        on_export.append(item)
+        on_export.append(_view(row, item, ChaseState.DECLARED, item.declared))
+        changes.append({"id": item.id, "discrepancy_at": now})
         assert item.declared is not None
         assert item.declared_at is not None
         name = objects[item.survey_object_id].name
         result.discrepancies.append((name, item.form, item.declared, item.declared_at))
-    for item in plan.resolved:
-        item.state, item.resolved_at = ChaseState.RESOLVED, now
-    session.add_all([*on_export, *plan.resolved])
-    await session.flush()
     day = chase_day(now, tz)
     result.day = day
-    by_person: dict[int, list[ChaseItem]] = defaultdict(list)
-    for item in on_export:
-        keeper = objects[item.survey_object_id].statistician_id
+    by_person: dict[int, list[int]] = defaultdict(list)
+    for index, view in enumerate(on_export):
+        keeper = objects[view.survey_object_id].statistician_id
         if keeper is not None:
-            by_person[keeper].append(item)
+            by_person[keeper].append(index)
     people = await queries.statisticians(session=session, person_ids=by_person.keys())
-    copies: list[ChaseCopy] = []
-    for person_id, items in by_person.items():
-        if all(i.reminded_on == day for i in items):
+    chased: list[tuple[int, int, list[int]]] = []
+    for person_id, indexes in by_person.items():
+        if all(on_export[i].reminded_on == day for i in indexes):
             result.already_today += 1
             continue
         person, account = people[person_id]
         if account is None or person.unreachable_at is not None:
             result.unreachable += 1
             continue
-        for item in items:
-            item.reminded_on = day
-        copies.append(ChaseCopy(person_id, account, tuple(items)))
-    result.chased_people = len(copies)
+        for i in indexes:
+            on_export[i] = on_export[i]._replace(reminded_on=day)
+        chased.append((person_id, account, indexes))
+    fresh = len(plan.new)
+    ids = await queries.insert_items(
+        session=session,
+        import_id=import_id,
+        items=[
+            {
+                "period": period,
+                "survey_object_id": v.survey_object_id,
+                "form": v.form,
+                "platform_status": v.platform_status,
+                "problem": v.problem,
+                "deadline": v.deadline,
+                "state": ChaseState.OPEN,
+                "first_import_id": import_id,
+                "last_import_id": import_id,
+                "reminded_on": v.reminded_on,
+                "created_at": now,
+            }
+            for v in on_export[:fresh]
+        ],
+    )
+    for i in range(fresh):
+        view = on_export[i]
+        on_export[i] = view._replace(id=ids[(view.survey_object_id, view.form)])
+    listed = {v.id: v for v in on_export[fresh:]}
+    merged = {c["id"]: c for c in changes}
+    await queries.update_items(
+        session=session,
+        changes=[
+            {
+                **merged.get(v.id, {}),
+                "id": v.id,
+                "platform_status": v.platform_status,
+                "problem": v.problem,
+                "deadline": v.deadline,
+                "last_import_id": import_id,
+                "reminded_on": v.reminded_on,
+            }
+            for v in listed.values()
+        ]
+        + [{"id": i.id, "state": ChaseState.RESOLVED, "resolved_at": now} for i in plan.resolved],
+    )
+    result.chased_people = len(chased)
     result.messages = await queue_chases(
         session=session,
         period=period,
-        copies=copies,
+        copies=[
+            ChaseCopy(pid, account, tuple(on_export[i] for i in indexes))
+            for pid, account, indexes in chased
+        ],
         objects=objects,
         key=f"import:{import_id}",
         when=not_before(now, day, send_time, tz),

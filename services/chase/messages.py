@@ -4,12 +4,13 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
+from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.formatting import esc
 from models.chase import RosterObject
-from models.tables.chase import ChaseItem, ChaseState
+from models.tables.chase import ChaseState, PlatformStatus
 from services import outbox
 from services.chase import texts
 from services.chase.buttons import chase_keyboard, mark
@@ -43,7 +44,28 @@ def not_before(now: datetime, day: date, send_time: time, tz: tzinfo) -> datetim
     return datetime.combine(day, send_time, tzinfo=tz)
 
 
-def item_line(index: int, item: ChaseItem, name: str, tz: tzinfo) -> str:
+class ChasedItem(Protocol):
+    """What a chase message shows of an item (a stored ChaseItem or a bulk-written view)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def survey_object_id(self) -> int: ...
+    @property
+    def form(self) -> str: ...
+    @property
+    def platform_status(self) -> PlatformStatus: ...
+    @property
+    def problem(self) -> str: ...
+    @property
+    def deadline(self) -> datetime | None: ...
+    @property
+    def state(self) -> ChaseState: ...
+    @property
+    def declared(self) -> str | None: ...
+
+
+def item_line(index: int, item: ChasedItem, name: str, tz: tzinfo) -> str:
     problem = texts.CHASE_ITEM_PROBLEM.format(problem=esc(item.problem)) if item.problem else ""
     line = texts.CHASE_ITEM.format(
         mark=mark(index),
@@ -59,7 +81,7 @@ def item_line(index: int, item: ChaseItem, name: str, tz: tzinfo) -> str:
 
 
 def chase_text(
-    period: str, items: Sequence[ChaseItem], objects: dict[int, RosterObject], tz: tzinfo
+    period: str, items: Sequence[ChasedItem], objects: dict[int, RosterObject], tz: tzinfo
 ) -> str:
     shown = items[:MAX_ITEMS_PER_MESSAGE]
     lines = [
@@ -81,7 +103,7 @@ def chase_text(
 class ChaseCopy:
     person_id: int
     chat_id: int
-    items: tuple[ChaseItem, ...]
+    items: tuple[ChasedItem, ...]
 
 
 async def queue_chases(
