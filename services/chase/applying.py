@@ -60,7 +60,8 @@ def _view(row: Row, item: ChaseItem | None, state: ChaseState, declared: str | N
         form=row.form,
         platform_status=row.status,
         problem=row.problem,
-        deadline=row.deadline,
+        # An export without 截止时间 keeps the deadline an earlier one gave.
+        deadline=row.deadline if row.deadline is not None or item is None else item.deadline,
         state=state,
         declared=declared,
         reminded_on=None if item is None else item.reminded_on,

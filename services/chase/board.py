@@ -14,12 +14,12 @@ from models import chase as queries
 from models import grids as grid_queries
 from models.duties import claim
 from models.enums import ReminderStatus
+from models.scorecards.chase import figures_of
 from models.tables.chase import ChaseItem, ChaseState
 from services.access import Viewer, mask_mobile
 from services.chase import texts
 from services.chase.buttons import ChaseLedger, ChaseRemind
 from services.chase.cells import shown_deadline
-from services.chase.figures import figures_of
 from services.chase.messages import ChaseCopy, chase_day, period_label, queue_chases
 from services.chase.scope import in_scope
 

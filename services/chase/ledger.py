@@ -3,6 +3,7 @@ it, and a summary per grid and town with the figures of services.chase.figures."
 
 from collections import defaultdict
 from datetime import datetime, tzinfo
+from io import BytesIO
 
 from openpyxl import Workbook
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,12 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import chase as queries
 from models import grids as grid_queries
 from models import people as people_queries
+from models.scorecards.chase import ChaseFigures, figures_of, timely
 from models.tables.chase import ChaseItem, ChaseState
 from services.access import Viewer
 from services.chase.cells import shown_deadline
-from services.chase.figures import ChaseFigures, figures_of, timely
 from services.chase.scope import in_scope
-from services.oversight.workbooks import workbook_bytes
 from services.xlsx import CellValue, write_sheet
 
 ITEM_HEADERS = (
@@ -124,7 +124,9 @@ async def chase_ledger(
     sheet.title = "催报台账"
     write_sheet(sheet, ITEM_HEADERS, rows)
     write_sheet(book.create_sheet("汇总"), SUMMARY_HEADERS, summary)
-    return workbook_bytes(book), len(rows)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue(), len(rows)
 
 
 def _summary_row(town: str, grid: str, f: ChaseFigures) -> list[CellValue]:

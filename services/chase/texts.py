@@ -133,3 +133,4 @@ STAFF_ONLY = "/chase 仅供网格指导员、网格长和乡镇（街道）、�
 LEDGER = "导出催报台账"
 LEDGER_CAPTION = "{period}催报台账（{rows} 项）：每一项的状态、申报与销号时间；「汇总」表为各网格、乡镇的销号率和及时率。"
 LEDGER_FILE = "催报台账_{period}.xlsx"
+STATS_CHASE = "  · 催报 {items} 项：已销号 {resolved}（{rate}），按时完成 {timely}（{timely_rate}）"

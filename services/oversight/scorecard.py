@@ -17,6 +17,8 @@ Definitions (the same in the chat, the chart and the bench):
 - continuing education: hours studied from 1 January to the end of the period against the
   yearly target; members reaching it.
 - unreachable: members who blocked the bot (now).
+- 催报: items of the reporting periods that are the period's months, resolved and timely
+  (models/scorecards/chase.py).
 """
 
 import statistics
@@ -28,6 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import ActivityKind
+from models.scorecards.chase import ChaseFigures, chase_by_grid
 from models.scorecards.duties import education_by_grid, hearing_counts, report_counts
 from models.scorecards.engagement import (
     AttendanceCounts,
@@ -73,6 +76,7 @@ class Tally:
     answer_seconds: tuple[float, ...] = ()
     study_hours: float = 0.0
     study_reached: int = 0
+    chase: ChaseFigures = field(default_factory=ChaseFigures)  # 催报 of the period's months
 
     @property
     def activity_total(self) -> int:
@@ -134,6 +138,7 @@ def combine(tallies: Iterable[Tally]) -> Tally:
         answer_seconds=tuple(s for t in items for s in t.answer_seconds),
         study_hours=sum(t.study_hours for t in items),
         study_reached=sum(t.study_reached for t in items),
+        chase=sum((t.chase for t in items), ChaseFigures()),
     )
 
 
@@ -258,6 +263,7 @@ async def scorecard(
         grid_ids=only,
     )
 
+    chase = await chase_by_grid(session=session, periods=period.months, grid_ids=only)
     empty_members = MemberCounts(0, 0)
     by_town: dict[int, list[GridScorecard]] = {}
     town_names: dict[int, str] = {}
@@ -285,6 +291,7 @@ async def scorecard(
             answer_seconds=asked.answer_seconds if asked else (),
             study_hours=studied.hours if studied else 0.0,
             study_reached=studied.reached if studied else 0,
+            chase=chase.get(row.grid_id, ChaseFigures()),
         )
         by_town.setdefault(row.town_id, []).append(
             GridScorecard(row.grid_id, row.grid_name, row.town_id, row.town_name, tally)
