@@ -33,8 +33,8 @@ MEMBER_MENU = [
 ]
 # MEMBER_MENU[:8] ends with /settings; staff commands of later modules (/report, /duties) follow.
 # MEMBER_MENU[8:10] is /todo and /mystats: leaders get /export and /stats between them and
-# /departments after them.
-LEADER_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "departments"]
+# /departments and /chase after them.
+LEADER_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "departments", "chase"]
 LEADER_TAIL += MEMBER_MENU[10:]
 TOWN_HEAD_MENU = [*MEMBER_MENU[:8], "duties", *LEADER_TAIL, "grid"]
 INSTRUCTOR_MENU = [
