@@ -235,24 +235,17 @@ async def main(enterprises: int, rows: int, database_url: str | None) -> int:
                 settings = load_settings(
                     token=TOKEN, database_url=url, api_base_url=emulator.base_url, quiet_hours=False
                 )
+                for person_id in range(1, enterprises + 1):
+                    emulator.user(FIRST_TG + person_id)
                 async with polling(build_application(settings), poll_timeout=1):
-                    mark = emulator.checkpoint()
-                    sent = time.perf_counter()
-                    await emulator.send_document(ADMIN_TG, "未报名单.xlsx", data)
-                    preview = await emulator.wait_for_message(ADMIN_TG, after=mark, timeout=60)
-                    previewed = time.perf_counter()
-                    if "催报名单预览" not in (preview.text or ""):
-                        print(f"no preview: {preview.text}", file=sys.stderr)
+                    first = await send_and_confirm(emulator, data)
+                    if first is None:
                         return 1
-                    mark = emulator.checkpoint()
-                    pressed = time.perf_counter()
-                    await emulator.press_button(
-                        ADMIN_TG, preview.message_id, preview.callback_data(texts.CONFIRM)
-                    )
-                    result = await emulator.wait_for_message(
-                        ADMIN_TG, lambda m: "催报已确认" in (m.text or ""), after=mark, timeout=60
-                    )
-                    confirmed = time.perf_counter()
+                    # The same export again, the same day: every item kept (a bulk update),
+                    # nobody chased twice.
+                    again = await send_and_confirm(emulator, data)
+                    if again is None:
+                        return 1
                 async with sessions() as session:
                     queued = (
                         await session.exec(
@@ -263,14 +256,36 @@ async def main(enterprises: int, rows: int, database_url: str | None) -> int:
                     ).one()
         finally:
             await engine.dispose()
-    total = (previewed - sent) + (confirmed - pressed)
     print(f"export: {rows} rows, {chased} enterprises chased, {UNMATCHED} not on the roster")
-    print(f"document -> preview: {previewed - sent:.2f} s")
-    print(f"[确认催报] -> result: {confirmed - pressed:.2f} s")
-    print(f"document -> all messages queued: {total:.2f} s (goal < {GOAL_SECONDS:.0f} s)")
+    for label, (preview, confirm, result) in (("first import", first), ("re-import", again)):
+        print(f"{label}: document -> preview {preview:.2f} s, [确认催报] -> result {confirm:.2f} s")
+        total = preview + confirm
+        print(f"  document -> all messages queued: {total:.2f} s (goal < {GOAL_SECONDS:.0f} s)")
+        print(f"  {result}")
     print(f"chase messages queued: {queued} (one per statistician; expected {chased})")
-    print((result.text or "").splitlines()[1])
-    return 0 if total < GOAL_SECONDS and queued == chased else 1
+    return 0 if first[0] + first[1] < GOAL_SECONDS and queued == chased else 1
+
+
+async def send_and_confirm(
+    emulator: BotApiEmulator, data: bytes
+) -> tuple[float, float, str] | None:
+    """Seconds from the document to the preview, from [确认催报] to the result; its counts."""
+    mark = emulator.checkpoint()
+    sent = time.perf_counter()
+    await emulator.send_document(ADMIN_TG, "未报名单.xlsx", data)
+    preview = await emulator.wait_for_message(ADMIN_TG, after=mark, timeout=60)
+    previewed = time.perf_counter()
+    if "催报名单预览" not in (preview.text or ""):
+        print(f"no preview: {preview.text}", file=sys.stderr)
+        return None
+    mark = emulator.checkpoint()
+    pressed = time.perf_counter()
+    await emulator.press_button(ADMIN_TG, preview.message_id, preview.callback_data(texts.CONFIRM))
+    result = await emulator.wait_for_message(
+        ADMIN_TG, lambda m: "催报已确认" in (m.text or ""), after=mark, timeout=60
+    )
+    confirmed = time.perf_counter()
+    return previewed - sent, confirmed - pressed, (result.text or "").splitlines()[1]
 
 
 if __name__ == "__main__":
