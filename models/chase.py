@@ -1,7 +1,7 @@
 """Query functions of 催报: the roster as an export is matched against, imports, items."""
 
 from collections.abc import Collection, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.db import select_rows
-from models.tables import Person, SurveyObject, TelegramBinding
+from models.tables import Person, ReminderClaim, SurveyObject, TelegramBinding
 from models.tables.chase import ChaseImport, ChaseItem, ChaseState
 
 
@@ -175,3 +175,23 @@ async def update_items(*, session: AsyncSession, changes: Sequence[dict[str, obj
         groups.setdefault(tuple(sorted(change)), []).append(change)
     for group in groups.values():
         await session.exec(update(ChaseItem), params=group)
+
+
+async def last_claimed(
+    *, session: AsyncSession, duty: str, target: str, period: str
+) -> datetime | None:
+    """When a reminder of this duty, target and period was last claimed (any step)."""
+    result = await session.exec(
+        select(sa.func.max(ReminderClaim.created_at)).where(
+            ReminderClaim.duty == duty,
+            ReminderClaim.target == target,
+            ReminderClaim.period == period,
+        )
+    )
+    found = result.first()
+    # SQLite hands back the aggregate as text or naive: read it as the column's UTC.
+    if isinstance(found, str):
+        found = datetime.fromisoformat(found)
+    if isinstance(found, datetime) and found.tzinfo is None:
+        found = found.replace(tzinfo=UTC)
+    return found

@@ -3,7 +3,7 @@ first, [再提醒] per enterprise (once an hour, claimed), and whose statisticia
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,6 +24,7 @@ from services.chase.messages import ChaseCopy, chase_day, period_label, queue_ch
 from services.chase.scope import in_scope
 
 REMIND_DUTY = "chase_remind"
+REMIND_INTERVAL = timedelta(hours=1)
 MAX_ITEMS_PER_GRID = 8
 MAX_REMIND_BUTTONS = 20
 NO_GRID = 0
@@ -142,8 +143,8 @@ async def remind_again(
     now: datetime,
     tz: tzinfo,
 ) -> tuple[RemindOutcome, str]:
-    """[再提醒]: the enterprise's open items to its statistician again, at most once an hour
-    (claimed by the hour), in the caller's transaction."""
+    """[再提醒]: the enterprise's open items to its statistician again, at most once in any
+    hour (each press claimed), in the caller's transaction."""
     obj = (await queries.objects_by_ids(session=session, object_ids=[object_id])).get(object_id)
     if obj is None or not in_scope(viewer, obj):
         return RemindOutcome.NOT_IN_SCOPE, ""
@@ -159,10 +160,17 @@ async def remind_again(
     )[obj.statistician_id]
     if account is None or person.unreachable_at is not None:
         return RemindOutcome.UNREACHABLE, obj.name
+    target = f"object:{object_id}"
+    last = await queries.last_claimed(
+        session=session, duty=REMIND_DUTY, target=target, period=period
+    )
+    if last is not None and now - last < REMIND_INTERVAL:
+        return RemindOutcome.TOO_SOON, obj.name
+    # The claim's step is the hour: two presses racing in it cannot both send.
     hour = now.astimezone(tz).strftime("%Y-%m-%dT%H")
     if not await claim(
         session=session,
-        key=(REMIND_DUTY, f"object:{object_id}", period, hour),
+        key=(REMIND_DUTY, target, period, hour),
         status=ReminderStatus.QUEUED,
         note=f"person:{viewer.person_id}",
         now=now,
