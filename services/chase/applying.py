@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import chase as queries
 from models.tables.chase import ChaseItem, ChaseState, PlatformStatus
 from services.access import Viewer
+from services.chase.discrepancies import tell_instructors
 from services.chase.importing import Plan, Row, plan_import, stored_rows
 from services.chase.messages import ChaseCopy, chase_day, not_before, queue_chases
 from services.chase.scope import in_scope
@@ -178,6 +179,16 @@ async def confirm_import(
             for v in listed.values()
         ]
         + [{"id": i.id, "state": ChaseState.RESOLVED, "resolved_at": now} for i in plan.resolved],
+    )
+    await tell_instructors(
+        session=session,
+        period=period,
+        import_id=import_id,
+        items=[item for _row, item in plan.discrepancies],
+        objects=objects,
+        importer_id=importer,
+        now=now,
+        tz=tz,
     )
     result.chased_people = len(chased)
     result.messages = await queue_chases(

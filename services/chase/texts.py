@@ -134,3 +134,6 @@ LEDGER = "导出催报台账"
 LEDGER_CAPTION = "{period}催报台账（{rows} 项）：每一项的状态、申报与销号时间；「汇总」表为各网格、乡镇的销号率和及时率。"
 LEDGER_FILE = "催报台账_{period}.xlsx"
 STATS_CHASE = "  · 催报 {items} 项：已销号 {resolved}（{rate}），按时完成 {timely}（{timely_rate}）"
+DISCREPANCY_HEADING = (
+    "⚠️ <b>催报异常</b>（{period}报告期）：以下各项统计员已点完成，但最新导出的名单仍列出，请核实："
+)

@@ -14,6 +14,7 @@ from tests.handlers.chase.chase_support import (
     INSTRUCTOR_TG,
     MEMBER_TG,
     OTHER_MEMBER_TG,
+    TOWN_HEAD_TG,
     Sessions,
     chase_message,
     confirm,
@@ -137,12 +138,19 @@ async def test_a_reimport_resolves_keeps_and_flags_and_reminds_once_a_day(
             ],
         ]
     )
-    preview = await send_list(emulator, INSTRUCTOR_TG, "第二次.xlsx", second)
+    # This time the town sends it: the grid's instructor hears of the discrepancy.
+    await bind(emulator, small_city, "town_head", TOWN_HEAD_TG)
+    told = emulator.checkpoint()
+    preview = await send_list(emulator, TOWN_HEAD_TG, "第二次.xlsx", second)
     assert "新增 0 项，仍未完成 1 项，将销号 1 项" in (preview.text or "")
     assert "统计员已点完成、但平台仍列出的：1 项" in (preview.text or "")
     mark = emulator.checkpoint()
-    result = await confirm(emulator, INSTRUCTOR_TG, preview)
+    result = await confirm(emulator, TOWN_HEAD_TG, preview)
     text = result.text or ""
+    flagged = await emulator.wait_for_message(
+        INSTRUCTOR_TG, lambda m: "催报异常" in (m.text or ""), after=told
+    )
+    assert f"{ELECTRIC} · {OUTPUT}（已报送于" in (flagged.text or "")
     assert "销号 1 项，仍未完成 2 项，新增 0 项" in text
     assert "今天已提醒过的 1 人不再重复" in text
     assert f"{ELECTRIC} · {OUTPUT}（已报送于" in text
