@@ -14,6 +14,7 @@ from bot.updates import PerChatUpdateProcessor
 from core.settings import Settings
 from handlers import (
     activities,
+    chase,
     duties,
     fallback,
     faq,
@@ -62,6 +63,7 @@ HANDLER_MODULES: tuple[ModuleType, ...] = (
     duties,
     todo,
     oversight,  # /export, /stats, /mystats, /departments
+    chase,  # documents (platform lists) and /chase; above faq and fallback
     # Plain private text is a question to the knowledge base. Guided conversations added
     # later must be registered above this module, or faq would take their users' replies.
     faq,

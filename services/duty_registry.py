@@ -4,6 +4,7 @@ claimed in a run). It imports every feature, so it sits beside them, not in serv
 
 from core.settings import Settings
 from knowledge.base import KnowledgeBase
+from services.chase.escalation import ChaseEscalationDuty
 from services.duties.base import Duty
 from services.duties.config import DutiesConfig
 from services.duties.education import EducationDuty
@@ -34,4 +35,6 @@ def build_duties(
         duties.append(EducationDuty(config, tz=tz))
     if config.law_tip.enabled and knowledge is not None:
         duties.append(LawTipDuty(config, tz=tz, tips=knowledge.tips()))
+    if config.chase.enabled:
+        duties.append(ChaseEscalationDuty(config.chase, tz=tz))
     return duties

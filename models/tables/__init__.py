@@ -4,6 +4,7 @@
 # create_all), and lets `from models.tables import X` name any table.
 
 from models.tables.activities import Activity, ActivityGrid, Attendance
+from models.tables.chase import ChaseImport, ChaseItem
 from models.tables.columns import utcnow
 from models.tables.duties import ReminderClaim
 from models.tables.evaluation import Department, DepartmentCheck, EvaluationResult, EvaluationRun
@@ -29,6 +30,8 @@ __all__ = [
     "ActivityGrid",
     "Assignment",
     "Attendance",
+    "ChaseImport",
+    "ChaseItem",
     "CheckinCode",
     "CheckinCodeFill",
     "Department",

@@ -86,6 +86,21 @@ class EducationConfig(_Section):
         return self
 
 
+class ChaseConfig(_Section):
+    # 催报 items still open this many working hours before their deadline go to the grid's
+    # 网格长 and 指导员 (one list per grid and step).
+    before_working_hours: tuple[float, ...] = (8,)
+    # ... and this many working hours after it to the town's 分管负责人 (0 = at the deadline).
+    after_working_hours: tuple[float, ...] = (0,)
+
+    @field_validator("before_working_hours", "after_working_hours")
+    @classmethod
+    def _hours(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(h < 0 or h > 240 for h in value) or len(set(value)) != len(value):
+            raise ValueError("工作小时数须为 0–240 之间且不重复")
+        return tuple(sorted(value))
+
+
 class WorkdaysConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     # 调休 working days and extra days off not yet in chinesecalendar (relative to the duties
@@ -109,6 +124,7 @@ class DutiesConfig(BaseModel):
     reporting_deadlines: ReportingDeadlinesConfig = ReportingDeadlinesConfig()
     education: EducationConfig = EducationConfig()
     law_tip: LawTipConfig = LawTipConfig()
+    chase: ChaseConfig = ChaseConfig()
     workdays: WorkdaysConfig = WorkdaysConfig()
     # Where the file was read from: relative paths inside it are resolved against its folder.
     base_dir: Path = Path(__file__).parent

@@ -17,6 +17,8 @@ Definitions (the same in the chat, the chart and the bench):
 - continuing education: hours studied from 1 January to the end of the period against the
   yearly target; members reaching it.
 - unreachable: members who blocked the bot (now).
+- 催报: items of the reporting periods that are the period's months, resolved and timely
+  (models/scorecards/chase.py).
 """
 
 import statistics
@@ -27,6 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import ActivityKind
+from models.scorecards.chase import ChaseFigures, chase_by_grid
 from models.scorecards.duties import education_by_grid, hearing_counts, report_marks
 from models.scorecards.engagement import (
     AttendanceCounts,
@@ -77,6 +80,7 @@ class Tally:
     study_reached: int = 0
     # Grids not judged for any month of the period (未纳入: added or live after it began).
     not_judged: int = 0
+    chase: ChaseFigures = field(default_factory=ChaseFigures)  # 催报 of the period's months
 
     @property
     def activity_total(self) -> int:
@@ -149,6 +153,7 @@ def combine(tallies: Iterable[Tally], notices: NoticeCounts | None = None) -> Ta
         study_hours=sum(t.study_hours for t in items),
         study_reached=sum(t.study_reached for t in items),
         not_judged=sum(t.not_judged for t in items),
+        chase=sum((t.chase for t in items), ChaseFigures()),
     )
 
 
@@ -295,6 +300,7 @@ async def scorecard(
         grid_ids=only,
     )
 
+    chase = await chase_by_grid(session=session, periods=period.months, grid_ids=only)
     empty_members = MemberCounts(0, 0)
     by_town: dict[int, list[GridScorecard]] = {}
     town_names: dict[int, str] = {}
@@ -330,6 +336,7 @@ async def scorecard(
                 judged_from is not None
                 and not judged_months(period.months, coverage, grid_id=row.grid_id)
             ),
+            chase=chase.get(row.grid_id, ChaseFigures()),
         )
         by_town.setdefault(row.town_id, []).append(
             GridScorecard(

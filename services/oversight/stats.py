@@ -12,6 +12,7 @@ from core.formatting import CAPTION_LIMIT, TEXT_LIMIT, esc, truncate_html, trunc
 from models.scorecards.engagement import activity_kinds
 from models.scorecards.grids import grids_of_person
 from services.access import Viewer
+from services.chase.summary import chase_line
 from services.duties.config import DutiesConfig
 from services.duties.status import Scope
 from services.oversight import texts
@@ -82,6 +83,8 @@ def _summary(
     ]
     if tally.not_judged:
         lines.append(texts.STATS_NOT_JUDGED.format(count=tally.not_judged))
+    if tally.chase.items:
+        lines.append(chase_line(tally.chase))
     return lines
 
 

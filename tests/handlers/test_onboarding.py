@@ -33,9 +33,10 @@ MEMBER_MENU = [
 ]
 # MEMBER_MENU[:8] ends with /settings; staff commands of later modules (/duties) follow.
 # MEMBER_MENU[8:10] is /todo and /mystats: leaders get /export and /stats between them, and
-# the city level /departments after them. /report is the level-3 网格长's alone.
-LEADER_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], *MEMBER_MENU[10:]]
-CITY_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "departments"]
+# the city level /departments, then /chase, after them. /report is the level-3 网格长's alone.
+LEADER_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "chase"]
+LEADER_TAIL += MEMBER_MENU[10:]
+CITY_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "departments", "chase"]
 CITY_TAIL += MEMBER_MENU[10:]
 TOWN_HEAD_MENU = [*MEMBER_MENU[:8], "duties", *LEADER_TAIL, "grid"]
 INSTRUCTOR_MENU = [

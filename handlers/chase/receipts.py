@@ -1,0 +1,138 @@
+"""The statistician's buttons under a chase: [已报送] / [已修改] per item, [需要帮助]."""
+
+import logging
+from datetime import UTC, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Update
+from telegram.error import BadRequest
+
+from core.formatting import esc
+from handlers.access import guarded, parse_pressed, refuse
+from handlers.context import GridContext
+from handlers.keyboards import markup
+from handlers.limits import over_limit
+from services.access import Capability, Viewer
+from services.chase import texts
+from services.chase.buttons import ChaseDone, ChaseHelp, chase_keyboard, help_keyboard
+from services.chase.receipts import (
+    PressOutcome,
+    declare_done,
+    help_preview,
+    help_question,
+    message_items,
+)
+from services.limits import Action
+from services.questions.filing import file_question
+from services.questions.rules import QuestionRefused
+
+log = logging.getLogger(__name__)
+
+REFUSALS = {PressOutcome.NOT_YOURS: texts.NOT_YOURS, PressOutcome.UNKNOWN: texts.ITEM_UNKNOWN}
+
+
+def _message_item_ids(update: Update) -> list[int]:
+    """The items of the pressed chase message, from its own keyboard (ids only; each is
+    loaded from the database again)."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    keyboard = getattr(message, "reply_markup", None)
+    ids: list[int] = []
+    for row in keyboard.inline_keyboard if keyboard is not None else ():
+        for button in row:
+            done = ChaseDone.parse(button.callback_data)
+            if done is not None and done.item_id not in ids:
+                ids.append(done.item_id)
+    return ids
+
+
+@guarded(Capability.USE_BOT)
+async def done_pressed(
+    update: Update, _context: GridContext, viewer: Viewer, session: AsyncSession
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = await parse_pressed(update, ChaseDone)
+    if pressed is None:
+        return
+    outcome = await declare_done(
+        session=session,
+        item_id=pressed.item_id,
+        kind=pressed.kind,
+        viewer=viewer,
+        now=datetime.now(UTC),
+    )
+    if outcome.outcome in REFUSALS:
+        log.info("chase item %s refused to person %s", pressed.item_id, viewer.person_id)
+        await refuse(update, REFUSALS[outcome.outcome])
+        return
+    await session.commit()
+    assert outcome.item is not None
+    if outcome.outcome is PressOutcome.ALREADY:
+        await query.answer(
+            texts.DONE_ALREADY.format(state=outcome.item.declared or outcome.item.state.value),
+            show_alert=True,
+        )
+        return
+    ids = _message_item_ids(update)
+    if ids:
+        items = await message_items(session=session, item_ids=ids)
+        try:
+            await query.edit_message_reply_markup(reply_markup=markup(chase_keyboard(items)))
+        except BadRequest as exc:
+            if "not modified" not in exc.message:
+                raise
+    await query.answer(
+        texts.DONE_RECORDED.format(
+            name=outcome.name, form=outcome.item.form, declared=outcome.item.declared
+        )[:200]
+    )
+
+
+@guarded(Capability.USE_BOT)
+async def help_pressed(
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = await parse_pressed(update, ChaseHelp)
+    if pressed is None:
+        return
+    settings = context.bot_data.settings
+    refused, question = await help_question(
+        session=session, item_id=pressed.item_id, viewer=viewer, tz=settings.tz
+    )
+    if refused is not None:
+        await refuse(update, REFUSALS.get(refused, texts.ITEM_UNKNOWN))
+        return
+    assert update.effective_chat is not None
+    if not pressed.file:
+        await query.answer()
+        await context.bot.send_message(
+            update.effective_chat.id,
+            help_preview(question),
+            parse_mode="HTML",
+            reply_markup=markup(help_keyboard(pressed.item_id)),
+        )
+        return
+    if await over_limit(update, context, viewer, session, Action.QUESTION):
+        return
+    try:
+        filed = await file_question(
+            session=session, viewer=viewer, text=question, now=datetime.now(UTC)
+        )
+    except QuestionRefused as exc:
+        await session.rollback()
+        await refuse(update, str(exc))
+        return
+    await session.commit()
+    context.bot_data.outbox.wake()
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await context.bot.send_message(
+        update.effective_chat.id,
+        texts.HELP_FILED.format(
+            role=filed.assignee.role.value, name=esc(filed.assignee.name), id=filed.question.id
+        ),
+        parse_mode="HTML",
+    )
