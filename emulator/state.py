@@ -140,6 +140,17 @@ class EmulatorState:
         self._next_callback_id = 1
         self._next_file_number = 1
 
+        # The webhook (emulator/api/webhook.py): empty url = none, updates go to getUpdates.
+        self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        # Seconds before a delivery answered non-2xx (or not at all) is tried again.
+        self.webhook_retry_seconds = 0.2
+        # Every POST: (update_id, HTTP status, or the error when there was no answer).
+        self.webhook_deliveries: list[tuple[int, int | str]] = []
+        self._webhook_answered: dict[int, JSONDict] = {}
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_error: tuple[int, str] | None = None
+
         self._updates_signal = Signal()
         self._changes_signal = Signal()
         self._answers_signal = Signal()

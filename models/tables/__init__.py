@@ -15,6 +15,7 @@ from models.tables.questions import FaqCandidate, Question, QuestionPost
 from models.tables.reports import MonthlyReport, ReportHearing
 from models.tables.roster import Assignment, Grid, Invite, Person, SurveyObject, TelegramBinding
 from models.tables.study import StudyRecord
+from models.tables.webhook import WebhookUpdate
 
 __all__ = [
     "Activity",
@@ -44,5 +45,6 @@ __all__ = [
     "StudyRecord",
     "SurveyObject",
     "TelegramBinding",
+    "WebhookUpdate",
     "utcnow",
 ]

@@ -77,3 +77,7 @@ class Gate:
 
     def pause(self, seconds: float) -> None:
         self._pacer.pause(asyncio.get_running_loop().time() + seconds)
+
+    def paused(self) -> bool:
+        """Whether Telegram's last flood wait still holds every send."""
+        return self._pacer.paused_until > asyncio.get_running_loop().time()
