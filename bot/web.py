@@ -46,5 +46,5 @@ def build_web_app(
         Route("/metrics", prometheus, methods=["GET"]),
     ]
     if webhook is not None:
-        routes.append(Route(webhook_path, webhook, methods=["POST"]))
+        routes.append(Route(webhook_path, webhook.handle, methods=["POST"]))
     return Starlette(routes=routes)

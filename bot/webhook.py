@@ -56,7 +56,7 @@ class WebhookReceiver:
         if self._metrics is not None:
             self._metrics.webhook.labels(outcome).inc()
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             self._count("refused")

@@ -1,8 +1,9 @@
 """`gridbot run` as tests run it: the bot and its HTTP app (bot.server.serving) on a free
 loopback port, against the emulator and the test database."""
 
+import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from bot.server import Serving, serving
@@ -47,3 +48,12 @@ async def served(
         settings, use_webhook=use_webhook, knowledge=knowledge, sock=sock, poll_timeout=1
     ) as running:
         yield running
+
+
+async def eventually(condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Wait until `condition()` holds; fail after `seconds`."""
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("not in time")
