@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import logging
+from dataclasses import replace
 from types import ModuleType
 
 from telegram.ext import Application, ContextTypes
@@ -97,6 +98,9 @@ def build_application(
     route instead of an Updater."""
     commands = all_commands()
     metrics = metrics or Metrics()
+    outbox = outbox or OutboxConfig()
+    if settings.allow_paid_broadcast:
+        outbox = replace(outbox, paid_broadcast=True, rate_per_second=settings.paid_broadcast_rate)
     limiter = InteractiveFirstLimiter(max_retries=3)
     metrics.watch_sends(limiter.counts)
 

@@ -1,12 +1,18 @@
 """Interactive replies before broadcasts: one budget for everything the bot sends.
 
 PTB's AIORateLimiter keeps the bot under Telegram's ~30 messages/s, but it serves requests in
-arrival order: while the outbox sends 25/s, a burst of replies to people checking in at a
+arrival order: while the outbox sends 30/s, a burst of replies to people checking in at a
 meeting would queue behind it. This limiter keeps AIORateLimiter's work (overall and group
 limits, retrying 429s) and adds a budget of `budget_per_second` messages shared by both kinds
 of traffic: a reply spends from it at once, even into debt; an outbox message (sent from a task
 running in `outbox_context()`) waits until the budget has a message to spare. The outbox thus
 sends min(its own pace, budget - replies) per second and replies never wait for it.
+
+The budget banks one message beyond the one in hand (`BURST`): a send that woke a little late
+(the event loop's timers are never exact) is made up by the next one instead of being lost, so
+the outbox keeps the full 30/s when nobody is answered; with replies arriving it yields to them
+after at most that one banked message. Paid broadcasts (allow_paid_broadcast) do not count
+against the free 30/s: they skip the budget and go at the outbox's own paid cap.
 """
 
 import asyncio
@@ -53,19 +59,19 @@ class SharedBudget:
         return (1 - self._tokens) / self.per_second
 
 
+# Who sent: a reply to an update, the outbox in the free budget, the outbox paying.
+LANES = ("reply", "outbox", "paid")
 # How far back `SendCounts.outbox_rate` looks.
 RATE_WINDOW_SECONDS = 10.0
 
 
 @dataclass
 class SendCounts:
-    """What went through the limiter, by lane ("reply" or "outbox"), for /metrics."""
+    """What went through the limiter, by lane (LANES), for /metrics."""
 
     sent: Counter[str] = field(default_factory=Counter)
     flood_refusals: Counter[str] = field(default_factory=Counter)
-    flood_wait_seconds: dict[str, float] = field(
-        default_factory=lambda: {"reply": 0.0, "outbox": 0.0}
-    )
+    flood_wait_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LANES, 0.0))
     # Time outbox sends spent waiting for what the replies left of the budget.
     yielded_seconds: float = 0.0
     _outbox_times: deque[float] = field(default_factory=lambda: deque(maxlen=10_000))
@@ -78,10 +84,17 @@ class SendCounts:
         return len(times) / RATE_WINDOW_SECONDS
 
 
+# Telegram's free limit per bot, shared by replies and the outbox.
+BUDGET_PER_SECOND = 30.0
+BURST = 2.0
+
+
 class InteractiveFirstLimiter(AIORateLimiter):
-    def __init__(self, *, budget_per_second: float = 29.0, **kwargs: Any) -> None:
+    def __init__(
+        self, *, budget_per_second: float = BUDGET_PER_SECOND, burst: float = BURST, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.budget = SharedBudget(budget_per_second)
+        self.budget = SharedBudget(budget_per_second, burst)
         self.counts = SendCounts()
 
     async def process_request(
@@ -99,7 +112,9 @@ class InteractiveFirstLimiter(AIORateLimiter):
             )
         loop = asyncio.get_running_loop()
         lane = "outbox" if in_outbox() else "reply"
-        if lane == "outbox":
+        if data.get("allow_paid_broadcast"):
+            lane = "paid"
+        elif lane == "outbox":
             await self._wait_for_budget(loop)
         else:
             self.budget.spend(loop.time())
@@ -116,7 +131,7 @@ class InteractiveFirstLimiter(AIORateLimiter):
                 )
                 raise
             counts.sent[lane] += 1
-            if lane == "outbox":
+            if lane != "reply":
                 counts._outbox_times.append(loop.time())
             return result
 

@@ -14,7 +14,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from telegram import Update
 
-from bot.limiter import SendCounts
+from bot.limiter import LANES, SendCounts
 from bot.standing import Standing
 from handlers.context import GridContext
 from models.outbox import QueueSummary
@@ -152,7 +152,7 @@ class _SendsCollector(Collector):
                 "Seconds Telegram's 429 answers asked us to wait, by lane",
                 labels=["lane"],
             )
-            for lane in ("reply", "outbox"):
+            for lane in LANES:
                 sent.add_metric([lane], sends.sent[lane])
                 refusals.add_metric([lane], sends.flood_refusals[lane])
                 waits.add_metric([lane], sends.flood_wait_seconds[lane])
@@ -164,7 +164,7 @@ class _SendsCollector(Collector):
             )
             yield GaugeMetricFamily(
                 "gridbot_outbox_sent_per_second",
-                "Outbox messages sent per second over the last 10 seconds",
+                "Outbox messages (free and paid) sent per second over the last 10 seconds",
                 value=sends.outbox_rate(_loop_time()),
             )
         stats = self._metrics._outbox

@@ -104,6 +104,10 @@ class EmulatorState:
         self.rate_limit_per_second = rate_limit_per_second
         self.per_chat_rate_limit_per_second = per_chat_rate_limit_per_second
         self.per_chat_burst = per_chat_burst
+        # Paid broadcasts (allow_paid_broadcast): their own limit, and how many were sent
+        # (each costs the bot's owner 0.1 Telegram Star).
+        self.paid_rate_limit_per_second = 1000.0
+        self.paid_messages = 0
         self.strict_html = strict_html
         # When False, sending to an unknown positive chat id creates that user on the fly.
         self.known_chats_only = known_chats_only
@@ -130,7 +134,7 @@ class EmulatorState:
         self._pending_callbacks: set[str] = set()
         self._pending_inline: set[str] = set()
         self._failures: dict[str, list[InjectedFailure]] = {}
-        self._buckets: dict[int | None, TokenBucket] = {}
+        self._buckets: dict[int | str | None, TokenBucket] = {}
 
         self._updates: list[JSONDict] = []
         self._next_update_id = 1

@@ -51,6 +51,9 @@ class OutboxConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     # How long a stopping worker lets messages already on the wire finish.
     stop_timeout: float = 10.0
+    # Telegram's paid broadcast (allow_paid_broadcast): beyond the free 30/s, for a fee per
+    # message; `rate_per_second` is then its own cap (bot/app.py sets both from the settings).
+    paid_broadcast: bool = False
 
 
 @dataclass
@@ -336,12 +339,14 @@ class OutboxWorker:
     async def _put_on_wire(
         self, message: OutboxMessage, markup: InlineKeyboardMarkup | None
     ) -> Message:
+        paid = True if self.config.paid_broadcast else None
         if message.media_kind is None:
             return await self._bot.send_message(
                 chat_id=message.chat_id,
                 text=message.text,
                 parse_mode=message.parse_mode,
                 reply_markup=markup,
+                allow_paid_broadcast=paid,
             )
         # Media by file_id: the text is its caption (empty when the text follows separately).
         caption = message.text or None
@@ -352,6 +357,7 @@ class OutboxWorker:
                 caption=caption,
                 parse_mode=message.parse_mode if caption else None,
                 reply_markup=markup,
+                allow_paid_broadcast=paid,
             )
         return await self._bot.send_document(
             chat_id=message.chat_id,
@@ -359,6 +365,7 @@ class OutboxWorker:
             caption=caption,
             parse_mode=message.parse_mode if caption else None,
             reply_markup=markup,
+            allow_paid_broadcast=paid,
         )
 
     async def _settle(self, message: OutboxMessage, outcome: _Outcome) -> None:
