@@ -9,7 +9,16 @@ Metric names are documented in the README (正式部署).
 import asyncio
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from telegram import Update
@@ -44,6 +53,10 @@ class Metrics:
     def __init__(self, standing: Standing | None = None) -> None:
         self.standing = standing or Standing()
         self.registry = CollectorRegistry()
+        # The usual process_*, python_info and python_gc_* series, on this registry.
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self.updates = Counter(
             "gridbot_updates_handled",
             "Updates handled, by kind",
