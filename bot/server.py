@@ -49,11 +49,14 @@ async def serving(
     *,
     use_webhook: bool,
     knowledge: KnowledgeBase | None = None,
+    standing: Standing | None = None,
     sock: socket.socket | None = None,
     poll_timeout: int = 10,
 ) -> AsyncIterator[Serving]:
-    """The HTTP app listening (on `sock` when given, else GRIDBOT_LISTEN), then the bot."""
-    standing = Standing()
+    """The HTTP app listening (on `sock` when given, else GRIDBOT_LISTEN), then the bot.
+    `standing` is the instance's active/standby state (always active unless something that
+    elects a leader among instances is handed in and sets it)."""
+    standing = standing or Standing()
     metrics = Metrics(standing)
     app = build_application(settings, knowledge=knowledge, metrics=metrics, webhook=use_webhook)
     receiver: WebhookReceiver | None = None
@@ -62,6 +65,9 @@ async def serving(
         url, secret = settings.require_webhook()
         path = urlsplit(url).path or "/"
         receiver = WebhookReceiver(app, secret=secret, standing=standing, metrics=metrics)
+        lifecycle = webhook(app, url=url, secret=secret)
+    else:
+        lifecycle = polling(app, poll_timeout=poll_timeout)
     web = build_web_app(
         app, standing=standing, metrics=metrics, webhook=receiver, webhook_path=path
     )
@@ -82,11 +88,6 @@ async def serving(
         await asyncio.sleep(0.02)
     bound = server.servers[0].sockets[0].getsockname()[1]
     try:
-        lifecycle = (
-            webhook(app, url=url, secret=secret)
-            if use_webhook
-            else polling(app, poll_timeout=poll_timeout)
-        )
         async with lifecycle:
             yield Serving(app=app, standing=standing, metrics=metrics, port=int(bound))
     finally:

@@ -101,9 +101,9 @@ class WebhookApi(EmulatorState):
                     continue
                 update = self._updates[0]
                 if await self._post(http, update):
-                    # Only now is it gone (the update list may have grown meanwhile).
-                    if self._updates and self._updates[0] is update:
-                        self._updates.pop(0)
+                    # Only now is it gone; meanwhile updates may have been queued, a repeat
+                    # even ahead of it.
+                    self._updates = [u for u in self._updates if u is not update]
                     self._webhook_answered[update["update_id"]] = copy.deepcopy(update)
                 else:
                     await asyncio.sleep(self.webhook_retry_seconds)
