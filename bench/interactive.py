@@ -1,7 +1,8 @@
-"""Benchmark: interactive reply latency while a broadcast drains (goal: p99 < 100 ms on loopback).
+"""Benchmark: interactive reply latency while a broadcast drains (goal: p99 < 100 ms on loopback),
+measured against a bare python-telegram-bot echo bot under the same users in the same run.
 
     uv run python bench/interactive.py [--users 200] [--spread 60] [--recipients 5000]
-                                       [--database-url URL]
+                                       [--database-url URL] [--no-echo]
 
 The bot runs as `gridbot run` in its own process, as in production. A town of `--users`
 enterprise statisticians in grids of 20, each grid with an instructor and an
@@ -12,6 +13,11 @@ with `/checkin <code>` (the code their organiser shows), then asks a question wi
 presses [仍需提问] when the bot first offers knowledge-base answers. Each step's latency is the
 time from the user's update reaching the emulator to the bot's reply (a message or an edit)
 arriving there. Prints p50/p99/max per step and overall and the broadcast's rate meanwhile.
+
+Then the same users, at the same moments, act against bench/echo_bot.py (PTB's defaults, no
+database, no outbox, so no broadcast either: the floor of what a PTB bot answers in on this
+emulator), and the run ends with gridbot's p99 and throughput (replies per second while the
+users act) as ratios to the echo bot's.
 """
 
 import argparse
@@ -180,7 +186,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def start_bot(url: str, emulator: BotApiEmulator, log: Path) -> asyncio.subprocess.Process:
+GRIDBOT_RUN = ("-c", "from bot.cli import app; app()", "run")
+ECHO_BOT = (str(Path(__file__).with_name("echo_bot.py")),)
+SEED = 7
+
+
+async def start_bot(
+    url: str, emulator: BotApiEmulator, log: Path, command: tuple[str, ...] = GRIDBOT_RUN
+) -> asyncio.subprocess.Process:
     """`gridbot run`, as in production, in its own process: the harness (the emulator and the
     simulated users, which keep every message in memory) shares neither its event loop nor its
     garbage collector. Returns once the bot polls for updates."""
@@ -190,12 +203,12 @@ async def start_bot(url: str, emulator: BotApiEmulator, log: Path) -> asyncio.su
         "GRIDBOT_DATABASE_URL": url,
         "GRIDBOT_API_BASE_URL": emulator.base_url,
         "GRIDBOT_QUIET_HOURS": "false",
+        # Its HTTP app (health, metrics) on a free port: nothing else may be listening on 8080.
+        "GRIDBOT_LISTEN": "127.0.0.1:0",
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-c",
-        "from bot.cli import app; app()",
-        "run",
+        *command,
         env=environment,
         stdout=asyncio.subprocess.DEVNULL,
         # A file, not a pipe: an unread pipe would fill up and block the bot's logging.
@@ -219,18 +232,80 @@ async def stop_bot(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
-async def run(url: str, *, users: int, spread: float, recipients: int, log: Path) -> int:
+async def users_act(
+    emulator: BotApiEmulator, secret_of: dict[int, str], period_s: int, spread: float
+) -> tuple[Timings, float]:
+    """Every user's three steps, each starting at a moment drawn from SEED (the same moments
+    for every bot measured). Returns the timings and how long it took."""
+    random.seed(SEED)
+    # The harness keeps every message it sees: spare it (not the bot) full collections over
+    # that growing heap while it measures.
+    gc.collect()
+    gc.freeze()
+    timings = Timings()
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(
+            one_user(emulator, user, secret, period_s, random.uniform(0, spread), timings)
+            for user, secret in secret_of.items()
+        )
+    )
+    return timings, time.perf_counter() - started
+
+
+def report(name: str, timings: Timings, elapsed: float) -> tuple[float, float]:
+    """Print the steps' latencies; returns (p99 over all replies in ms, replies per second)."""
+    everything: list[float] = []
+    print(name)
+    for step, values in timings.steps.items():
+        everything += values
+        print(
+            f"{step:>14}: {len(values):4d} replies, p50 {statistics.median(values):6.1f} ms, "
+            f"p99 {percentile(values, 0.99):6.1f} ms, max {max(values):6.1f} ms"
+        )
+    p99 = percentile(everything, 0.99)
+    throughput = len(everything) / elapsed
+    print(
+        f"{'all':>14}: {len(everything):4d} replies, p50 {statistics.median(everything):6.1f} ms, "
+        f"p99 {p99:6.1f} ms; {throughput:.2f} replies/s over {elapsed:.1f} s"
+    )
+    for failure, count in timings.failures.items():
+        print(f"unexpected reply x{count}: {failure}")
+    return p99, throughput
+
+
+def emulator_for_users() -> BotApiEmulator:
+    return BotApiEmulator(
+        token=TOKEN,
+        rate_limit_per_second=30,
+        per_chat_rate_limit_per_second=1,
+        # Telegram allows a private chat short bursts over 1/s; a reply plus an edit.
+        per_chat_burst=PER_CHAT_BURST,
+    )
+
+
+async def run_echo(
+    secret_of: dict[int, str], period_s: int, spread: float, log: Path
+) -> tuple[Timings, float]:
+    """The same users against the bare PTB echo bot, on an emulator of their own."""
+    async with emulator_for_users() as emulator:
+        for chat_id in secret_of:
+            emulator.user(chat_id)
+        bot = await start_bot("", emulator, log, ECHO_BOT)
+        try:
+            return await users_act(emulator, secret_of, period_s, spread)
+        finally:
+            await stop_bot(bot)
+
+
+async def run(
+    url: str, *, users: int, spread: float, recipients: int, log: Path, echo: bool
+) -> int:
     engine = create_engine(url)
     await upgrade(engine)
     sessions = session_factory(engine)
     try:
-        async with BotApiEmulator(
-            token=TOKEN,
-            rate_limit_per_second=30,
-            per_chat_rate_limit_per_second=1,
-            # Telegram allows a private chat short bursts over 1/s; a reply plus an edit.
-            per_chat_burst=PER_CHAT_BURST,
-        ) as emulator:
+        async with emulator_for_users() as emulator:
             period_s = load_settings().checkin_code_seconds
             secret_of = await build_town(sessions, users)
             grids = (users + GRID_SIZE - 1) // GRID_SIZE
@@ -253,22 +328,8 @@ async def run(url: str, *, users: int, spread: float, recipients: int, log: Path
                     )
                 # The bot's outbox finds it by polling; let the broadcast get going.
                 await asyncio.sleep(2)
-                # The harness keeps every message it sees: spare it (not the bot) full
-                # collections over that growing heap while it measures.
-                gc.collect()
-                gc.freeze()
-                timings = Timings()
-                started = time.perf_counter()
                 before = sum(1 for chat_id in broadcast_chats if emulator.sent_messages(chat_id))
-                await asyncio.gather(
-                    *(
-                        one_user(
-                            emulator, user, secret, period_s, random.uniform(0, spread), timings
-                        )
-                        for user, secret in secret_of.items()
-                    )
-                )
-                elapsed = time.perf_counter() - started
+                timings, elapsed = await users_act(emulator, secret_of, period_s, spread)
                 delivered = sum(1 for chat_id in broadcast_chats if emulator.sent_messages(chat_id))
                 broadcast_rate = (delivered - before) / elapsed
                 remaining = recipients - delivered
@@ -280,6 +341,9 @@ async def run(url: str, *, users: int, spread: float, recipients: int, log: Path
                 await stop_bot(bot)
     finally:
         await engine.dispose()
+    echoed = (
+        await run_echo(secret_of, period_s, spread, log.with_name("echo.log")) if echo else None
+    )
 
     print(f"database: {url.split(':', 1)[0]}")
     print(
@@ -287,36 +351,38 @@ async def run(url: str, *, users: int, spread: float, recipients: int, log: Path
         f"(emulator: 30/s per bot, 1/s per chat "
         f"with bursts of {PER_CHAT_BURST})"
     )
-    everything: list[float] = []
-    for step, values in timings.steps.items():
-        everything += values
-        print(
-            f"{step:>14}: {len(values):4d} replies, p50 {statistics.median(values):6.1f} ms, "
-            f"p99 {percentile(values, 0.99):6.1f} ms, max {max(values):6.1f} ms"
-        )
-    p99 = percentile(everything, 0.99)
-    print(
-        f"{'all':>14}: {len(everything):4d} replies, p50 {statistics.median(everything):6.1f} ms, "
-        f"p99 {p99:6.1f} ms (goal < {GOAL_P99_MS:g} ms)"
-    )
+    p99, throughput = report("gridbot:", timings, elapsed)
+    print(f"p99 goal < {GOAL_P99_MS:g} ms")
     print(
         f"outbox meanwhile: {broadcast_rate:.1f} messages/s; "
         f"{remaining} broadcast chats still waiting when the users were done"
     )
     print(f"429 answers from the emulator: {dict(refused) or 0}")
-    for failure, count in timings.failures.items():
-        print(f"unexpected reply x{count}: {failure}")
+    if echoed is not None:
+        echo_p99, echo_throughput = report("bare PTB echo bot (same users, no broadcast):", *echoed)
+        print(
+            f"gridbot / echo bot: p99 {p99 / echo_p99:.2f}x ({p99:.1f} / {echo_p99:.1f} ms), "
+            f"throughput {throughput / echo_throughput:.2f}x "
+            f"({throughput:.2f} / {echo_throughput:.2f} replies/s)"
+        )
     ok = p99 < GOAL_P99_MS and not timings.failures
     print("OK" if ok else "GOAL MISSED")
     return 0 if ok else 1
 
 
-async def main(users: int, spread: float, recipients: int, database_url: str | None) -> int:
-    random.seed(7)
+async def main(
+    users: int, spread: float, recipients: int, database_url: str | None, *, echo: bool
+) -> int:
+    random.seed(SEED)
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         return await run(
-            url, users=users, spread=spread, recipients=recipients, log=Path(tmp) / "bot.log"
+            url,
+            users=users,
+            spread=spread,
+            recipients=recipients,
+            log=Path(tmp) / "bot.log",
+            echo=echo,
         )
 
 
@@ -326,5 +392,10 @@ if __name__ == "__main__":
     parser.add_argument("--spread", type=float, default=60.0, help="seconds over which users act")
     parser.add_argument("--recipients", type=int, default=5000)
     parser.add_argument("--database-url", help="an empty, migrated or new database")
+    parser.add_argument("--no-echo", action="store_true", help="skip the bare PTB echo bot")
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.users, args.spread, args.recipients, args.database_url)))
+    sys.exit(
+        asyncio.run(
+            main(args.users, args.spread, args.recipients, args.database_url, echo=not args.no_echo)
+        )
+    )

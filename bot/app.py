@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import logging
+from dataclasses import replace
 from types import ModuleType
 
 from telegram.ext import Application, ContextTypes
@@ -10,6 +11,7 @@ from telegram.ext import Application, ContextTypes
 from bot import clock
 from bot.errors import on_error
 from bot.limiter import InteractiveFirstLimiter
+from bot.metrics import Metrics
 from bot.updates import PerChatUpdateProcessor
 from core.settings import Settings
 from handlers import (
@@ -89,10 +91,20 @@ def build_application(
     *,
     knowledge: KnowledgeBase | None = None,
     outbox: OutboxConfig | None = None,
+    metrics: Metrics | None = None,
+    webhook: bool = False,
 ) -> GridApplication:
     """Build the bot for `settings`; the engine, knowledge base, outbox worker and menus are
-    created in post_init (a loaded knowledge base may be handed in, e.g. shared by tests)."""
+    created in post_init (a loaded knowledge base may be handed in, e.g. shared by tests).
+    `metrics` is told what the bot does; with `webhook`, updates come from bot.webhook's
+    route instead of an Updater."""
     commands = all_commands()
+    metrics = metrics or Metrics()
+    outbox = outbox or OutboxConfig()
+    if settings.allow_paid_broadcast:
+        outbox = replace(outbox, paid_broadcast=True, rate_per_second=settings.paid_broadcast_rate)
+    limiter = InteractiveFirstLimiter(max_retries=3)
+    metrics.watch_sends(limiter.counts)
 
     async def post_init(app: GridApplication) -> None:
         # First: a wrong duties file stops the bot before anything starts (DutyConfigError,
@@ -113,6 +125,7 @@ def build_application(
             config=outbox,
             quiet_hours=clock.quiet_hours(settings, duties_config),
         )
+        metrics.watch_outbox(worker.stats)
         app.bot_data.start(
             settings=settings,
             engine=engine,
@@ -124,7 +137,7 @@ def build_application(
             duties_config=duties_config,
             duties=build_duties(config=duties_config, settings=settings, knowledge=loaded),
         )
-        clock.start(app, settings=settings, config=duties_config)
+        clock.start(app, settings=settings, config=duties_config, on_report=metrics.observe_engine)
         # The knowledge base and jieba's dictionary are millions of objects that live as long
         # as the bot: keep them out of the collector's full passes, which would otherwise
         # stall every chat for a few hundred milliseconds now and then (unfrozen on shutdown).
@@ -145,18 +158,20 @@ def build_application(
             await app.bot_data.outbox.stop()  # a no-op unless post_stop was skipped
             await app.bot_data.engine.dispose()
 
+    builder = Application.builder()
+    if webhook:
+        builder = builder.updater(None)
     app: GridApplication = (
-        Application.builder()
-        .token(settings.require_token())
+        builder.token(settings.require_token())
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_base_url)
         .read_timeout(settings.api_read_timeout_seconds)
         .context_types(ContextTypes(context=GridContext, bot_data=BotData, user_data=UserData))
         # Chats are served side by side, each chat's updates in order.
-        .concurrent_updates(PerChatUpdateProcessor())
-        # Shared by replies and the outbox (25/s at most): the outbox only takes what replies
-        # leave of 29/s, so replies never queue behind a broadcast.
-        .rate_limiter(InteractiveFirstLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor(observer=metrics.observe_update))
+        # Shared by replies and the outbox: the outbox only takes what replies leave of the
+        # budget, so replies never queue behind a broadcast.
+        .rate_limiter(limiter)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -167,4 +182,5 @@ def build_application(
     # Only my_chat_member updates: no feature handler sees those, so the order does not matter.
     reachability.register(app)
     app.add_error_handler(on_error)
+    app.add_error_handler(metrics.on_error)
     return app

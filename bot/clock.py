@@ -7,7 +7,7 @@ each reminder once. Its first run, shortly after start, is the catch-up after do
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from core.settings import Settings
@@ -30,15 +30,16 @@ def quiet_hours(settings: Settings, config: DutiesConfig) -> QuietHours | None:
     return QuietHours(start=config.engine.quiet_start, end=config.engine.quiet_end, tz=settings.tz)
 
 
-async def engine_tick(context: GridContext) -> None:
-    """One run of the engine over every duty, at the wall-clock time."""
+async def engine_tick(context: GridContext) -> EngineReport | None:
+    """One run of the engine over every duty, at the wall-clock time (None: not run, quiet
+    hours)."""
     bot_data = context.bot_data
     now = datetime.now(UTC)
     quiet = bot_data.outbox.quiet_hours
     if quiet is not None and quiet.resumes_at(now) is not None:
         # Decided in the morning instead, so that a reminder whose deadline passes overnight is
         # skipped rather than delivered late (the outbox would hold it until then anyway).
-        return
+        return None
     # Deciding a day's reminders for a city is seconds of Python: done on the event loop it
     # would hold up every chat, so it runs in a thread with its own loop and connections.
     report = await asyncio.to_thread(
@@ -46,6 +47,7 @@ async def engine_tick(context: GridContext) -> None:
     )
     if report.queued:
         bot_data.outbox.wake()
+    return report
 
 
 def run_in_thread(database_url: str, duties: Sequence[Duty], now: datetime) -> EngineReport:
@@ -61,13 +63,26 @@ def run_in_thread(database_url: str, duties: Sequence[Duty], now: datetime) -> E
     return asyncio.run(run())
 
 
-def start(app: GridApplication, *, settings: Settings, config: DutiesConfig) -> None:
+def start(
+    app: GridApplication,
+    *,
+    settings: Settings,
+    config: DutiesConfig,
+    on_report: Callable[[EngineReport], None] | None = None,
+) -> None:
     """Schedule the engine every `tick_minutes` (called in post_init, once the duties file is
-    loaded); the first run comes `duty_first_run_seconds` after start."""
+    loaded); the first run comes `duty_first_run_seconds` after start. `on_report` is told
+    what each run did (the metrics)."""
     assert app.job_queue is not None
     tick = timedelta(minutes=config.engine.tick_minutes)
+
+    async def tick_and_report(context: GridContext) -> None:
+        report = await engine_tick(context)
+        if report is not None and on_report is not None:
+            on_report(report)
+
     app.job_queue.run_repeating(
-        engine_tick,
+        tick_and_report,
         interval=tick,
         first=settings.duty_first_run_seconds,
         name=JOB_NAME,

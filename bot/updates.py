@@ -7,7 +7,8 @@ updates in order and lets different chats run side by side.
 """
 
 import asyncio
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -18,8 +19,15 @@ MAX_CONCURRENT_UPDATES = 64
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+        *,
+        observer: Callable[[object, float], None] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        # Told of every update handled and how long it took, waiting for its chat included.
+        self._observer = observer
         # A lock per chat with something in progress: (lock, updates holding or awaiting it).
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
 
@@ -35,6 +43,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        started = time.perf_counter()
+        try:
+            await self._in_turn(update, coroutine)
+        finally:
+            if self._observer is not None:
+                self._observer(update, time.perf_counter() - started)
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self._key(update)
         if key is None:
             await coroutine

@@ -1,5 +1,6 @@
 """The one typed settings object, read from GRIDBOT_* environment variables and `.env`."""
 
+import re
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -9,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org"
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingsError(Exception):
@@ -64,6 +66,16 @@ class Settings(BaseSettings):
     # How long a Bot API call may wait for Telegram's answer before it counts as failed
     # (telegram.error.TimedOut; PTB's own default).
     api_read_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # `gridbot run --webhook`: the public URL Telegram posts updates to (path included) and the
+    # secret it sends along in X-Telegram-Bot-Api-Secret-Token.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    # host:port of our HTTP app: the webhook, /healthz, /readyz and /metrics (both modes).
+    listen: str = "127.0.0.1:8080"
+    # Telegram's paid broadcasts (0.1 Star a message) lift the 30 messages/s limit for the
+    # outbox; off unless a city pays for them, and then capped at `paid_broadcast_rate`.
+    allow_paid_broadcast: bool = False
+    paid_broadcast_rate: float = Field(default=100.0, gt=0, le=1000)
 
     @field_validator("timezone")
     @classmethod
@@ -78,6 +90,41 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError(f"应为 主机:端口 expected host:port, got {value!r}")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not _SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("只能是1-256个字母、数字、_ 或 - (1-256 of A-Z a-z 0-9 _ -)")
+        return value
+
+    @property
+    def listen_host(self) -> str:
+        return self.listen.rpartition(":")[0].strip("[]")
+
+    @property
+    def listen_port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+    def require_webhook(self) -> tuple[str, str]:
+        """The webhook's URL and secret; both must be set for `gridbot run --webhook`."""
+        if not self.webhook_url or self.webhook_secret is None:
+            raise SettingsError(
+                "Webhook 模式需要设置 GRIDBOT_WEBHOOK_URL（公网地址，含路径）和 "
+                "GRIDBOT_WEBHOOK_SECRET（1-256个字母、数字、_ 或 -）。\n"
+                "Webhook mode needs GRIDBOT_WEBHOOK_URL (public URL, path included) and "
+                "GRIDBOT_WEBHOOK_SECRET."
+            )
+        return self.webhook_url, self.webhook_secret.get_secret_value()
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -61,6 +61,7 @@ class BotApiEmulator(HttpControl, UpdatesApi, CommandsApi, MessagesApi, EditsApi
             "getUpdates": self._get_updates,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
+            "setWebhook": self._set_webhook,
             "logOut": self._true,
             "close": self._true,
             "setMyCommands": self._set_my_commands,
@@ -134,6 +135,7 @@ class BotApiEmulator(HttpControl, UpdatesApi, CommandsApi, MessagesApi, EditsApi
             return
         self._closing = True
         self._updates_signal.notify()
+        await self._stop_webhook()
         await runner.cleanup()
 
     @property

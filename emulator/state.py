@@ -104,6 +104,10 @@ class EmulatorState:
         self.rate_limit_per_second = rate_limit_per_second
         self.per_chat_rate_limit_per_second = per_chat_rate_limit_per_second
         self.per_chat_burst = per_chat_burst
+        # Paid broadcasts (allow_paid_broadcast): their own limit, and how many were sent
+        # (each costs the bot's owner 0.1 Telegram Star).
+        self.paid_rate_limit_per_second = 1000.0
+        self.paid_messages = 0
         self.strict_html = strict_html
         # When False, sending to an unknown positive chat id creates that user on the fly.
         self.known_chats_only = known_chats_only
@@ -130,7 +134,7 @@ class EmulatorState:
         self._pending_callbacks: set[str] = set()
         self._pending_inline: set[str] = set()
         self._failures: dict[str, list[InjectedFailure]] = {}
-        self._buckets: dict[int | None, TokenBucket] = {}
+        self._buckets: dict[int | str | None, TokenBucket] = {}
 
         self._updates: list[JSONDict] = []
         self._next_update_id = 1
@@ -139,6 +143,17 @@ class EmulatorState:
         self._seq = 0
         self._next_callback_id = 1
         self._next_file_number = 1
+
+        # The webhook (emulator/api/webhook.py): empty url = none, updates go to getUpdates.
+        self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        # Seconds before a delivery answered non-2xx (or not at all) is tried again.
+        self.webhook_retry_seconds = 0.2
+        # Every POST: (update_id, HTTP status, or the error when there was no answer).
+        self.webhook_deliveries: list[tuple[int, int | str]] = []
+        self._webhook_answered: dict[int, JSONDict] = {}
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_error: tuple[int, str] | None = None
 
         self._updates_signal = Signal()
         self._changes_signal = Signal()

@@ -7,6 +7,7 @@ goes back to `pending`. Those rows are the only ones that can be sent twice.
 """
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -258,3 +259,36 @@ async def messages_for_chat(*, session: AsyncSession, chat_id: int) -> list[Outb
         .order_by(col(OutboxMessage.id))
     )
     return list(result.all())
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """The open part of the outbox: what waits, what is on the wire, and how late it is."""
+
+    pending: int
+    sending: int
+    # The due time of the pending message that has been due the longest (None: nothing due).
+    oldest_due: datetime | None
+
+
+async def queue_summary(*, session: AsyncSession, now: datetime) -> QueueSummary:
+    """Counts of the open statuses only (the index on status keeps this cheap however many
+    messages were sent before)."""
+    counts = dict.fromkeys(OPEN_STATUSES, 0)
+    result = await session.exec(
+        select(OutboxMessage.status, sa.func.count())
+        .where(col(OutboxMessage.status).in_(OPEN_STATUSES))
+        .group_by(col(OutboxMessage.status))
+    )
+    for status, count in result.all():
+        counts[OutboxStatus(status)] = count
+    oldest = await session.exec(
+        select(sa.func.min(OutboxMessage.not_before)).where(
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
+        )
+    )
+    return QueueSummary(
+        pending=counts[OutboxStatus.PENDING],
+        sending=counts[OutboxStatus.SENDING],
+        oldest_due=oldest.first(),
+    )

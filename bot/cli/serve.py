@@ -1,5 +1,5 @@
 """`gridbot db upgrade`, `run` and `demo`: the database brought to the current schema, the bot
-run by long polling, and the console demo."""
+run (long polling, or a webhook with --webhook; bot.server), and the console demo."""
 
 import asyncio
 import logging
@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from bot.cli import common
-from bot.runner import ALLOWED_UPDATES
 from models.db import create_engine
 from models.migrate import current_revision, upgrade
 
@@ -36,12 +35,27 @@ def db_upgrade() -> None:
     typer.echo(f"数据库已是最新结构（版本 {revision}）。")
 
 
-def run() -> None:
-    """以长轮询方式运行机器人（需要 GRIDBOT_TOKEN）。"""
-    from bot.app import build_application
+def run(
+    use_webhook: Annotated[
+        bool,
+        typer.Option(
+            "--webhook",
+            help="以 Webhook 方式接收更新（需要 GRIDBOT_WEBHOOK_URL、GRIDBOT_WEBHOOK_SECRET）",
+        ),
+    ] = False,
+) -> None:
+    """运行机器人（默认长轮询；需要 GRIDBOT_TOKEN）；GRIDBOT_LISTEN 上提供健康检查和指标。"""
+    from bot.server import serve
+    from core.settings import SettingsError
     from services.duties.config import DutyConfigError, load_duties
 
     settings = common.settings(require_token=True)
+    if use_webhook:
+        try:
+            settings.require_webhook()
+        except SettingsError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from exc
     try:
         # Also checked in post_init; here the error reaches the console without a traceback.
         load_duties(settings.duties_file)
@@ -63,7 +77,7 @@ def run() -> None:
     if asyncio.run(check_schema()) is None:
         typer.echo(common.NOT_MIGRATED, err=True)
         raise typer.Exit(2)
-    build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+    asyncio.run(serve(settings, use_webhook=use_webhook))
 
 
 def demo(

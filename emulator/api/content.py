@@ -20,13 +20,20 @@ from emulator.wire import ApiError, JSONDict, bad_request
 class MessageContent(EmulatorState):
     """Checks every message-producing method applies before it takes effect."""
 
-    def _check_rate(self, method: str, chat_id: int) -> None:
+    def _check_rate(self, method: str, chat_id: int, *, paid: bool = False) -> None:
+        """429 beyond the limits. A paid broadcast is counted against its own limit (1000/s)
+        instead of the free one of the bot; the chat's own limit holds for both."""
         if method not in RATED_METHODS:
             return
         now = time.monotonic()
         buckets: list[TokenBucket] = []
+        overall: tuple[int | str | None, float | None, float | None] = (
+            ("paid", self.paid_rate_limit_per_second, None)
+            if paid and self.rate_limit_per_second is not None
+            else (None, self.rate_limit_per_second, None)
+        )
         for key, rate, burst in (
-            (None, self.rate_limit_per_second, None),
+            overall,
             (chat_id, self.per_chat_rate_limit_per_second, self.per_chat_burst),
         ):
             if rate is None:
@@ -46,6 +53,8 @@ class MessageContent(EmulatorState):
             )
         for bucket in buckets:
             bucket.take()
+        if paid:
+            self.paid_messages += 1
 
     def _formatted(
         self, p: Params, text_field: str, entities_field: str, *, caption: bool

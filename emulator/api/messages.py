@@ -59,7 +59,7 @@ class MessagesApi(MessageContent, FilesApi):
         text, entities, parse_mode = self._formatted(p, "text", "entities", caption=False)
         markup = checked_reply_markup(p.raw("reply_markup"))
         reply_to = self._reply_target(p, user.id)
-        self._check_rate("sendMessage", user.id)
+        self._check_rate("sendMessage", user.id, paid=p.opt_bool("allow_paid_broadcast"))
         content: JSONDict = {"text": text}
         if entities:
             content["entities"] = entities
@@ -89,7 +89,7 @@ class MessagesApi(MessageContent, FilesApi):
             if size is None:
                 raise bad_request("IMAGE_PROCESS_FAILED")
             stored.width, stored.height = size
-        self._check_rate(method, user.id)
+        self._check_rate(method, user.id, paid=p.opt_bool("allow_paid_broadcast"))
         content: JSONDict = {}
         if kind == "photo":
             content["photo"] = [

@@ -1,11 +1,13 @@
-"""getMe, getChat, getUpdates and the webhook methods: who the bot is and how updates reach it."""
+"""getMe, getChat and getUpdates (the webhook methods are in webhook.py): who the bot is and how
+updates reach it."""
 
 import asyncio
 import copy
 
+from emulator.api.webhook import WebhookApi
 from emulator.limits import MAX_POLL_TIMEOUT
 from emulator.params import Params
-from emulator.state import DEFAULT_ALLOWED_UPDATES, EmulatorState
+from emulator.state import DEFAULT_ALLOWED_UPDATES
 from emulator.wire import ApiError, JSONDict
 
 _CONFLICT = (
@@ -14,8 +16,8 @@ _CONFLICT = (
 )
 
 
-class UpdatesApi(EmulatorState):
-    """The bot's identity, its chats, and long polling."""
+class UpdatesApi(WebhookApi):
+    """The bot's identity, its chats, and long polling (refused while a webhook is set)."""
 
     async def _true(self, _p: Params) -> bool:
         return True
@@ -31,6 +33,7 @@ class UpdatesApi(EmulatorState):
         }
 
     async def _get_updates(self, p: Params) -> list[JSONDict]:
+        self._check_no_webhook()
         offset = p.opt_int("offset")
         limit = min(max(p.opt_int("limit") or 100, 1), 100)
         timeout = min(max(p.opt_float("timeout") or 0.0, 0.0), MAX_POLL_TIMEOUT)
@@ -53,6 +56,7 @@ class UpdatesApi(EmulatorState):
             if self._closing:
                 return []
             if generation != self._poll_generation:
+                self._check_no_webhook()
                 raise ApiError(409, _CONFLICT)
             # Updates of types the bot did not ask for are never delivered.
             self._updates = [
@@ -68,18 +72,6 @@ class UpdatesApi(EmulatorState):
     @staticmethod
     def _update_type(update: JSONDict) -> str:
         return next((key for key in update if key != "update_id"), "")
-
-    async def _delete_webhook(self, p: Params) -> bool:
-        if p.opt_bool("drop_pending_updates"):
-            self._updates.clear()
-        return True
-
-    async def _get_webhook_info(self, _p: Params) -> JSONDict:
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
 
     async def _get_chat(self, p: Params) -> JSONDict:
         user = self._chat(p.chat_id(), for_sending=False)

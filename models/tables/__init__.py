@@ -24,6 +24,7 @@ from models.tables.roster import (
     still_on_grid,
 )
 from models.tables.study import StudyRecord
+from models.tables.webhook import WebhookUpdate
 
 __all__ = [
     "Activity",
@@ -55,6 +56,7 @@ __all__ = [
     "StudyRecord",
     "SurveyObject",
     "TelegramBinding",
+    "WebhookUpdate",
     "still_on_grid",
     "utcnow",
 ]

@@ -51,6 +51,9 @@ class OutboxConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     # How long a stopping worker lets messages already on the wire finish.
     stop_timeout: float = 10.0
+    # Telegram's paid broadcast (allow_paid_broadcast): beyond the free 30/s, for a fee per
+    # message; `rate_per_second` is then its own cap (bot/app.py sets both from the settings).
+    paid_broadcast: bool = False
 
 
 @dataclass
@@ -62,6 +65,8 @@ class OutboxStats:
     unreachable: int = 0
     retried: int = 0
     flood_waits: int = 0
+    # When the last message was settled (sent, failed or put back for a retry).
+    last_settled: datetime | None = None
 
 
 def new_worker_id() -> str:
@@ -138,6 +143,29 @@ class OutboxWorker:
         # Claimed message id -> its delivery task; ids on the wire are in _on_wire.
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._on_wire: set[int] = set()
+
+    @property
+    def running(self) -> bool:
+        """Whether the claiming loop is alive (started, not stopped, not crashed)."""
+        return self._loop_task is not None and not self._loop_task.done()
+
+    def stalled(
+        self, *, oldest_due: datetime | None, now: datetime, after: timedelta
+    ) -> str | None:
+        """Why the outbox is stuck, or None: a message due for longer than `after` while
+        nothing was settled for as long, outside the quiet hours and any flood wait."""
+        if not self.running:
+            return "outbox worker not running"
+        if oldest_due is None or now - oldest_due <= after:
+            return None
+        if self.quiet_hours is not None and self.quiet_hours.resumes_at(now) is not None:
+            return None
+        if self._gate.paused():
+            return None
+        settled = self.stats.last_settled
+        if settled is not None and now - settled <= after:
+            return None
+        return f"outbox stuck: a message due since {oldest_due.isoformat()} is not sent"
 
     def wake(self) -> None:
         """Look for due messages now (call after committing an enqueue)."""
@@ -311,12 +339,14 @@ class OutboxWorker:
     async def _put_on_wire(
         self, message: OutboxMessage, markup: InlineKeyboardMarkup | None
     ) -> Message:
+        paid = True if self.config.paid_broadcast else None
         if message.media_kind is None:
             return await self._bot.send_message(
                 chat_id=message.chat_id,
                 text=message.text,
                 parse_mode=message.parse_mode,
                 reply_markup=markup,
+                allow_paid_broadcast=paid,
             )
         # Media by file_id: the text is its caption (empty when the text follows separately).
         caption = message.text or None
@@ -327,6 +357,7 @@ class OutboxWorker:
                 caption=caption,
                 parse_mode=message.parse_mode if caption else None,
                 reply_markup=markup,
+                allow_paid_broadcast=paid,
             )
         return await self._bot.send_document(
             chat_id=message.chat_id,
@@ -334,11 +365,13 @@ class OutboxWorker:
             caption=caption,
             parse_mode=message.parse_mode if caption else None,
             reply_markup=markup,
+            allow_paid_broadcast=paid,
         )
 
     async def _settle(self, message: OutboxMessage, outcome: _Outcome) -> None:
         assert message.id is not None
         held = _Held(message_id=message.id, worker_id=self.worker_id)
+        self.stats.last_settled = self._clock()
         alerts = 0
         async with transaction(self._sessions) as session:
             match outcome:

@@ -32,7 +32,7 @@ from tests.conftest import TOKEN, SmallCity
 from tests.handlers.chat import bind
 
 MEMBER_TG, INSTRUCTOR_TG, DEPUTY_TG = 8201, 8202, 8203
-# Fast retries, polling and per-chat spacing; the real rate of 25/s.
+# Fast retries, polling and per-chat spacing; the real rate of 30/s.
 FAST = OutboxConfig(
     chat_interval=0.25,
     poll_interval=0.05,
