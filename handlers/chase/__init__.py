@@ -11,7 +11,7 @@ from handlers.chase import board, importing, receipts
 from handlers.context import GridApplication
 from handlers.conversation import PRIVATE
 from services.access import Capability, CommandSpec
-from services.chase.buttons import ChaseConfirm, ChaseDone, ChaseHelp, ChaseLedger, ChaseRemind
+from services.chase.buttons import ChaseConfirm, ChaseDone, ChaseLedger, ChaseRemind
 
 COMMANDS = (
     CommandSpec(
@@ -35,7 +35,6 @@ def register(app: GridApplication) -> None:
     app.add_handler(MessageHandler(LIST_FILES, importing.document_sent))
     app.add_handler(CallbackQueryHandler(importing.confirm_pressed, pattern=ChaseConfirm.pattern()))
     app.add_handler(CallbackQueryHandler(receipts.done_pressed, pattern=ChaseDone.pattern()))
-    app.add_handler(CallbackQueryHandler(receipts.help_pressed, pattern=ChaseHelp.pattern()))
     app.add_handler(CommandHandler("chase", board.chase_command, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(board.remind_pressed, pattern=ChaseRemind.pattern()))
     app.add_handler(CallbackQueryHandler(board.ledger_pressed, pattern=ChaseLedger.pattern()))

@@ -1,4 +1,5 @@
-"""The statistician's buttons under a chase: [已报送] / [已修改] per item, [需要帮助]."""
+"""The statistician's buttons under a chase: [已报送] / [已修改] per item ([需要帮助] opens /ask:
+handlers/questions/from_chase.py)."""
 
 import logging
 from datetime import UTC, datetime
@@ -7,24 +8,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.error import BadRequest
 
-from core.formatting import esc
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridContext
 from handlers.keyboards import markup
-from handlers.limits import over_limit
 from services.access import Capability, Viewer
 from services.chase import texts
-from services.chase.buttons import ChaseDone, ChaseHelp, chase_keyboard, help_keyboard
+from services.chase.buttons import ChaseDone, chase_keyboard
 from services.chase.receipts import (
     PressOutcome,
     declare_done,
-    help_preview,
-    help_question,
     message_items,
 )
-from services.limits import Action
-from services.questions.filing import file_question
-from services.questions.rules import QuestionRefused
 
 log = logging.getLogger(__name__)
 
@@ -86,53 +80,4 @@ async def done_pressed(
         texts.DONE_RECORDED.format(
             name=outcome.name, form=outcome.item.form, declared=outcome.item.declared
         )[:200]
-    )
-
-
-@guarded(Capability.USE_BOT)
-async def help_pressed(
-    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
-) -> None:
-    query = update.callback_query
-    assert query is not None
-    pressed = await parse_pressed(update, ChaseHelp)
-    if pressed is None:
-        return
-    settings = context.bot_data.settings
-    refused, question = await help_question(
-        session=session, item_id=pressed.item_id, viewer=viewer, tz=settings.tz
-    )
-    if refused is not None:
-        await refuse(update, REFUSALS.get(refused, texts.ITEM_UNKNOWN))
-        return
-    assert update.effective_chat is not None
-    if not pressed.file:
-        await query.answer()
-        await context.bot.send_message(
-            update.effective_chat.id,
-            help_preview(question),
-            parse_mode="HTML",
-            reply_markup=markup(help_keyboard(pressed.item_id)),
-        )
-        return
-    if await over_limit(update, context, viewer, session, Action.QUESTION):
-        return
-    try:
-        filed = await file_question(
-            session=session, viewer=viewer, text=question, now=datetime.now(UTC)
-        )
-    except QuestionRefused as exc:
-        await session.rollback()
-        await refuse(update, str(exc))
-        return
-    await session.commit()
-    context.bot_data.outbox.wake()
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await context.bot.send_message(
-        update.effective_chat.id,
-        texts.HELP_FILED.format(
-            role=filed.assignee.role.value, name=esc(filed.assignee.name), id=filed.question.id
-        ),
-        parse_mode="HTML",
     )

@@ -8,11 +8,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from handlers.access import refuse
 from handlers.context import GridApplication, GridContext
 from handlers.conversation import PRIVATE, PRIVATE_TEXT, conversation
-from handlers.questions import asking, inbox, replies, review
+from handlers.questions import asking, from_chase, inbox, replies, review
 from handlers.questions.states import DECIDING, DRAFT_END, FOLLOWING, REPLYING, WRITING, Draft
 from services import texts as shared_texts
 from services.access import Capability, CommandSpec
 from services.answers.buttons import AskButton, AskStep, is_step
+from services.chase.buttons import ChaseHelp
 from services.questions.buttons import (
     QuestionAction,
     QuestionButton,
@@ -65,6 +66,7 @@ def register(app: GridApplication) -> None:
                 "start", asking.start_ask, filters=PRIVATE & filters.Regex(r"^/start ask$")
             ),
             CallbackQueryHandler(asking.handoff, pattern=is_step(AskStep.HANDOFF)),
+            CallbackQueryHandler(from_chase.chase_help, pattern=ChaseHelp.pattern()),
             CallbackQueryHandler(replies.reply_pressed, pattern=is_action(QuestionAction.REPLY)),
             CallbackQueryHandler(replies.follow_pressed, pattern=is_action(QuestionAction.FOLLOW)),
         ],

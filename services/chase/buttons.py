@@ -47,10 +47,9 @@ class ChaseDone(CallbackData, prefix="cd"):
 
 @dataclass(frozen=True)
 class ChaseHelp(CallbackData, prefix="ch"):
-    """[需要帮助] of one item (file: the prefilled question is confirmed)."""
+    """[需要帮助] of one item: opens /ask with the item filled in (handlers/questions)."""
 
     item_id: int
-    file: bool
 
     def __post_init__(self) -> None:
         _check_id(self.item_id)
@@ -104,14 +103,6 @@ def chase_keyboard(items: list[tuple[int, str | None]]) -> Keyboard:
         for kind, label in DONE_LABELS.items():
             shown = f"{mark(index)}{label}{texts.DONE_MARK if declared == label else ''}"
             row.append(Button(shown, data=ChaseDone(item_id, kind)))
-        row.append(Button(f"{mark(index)}{texts.HELP}", data=ChaseHelp(item_id, file=False)))
+        row.append(Button(f"{mark(index)}{texts.HELP}", data=ChaseHelp(item_id)))
         rows.append(row)
     return rows
-
-
-def help_keyboard(item_id: int) -> Keyboard:
-    return [
-        [
-            Button(texts.HELP_FILE, data=ChaseHelp(item_id, file=True)),
-        ]
-    ]

@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.formatting import esc
 from models import chase as queries
 from models.chase import RosterObject
 from models.tables.chase import ChaseItem
@@ -87,7 +86,3 @@ async def help_question(
         problem=problem,
         deadline=shown_deadline(item.deadline, tz),
     )
-
-
-def help_preview(question: str) -> str:
-    return texts.HELP_PREVIEW.format(question=esc(question))

@@ -95,16 +95,11 @@ NOT_YOURS = "这一项不是您负责的企业，无法操作。"
 ITEM_UNKNOWN = "没有找到这一项，可能名单已更新。"
 
 # [需要帮助].
-HELP_PREVIEW = "将向您的网格指导员提问：\n\n{question}\n\n确认提交吗？"
 HELP_QUESTION = (
     "催报求助：{name}（{period}报告期）的「{form}」，平台状态为{status}{problem}，"
     "截止 {deadline}。我需要帮助："
 )
 HELP_PROBLEM = "，问题说明：{problem}"
-HELP_FILE = "提交问题"
-HELP_DROP = "不用了"
-HELP_DROPPED = "好的，没有提交。"
-HELP_FILED = "已提交给{role} {name}（问题 #{id}），回复会发到这里。"
 
 # Escalation.
 ESCALATE_PRE_HEADING = "⏰ <b>催报即将截止</b>：{grid}（{period}报告期，截止 {deadline}）"

@@ -1,5 +1,5 @@
-"""The statistician's side of 催报: [已报送] per item (only their own), [需要帮助] filing a
-question with the item filled in, and a re-import that resolves, keeps and flags."""
+"""The statistician's side of 催报: [已报送] per item (only their own), [需要帮助] opening /ask with
+the item filled in, and a re-import that resolves, keeps and flags."""
 
 import pytest
 from sqlmodel import select
@@ -69,30 +69,38 @@ async def test_reported_is_recorded_for_the_statisticians_own_item_only(
     assert (await emulator.wait_for_callback_answer(forged)).text == texts.ITEM_UNKNOWN
 
 
-async def test_need_help_files_a_question_with_the_item_filled_in(
+async def test_need_help_opens_ask_with_the_item_filled_in(
     emulator: BotApiEmulator, small_city: SmallCity, sessions: Sessions
 ) -> None:
+    """[需要帮助] opens /ask with the item written out; [提交问题] files it with the grid's
+    instructor, or the member rewrites it in their own words first."""
+    from services.questions import texts as question_texts
+
     await chased(emulator, small_city)
     message = await chase_message(emulator, MEMBER_TG)
+    forged, _ = await press(
+        emulator, OTHER_MEMBER_TG, message, message.callback_data("①需要帮助"), forge=True
+    )
+    assert forged == texts.NOT_YOURS
     mark = emulator.checkpoint()
     answer, _ = await press(
         emulator, MEMBER_TG, message, message.callback_data("①需要帮助"), forge=False
     )
     assert answer == ""
     asked = await emulator.wait_for_message(
-        MEMBER_TG, lambda m: "将向您的网格指导员提问" in (m.text or ""), after=mark
+        MEMBER_TG, lambda m: question_texts.ASK_SUBMIT in str(m.buttons), after=mark
     )
     assert ELECTRIC in (asked.text or "")
     assert "产值较上月下降超过30%" in (asked.text or "")
     mark = emulator.checkpoint()
     answer, _ = await press(
-        emulator, MEMBER_TG, asked, asked.callback_data(texts.HELP_FILE), forge=False
+        emulator, MEMBER_TG, asked, asked.callback_data(question_texts.ASK_SUBMIT), forge=False
     )
     assert answer == ""
     filed = await emulator.wait_for_message(
-        MEMBER_TG, lambda m: "已提交给" in (m.text or ""), after=mark
+        MEMBER_TG, lambda m: "李指导员" in (m.text or ""), after=mark
     )
-    assert "李指导员" in (filed.text or "")
+    assert "#" in (filed.text or "")
     notified = await emulator.wait_for_message(
         INSTRUCTOR_TG, lambda m: "催报求助" in (m.text or "")
     )
@@ -101,10 +109,6 @@ async def test_need_help_files_a_question_with_the_item_filled_in(
         (question,) = (await session.exec(select(Question))).all()
     assert question.text.startswith(f"催报求助：{ELECTRIC}")
     assert f"「{OUTPUT}」，平台状态为审核未通过" in question.text
-    answer, _ = await press(
-        emulator, OTHER_MEMBER_TG, asked, asked.callback_data(texts.HELP_FILE), forge=True
-    )
-    assert answer == texts.NOT_YOURS
 
 
 async def test_a_reimport_resolves_keeps_and_flags_and_reminds_once_a_day(
