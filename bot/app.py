@@ -9,11 +9,13 @@ from telegram.ext import Application, ContextTypes
 
 from bot import clock
 from bot.errors import on_error
+from bot.leadership import Leadership
 from bot.limiter import InteractiveFirstLimiter
 from bot.updates import PerChatUpdateProcessor
 from core.settings import Settings
 from handlers import (
     activities,
+    conversation,
     duties,
     fallback,
     faq,
@@ -87,10 +89,14 @@ def build_application(
     *,
     knowledge: KnowledgeBase | None = None,
     outbox: OutboxConfig | None = None,
+    leadership: Leadership | None = None,
 ) -> GridApplication:
     """Build the bot for `settings`; the engine, knowledge base, outbox worker and menus are
-    created in post_init (a loaded knowledge base may be handed in, e.g. shared by tests)."""
+    created in post_init (a loaded knowledge base may be handed in, e.g. shared by tests).
+    With `leadership` (several instances), the outbox and the duty clock work only while it is
+    active; bot.roles starts and stops polling."""
     commands = all_commands()
+    role = leadership or Leadership()
 
     async def post_init(app: GridApplication) -> None:
         # First: a wrong duties file stops the bot before anything starts (DutyConfigError,
@@ -110,6 +116,7 @@ def build_application(
             sessions=sessions,
             config=outbox,
             quiet_hours=clock.quiet_hours(settings, duties_config),
+            may_send=lambda: role.active,
         )
         app.bot_data.start(
             settings=settings,
@@ -122,7 +129,7 @@ def build_application(
             duties_config=duties_config,
             duties=build_duties(config=duties_config, settings=settings, knowledge=loaded),
         )
-        clock.start(app, settings=settings, config=duties_config)
+        clock.start(app, settings=settings, config=duties_config, leadership=role)
         # The knowledge base and jieba's dictionary are millions of objects that live as long
         # as the bot: keep them out of the collector's full passes, which would otherwise
         # stall every chat for a few hundred milliseconds now and then (unfrozen on shutdown).
@@ -162,6 +169,8 @@ def build_application(
     )
     for module in HANDLER_MODULES:
         module.register(app)
+    # After every guided conversation is registered: it keeps them all in the database.
+    conversation.register(app)
     # Only my_chat_member updates: no feature handler sees those, so the order does not matter.
     reachability.register(app)
     app.add_error_handler(on_error)

@@ -13,19 +13,29 @@ Two rules hold for every guided conversation (`GuidedConversation`):
   the user would be stranded. The conversation is ended, its drafts dropped, and the error
   re-raised as `StepFailed`, whose text `bot.errors` sends: what failed and how to start again.
 
+Every conversation lives in the database too (`register`): where each user is and their
+drafts are written after every step and read back before every private update, so whichever
+instance is active (after a takeover, after a restart) carries on where the user was. Timeouts
+are decided there as well (services.conversations), the message going out through the outbox;
+PTB's in-memory timeout jobs are not used. Should the database be unreachable, the process goes
+on from memory and writes what it missed at the user's next update.
+
 All of them run with `per_message=False`: their steps are text messages, one conversation per
 user and chat. PTB then warns (PTBUserWarning) that the CallbackQueryHandlers in their states
 are tracked per chat and user rather than per message, which is exactly what a one-draft-per-user
 flow wants; the warning is silenced here, once, for that reason only.
 """
 
+import logging
 import warnings
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -36,8 +46,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers.context import GridContext, UserData
+from handlers.context import GridApplication, GridContext, UserData
+from services import conversations as store
 from services import texts as shared_texts
+
+log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
 # A plain text message in a private chat (a command is never a step's answer).
@@ -45,7 +58,12 @@ PRIVATE_TEXT = PRIVATE & filters.TEXT & ~filters.COMMAND
 
 Handler = BaseHandler[Update, GridContext, Any]
 Handlers = list[BaseHandler[Update, GridContext, object]]
-TimeoutCallback = Callable[[Update, GridContext], Coroutine[Any, Any, object]]
+Key = tuple[int | str, ...]
+
+# Before every feature (group 0): the stored conversation is in memory when they look.
+RESTORE_GROUP = -1
+# How often silent conversations are timed out (their timeouts are minutes long).
+TIMEOUT_SWEEP_SECONDS = 10.0
 
 
 def handlers(*items: Handler) -> Handlers:
@@ -73,28 +91,75 @@ class GuidedConversation(ConversationHandler[GridContext]):
         label: str,
         restart: str,
         drafts: Sequence[type[object]],
+        timeout: timedelta,
+        timed_out_text: str | None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.label = label
         self.restart = restart
         self.drafts = tuple(drafts)
+        self.timeout = timeout
+        self.timed_out_text = timed_out_text
+        # What the database calls it: its name, else its label.
+        self.stored_as = self.name or label
+        self.codec = store.DraftCodec(self.drafts)
+        # Set by `register`: without it the conversation lives in memory only.
+        self.keeper: ConversationKeeper | None = None
 
-    def is_open(self, key: tuple[int | str, ...]) -> bool:
+    def is_open(self, key: Key) -> bool:
         return key in self._conversations
 
-    async def abandon(self, key: tuple[int | str, ...], context: GridContext) -> bool:
-        """End the conversation of `key` without running its callbacks and drop its drafts;
-        whether one was open."""
-        async with self._timeout_jobs_lock:
-            job = self.timeout_jobs.pop(key, None)
-        if job is not None:
-            job.schedule_removal()
-        was_open = self._conversations.pop(key, None) is not None
+    def _drop_drafts(self, context: GridContext) -> None:
         if context.user_data is not None:
             for kind in self.drafts:
                 context.user_data.drop(kind)
+
+    def restore(
+        self, key: Key, state: object, drafts: Sequence[object], context: GridContext
+    ) -> None:
+        """Take the state and drafts read from the database for `key`."""
+        self._conversations[key] = state
+        self._drop_drafts(context)
+        for draft in drafts:
+            user_data(context).keep(draft)
+
+    def forget(self, key: Key, context: GridContext) -> None:
+        """The database says it ended (elsewhere, or timed out): end it here too."""
+        self._conversations.pop(key, None)
+        self._drop_drafts(context)
+
+    async def abandon(self, key: Key, context: GridContext, *, persist: bool = True) -> bool:
+        """End the conversation of `key` without running its callbacks and drop its drafts
+        (in the database too unless `persist` is false); whether one was open."""
+        was_open = self._conversations.pop(key, None) is not None
+        self._drop_drafts(context)
+        if was_open and persist and self.keeper is not None:
+            await self.keeper.write(key, context)
         return was_open
+
+    async def save(self, key: Key, context: GridContext) -> None:
+        """Write where `key` is in this conversation (or that it ended); raises on failure."""
+        chat_id, user_id = (int(part) for part in key)
+        sessions = context.bot_data.sessions
+        state = self._conversations.get(key)
+        if state is None:
+            await store.end(sessions=sessions, chat_id=chat_id, user_id=user_id)
+            return
+        if not isinstance(state, int | str):
+            raise TypeError(f"conversation {self.stored_as}: state {state!r} cannot be stored")
+        present = (user_data(context).get(kind) for kind in self.drafts)
+        now = datetime.now(UTC)
+        await store.keep(
+            sessions=sessions,
+            chat_id=chat_id,
+            user_id=user_id,
+            name=self.stored_as,
+            state=state,
+            drafts=self.codec.dump(draft for draft in present if draft is not None),
+            expires_at=now + self.timeout,
+            now=now,
+        )
 
     async def handle_update(
         self,
@@ -107,14 +172,21 @@ class GuidedConversation(ConversationHandler[GridContext]):
         if handler in self.entry_points:
             await self._end_others(update, application, key, context)
         try:
-            return await super().handle_update(update, application, check_result, context)
+            result = await super().handle_update(update, application, check_result, context)
         except ApplicationHandlerStop:
+            await self._written(key, context)
             raise
         except Exception as error:
             await self.abandon(key, context)
             raise StepFailed(
                 shared_texts.STEP_FAILED.format(label=self.label, restart=self.restart)
             ) from error
+        await self._written(key, context)
+        return result
+
+    async def _written(self, key: Key, context: GridContext) -> None:
+        if self.keeper is not None:
+            await self.keeper.write(key, context)
 
     async def _end_others(
         self,
@@ -129,7 +201,8 @@ class GuidedConversation(ConversationHandler[GridContext]):
             for other in group
             if isinstance(other, GuidedConversation)
             and other is not self
-            and await other.abandon(key, context)
+            # Its row is replaced (or deleted) when this conversation's step is written.
+            and await other.abandon(key, context, persist=False)
         ]
         chat = update.effective_chat
         if ended and chat is not None:
@@ -147,32 +220,31 @@ def conversation(
     states: Mapping[object, Sequence[Handler]],
     fallbacks: Sequence[Handler],
     timeout: float | timedelta,
-    timed_out: TimeoutCallback | None = None,
+    timed_out_text: str | None = None,
     allow_reentry: bool = True,
     name: str | None = None,
 ) -> GuidedConversation:
     """A per-user, per-chat conversation that ends after `timeout` (seconds or a timedelta) of
-    silence, calling `timed_out`, if given, to tell the user. With `allow_reentry` (the
-    default) the entry command starts over from anywhere in the conversation.
+    silence, its drafts dropped and the user told `timed_out_text`, if given. With
+    `allow_reentry` (the default) the entry command starts over from anywhere in it.
 
     `label` names it in Chinese ("通知", "提问"); `restart` says how to start it again
     ("发送 /notice"); `drafts` are the kinds it keeps in `user_data`, dropped when it is ended
     by another conversation or by a failed step."""
     all_states: dict[object, Handlers] = {key: handlers(*value) for key, value in states.items()}
-    if timed_out is not None:
-        all_states[ConversationHandler.TIMEOUT] = handlers(TypeHandler(Update, timed_out))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)
         return GuidedConversation(
             label=label,
             restart=restart,
             drafts=drafts,
+            timeout=timeout if isinstance(timeout, timedelta) else timedelta(seconds=timeout),
+            timed_out_text=timed_out_text,
             entry_points=handlers(*entry_points),
             states=all_states,
             fallbacks=handlers(*fallbacks),
             per_user=True,
             per_chat=True,
-            conversation_timeout=timeout,
             allow_reentry=allow_reentry,
             name=name,
         )
@@ -197,7 +269,8 @@ async def reply(
 @dataclass(frozen=True)
 class DraftEnd:
     """How a conversation that keeps a draft of class `kind` in `user_data` ends without saving
-    it: the draft is dropped and the user told so. Its methods are the conversation's callbacks."""
+    it: the draft is dropped and the user told so. Its methods are the conversation's callbacks;
+    `timed_out_text` is the conversation's `timed_out_text`."""
 
     kind: type[object]
     cancelled_text: str
@@ -218,8 +291,116 @@ class DraftEnd:
         await query.edit_message_text(self.cancelled_text)
         return ConversationHandler.END
 
-    async def timed_out(self, update: Update, context: GridContext) -> None:
-        """The conversation's timeout (PTB passes the last update of the conversation)."""
-        user_data(context).drop(self.kind)
-        if update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, self.timed_out_text)
+
+class ConversationKeeper:
+    """Keeps an application's guided conversations in the database (see the module docstring):
+    `restore` before every private update, `write` after every step, `time_out` on a timer."""
+
+    def __init__(self, conversations: Sequence[GuidedConversation]) -> None:
+        names = [c.stored_as for c in conversations]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two guided conversations share a name: {sorted(names)}")
+        self.conversations = tuple(conversations)
+        self.timed_out_texts = {c.stored_as: c.timed_out_text for c in conversations}
+        # Keys whose last write failed: memory is newer than the database for them.
+        self._unwritten: set[Key] = set()
+
+    async def write(self, key: Key, context: GridContext) -> None:
+        """Write what memory holds for `key`: the conversation open for it, or none."""
+        open_one = next((c for c in self.conversations if c.is_open(key)), None)
+        try:
+            if open_one is not None:
+                await open_one.save(key, context)
+            else:
+                chat_id, user_id = (int(part) for part in key)
+                await store.end(
+                    sessions=context.bot_data.sessions, chat_id=chat_id, user_id=user_id
+                )
+        except (SQLAlchemyError, OSError):
+            log.warning("conversations: could not write %s; kept in memory", key, exc_info=True)
+            self._unwritten.add(key)
+            return
+        self._unwritten.discard(key)
+
+    async def restore(self, update: Update, context: GridContext) -> None:
+        """Put what the database holds for this update's chat and user in memory."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None or chat.type != ChatType.PRIVATE:
+            return
+        key: Key = (chat.id, user.id)
+        if key in self._unwritten:
+            await self.write(key, context)
+            return
+        try:
+            found, timed_out = await store.opened(
+                sessions=context.bot_data.sessions,
+                chat_id=chat.id,
+                user_id=user.id,
+                now=datetime.now(UTC),
+                timed_out_texts=self.timed_out_texts,
+            )
+        except (SQLAlchemyError, OSError):
+            log.warning(
+                "conversations: could not read %s; going on from memory", key, exc_info=True
+            )
+            return
+        if timed_out:
+            context.bot_data.outbox.wake()
+        matched = False
+        for conversation in self.conversations:
+            if found is not None and found.name == conversation.stored_as:
+                matched = True
+                try:
+                    drafts = conversation.codec.load(found.drafts)
+                except store.UnreadableDraft as problem:
+                    log.warning("conversations: %s of %s unreadable: %s", found.name, key, problem)
+                    conversation.forget(key, context)
+                    await self.write(key, context)
+                    await context.bot.send_message(
+                        chat.id,
+                        shared_texts.STEP_FAILED.format(
+                            label=conversation.label, restart=conversation.restart
+                        ),
+                    )
+                    continue
+                conversation.restore(key, found.state, drafts, context)
+            elif conversation.is_open(key):
+                conversation.forget(key, context)
+        if found is not None and not matched:
+            # A conversation this version does not have (renamed, removed).
+            await self.write(key, context)
+
+    async def time_out(self, context: GridContext) -> None:
+        """The timer: end the conversations silent past their timeout (any instance may run
+        it; each one ends once, its message queued in the outbox)."""
+        ended = await store.time_out_due(
+            sessions=context.bot_data.sessions,
+            now=datetime.now(UTC),
+            timed_out_texts=self.timed_out_texts,
+        )
+        if ended:
+            log.info("conversations: %d timed out", ended)
+            context.bot_data.outbox.wake()
+
+
+def register(app: GridApplication) -> ConversationKeeper:
+    """Keep every guided conversation registered so far in the database (call after all)."""
+    found = [
+        handler
+        for group in app.handlers.values()
+        for handler in group
+        if isinstance(handler, GuidedConversation)
+    ]
+    keeper = ConversationKeeper(found)
+    for conversation in found:
+        conversation.keeper = keeper
+    app.add_handler(TypeHandler(Update, keeper.restore), group=RESTORE_GROUP)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            keeper.time_out,
+            interval=TIMEOUT_SWEEP_SECONDS,
+            first=TIMEOUT_SWEEP_SECONDS,
+            name="conversations:timeouts",
+            job_kwargs={"misfire_grace_time": int(TIMEOUT_SWEEP_SECONDS), "coalesce": True},
+        )
+    return keeper

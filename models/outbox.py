@@ -225,6 +225,26 @@ async def requeue_expired(*, session: AsyncSession, now: datetime, lease: timede
     return int(result.rowcount)
 
 
+async def requeue_others(
+    *, session: AsyncSession, keep_ids: Collection[int], worker_id: str
+) -> int:
+    """Return every claimed message but `worker_id`'s own `keep_ids` to `pending`: called by the
+    instance that just became the only active one, so every other claim is a dead or demoted
+    instance's. What such an instance had on the wire may arrive twice."""
+    statement = sa.update(OutboxMessage).where(col(OutboxMessage.status) == OutboxStatus.SENDING)
+    if keep_ids:
+        statement = statement.where(
+            sa.or_(
+                col(OutboxMessage.claimed_by) != worker_id,
+                col(OutboxMessage.id).not_in(list(keep_ids)),
+            )
+        )
+    result = await session.exec(
+        statement.values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+    )
+    return int(result.rowcount)
+
+
 async def skip_pending(*, session: AsyncSession, chat_id: int, reason: str) -> int:
     """Skip every message still waiting for a chat (its user blocked the bot)."""
     result = await session.exec(

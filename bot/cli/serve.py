@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from bot.cli import common
-from bot.runner import ALLOWED_UPDATES
 from models.db import create_engine
 from models.migrate import current_revision, upgrade
 
@@ -37,8 +36,10 @@ def db_upgrade() -> None:
 
 
 def run() -> None:
-    """以长轮询方式运行机器人（需要 GRIDBOT_TOKEN）。"""
+    """以长轮询方式运行机器人（需要 GRIDBOT_TOKEN；PostgreSQL 上可运行多个实例，自动主备切换）。"""
+    from bot import roles
     from bot.app import build_application
+    from bot.leadership import SecondInstanceError, for_database
     from services.duties.config import DutyConfigError, load_duties
 
     settings = common.settings(require_token=True)
@@ -63,7 +64,14 @@ def run() -> None:
     if asyncio.run(check_schema()) is None:
         typer.echo(common.NOT_MIGRATED, err=True)
         raise typer.Exit(2)
-    build_application(settings).run_polling(allowed_updates=ALLOWED_UPDATES)
+    try:
+        # On PostgreSQL any number of instances: one active, the others standby (bot.roles).
+        leadership = for_database(settings.database_url)
+    except SecondInstanceError as exc:
+        logging.getLogger("bot.leadership").error("second instance on SQLite: not started")
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    roles.run(build_application(settings, leadership=leadership), leadership)
 
 
 def demo(

@@ -5,6 +5,7 @@
 
 from models.tables.activities import Activity, ActivityGrid, Attendance
 from models.tables.columns import utcnow
+from models.tables.conversations import ConversationState
 from models.tables.duties import ReminderClaim
 from models.tables.evaluation import Department, DepartmentCheck, EvaluationResult, EvaluationRun
 from models.tables.limits import CheckinCode, CheckinCodeFill, RateSlot
@@ -23,6 +24,7 @@ __all__ = [
     "Attendance",
     "CheckinCode",
     "CheckinCodeFill",
+    "ConversationState",
     "Department",
     "DepartmentCheck",
     "EvaluationResult",

@@ -29,4 +29,4 @@ async def test_downgrade_to_base_and_up_again(engine: AsyncEngine) -> None:
         await connection.run_sync(downgrade)
     assert await current_revision(engine) is None
     await upgrade(engine)
-    assert await current_revision(engine) == "0010"
+    assert await current_revision(engine) == "0013"
