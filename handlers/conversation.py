@@ -60,8 +60,9 @@ Handler = BaseHandler[Update, GridContext, Any]
 Handlers = list[BaseHandler[Update, GridContext, object]]
 Key = tuple[int | str, ...]
 
-# Before every feature (group 0): the stored conversation is in memory when they look.
-RESTORE_GROUP = -1
+# Before every other group (features are in 0): the stored conversation is in memory when
+# they look.
+RESTORE_GROUP = -100
 # How often silent conversations are timed out (their timeouts are minutes long).
 TIMEOUT_SWEEP_SECONDS = 10.0
 
