@@ -3,13 +3,17 @@ SIGKILL while a broadcast drains, `--trials` times (the killed one comes back as
 
 For each trial: seconds from the kill until the standby polls Telegram (the takeover as users
 see it) and until the outbox sends again; at the end, messages lost and sent twice over all
-trials (only those on the wire at a kill may arrive twice).
+trials (only those on the wire at a kill may arrive twice). With `--freeze` the active one is
+stopped with SIGSTOP instead: its sockets stay open and silent, as the database sees an
+instance cut off by a network partition, so the standby waits for the server to end the lock's
+session (idle_session_timeout); the frozen one is then woken up, and replaced.
 
     uv run python bench/takeover.py --database-url postgresql+asyncpg://postgres@127.0.0.1/bench
 """
 
 import argparse
 import asyncio
+import signal
 import statistics
 import sys
 import tempfile
@@ -53,7 +57,7 @@ async def first_send_after(emulator: BotApiEmulator, mark: int, seconds: float =
     raise TimeoutError("the outbox did not send again")
 
 
-async def run(url: str, trials: int, log_dir: Path) -> int:
+async def run(url: str, trials: int, log_dir: Path, *, freeze: bool) -> int:
     engine = create_engine(url)
     await upgrade(engine)
     tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
@@ -95,8 +99,11 @@ async def run(url: str, trials: int, log_dir: Path) -> int:
                     await asyncio.sleep(0.01)
                 mark = len(emulator.calls)
                 killed_at = time.monotonic()
-                active.kill()
-                await active.process.wait()
+                if freeze:
+                    active.process.send_signal(signal.SIGSTOP)
+                else:
+                    active.kill()
+                    await active.process.wait()
                 async with sessions() as session:
                     counts = await outbox.status_counts(session=session)
                 in_flight_total += counts[OutboxStatus.SENDING]
@@ -111,6 +118,10 @@ async def run(url: str, trials: int, log_dir: Path) -> int:
                     flush=True,
                 )
                 await standby.wait_for_log(ACTIVE_LOG, seconds=10)
+                if freeze:
+                    active.process.send_signal(signal.SIGCONT)
+                    await active.wait_for_log("now standby", seconds=10)
+                    await stop_instance(active)
                 while True:
                     async with sessions() as session:
                         counts = await outbox.status_counts(session=session)
@@ -127,7 +138,8 @@ async def run(url: str, trials: int, log_dir: Path) -> int:
     lost = sum(1 for c in chats if received[c] == 0)
     twice = sum(n - 1 for n in received.values() if n > 1)
     print(
-        f"\n{trials} takeovers: median {statistics.median(takeovers):.2f} s, "
+        f"\n{trials} takeovers after {'SIGSTOP' if freeze else 'kill -9'}: "
+        f"median {statistics.median(takeovers):.2f} s, "
         f"max {max(takeovers):.2f} s (limit 10 s); outbox again: median "
         f"{statistics.median(resumes):.2f} s, max {max(resumes):.2f} s\n"
         f"messages: {len(chats)} queued, lost {lost}, sent twice {twice} "
@@ -140,11 +152,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True, help="a PostgreSQL database to use")
     parser.add_argument("--trials", type=int, default=10)
+    parser.add_argument(
+        "--freeze", action="store_true", help="SIGSTOP the active instance instead of SIGKILL"
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         sys.exit("several instances need PostgreSQL")
     with tempfile.TemporaryDirectory() as log_dir:
-        sys.exit(asyncio.run(run(args.database_url, args.trials, Path(log_dir))))
+        sys.exit(
+            asyncio.run(run(args.database_url, args.trials, Path(log_dir), freeze=args.freeze))
+        )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from bot.updates import PerChatUpdateProcessor
 from core.settings import Settings
 from handlers import (
     activities,
-    conversation,
+    conversation_keeper,
     duties,
     fallback,
     faq,
@@ -170,7 +170,7 @@ def build_application(
     for module in HANDLER_MODULES:
         module.register(app)
     # After every guided conversation is registered: it keeps them all in the database.
-    conversation.register(app)
+    conversation_keeper.register(app)
     # Only my_chat_member updates: no feature handler sees those, so the order does not matter.
     reachability.register(app)
     app.add_error_handler(on_error)

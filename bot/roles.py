@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 STOP_POLLING_SECONDS = 5.0
 # A failed start of polling (Telegram unreachable) is tried again this often while active.
 RETRY_SECONDS = 1.0
+# The previous instance's claims are requeued within this, or later by their lease.
+TAKE_OVER_SECONDS = 30.0
 
 
 async def _start_polling(app: GridApplication, leadership: Leadership, poll_timeout: int) -> None:
@@ -50,15 +52,22 @@ async def _stop_polling(app: GridApplication) -> None:
         log.exception("polling did not stop cleanly")
 
 
+async def _take_over_outbox(app: GridApplication) -> None:
+    try:
+        async with asyncio.timeout(TAKE_OVER_SECONDS):
+            await app.bot_data.outbox.take_over()
+    except Exception:
+        # Not lost: those claims go back when their lease runs out.
+        log.exception("outbox: could not take over the previous instance's claims")
+
+
 async def _become_active(
     app: GridApplication, leadership: Leadership, *, catch_up_seconds: float, poll_timeout: int
 ) -> None:
     started = time.monotonic()
-    try:
-        await app.bot_data.outbox.take_over()
-    except Exception:
-        # Not lost: those claims go back when their lease runs out.
-        log.exception("outbox: could not take over the previous instance's claims")
+    # Users first: the outbox's takeover must not hold them up (the database may take a while
+    # to end what a vanished instance left open).
+    app.create_task(_take_over_outbox(app), name="outbox take-over")
     clock.run_soon(app, seconds=catch_up_seconds)
     await _start_polling(app, leadership, poll_timeout)
     log.warning(

@@ -13,12 +13,13 @@ Two rules hold for every guided conversation (`GuidedConversation`):
   the user would be stranded. The conversation is ended, its drafts dropped, and the error
   re-raised as `StepFailed`, whose text `bot.errors` sends: what failed and how to start again.
 
-Every conversation lives in the database too (`register`): where each user is and their
-drafts are written after every step and read back before every private update, so whichever
-instance is active (after a takeover, after a restart) carries on where the user was. Timeouts
-are decided there as well (services.conversations), the message going out through the outbox;
-PTB's in-memory timeout jobs are not used. Should the database be unreachable, the process goes
-on from memory and writes what it missed at the user's next update.
+Every conversation lives in the database too (handlers.conversation_keeper): where each user
+is and their drafts are written after every step and read back before every private update, so
+whichever instance is active (after a takeover, after a restart) carries on where the user was.
+Timeouts are decided there as well (services.conversations): a timer queues the message in the
+outbox, or the user's next update is answered with it; PTB's in-memory timeout jobs are not
+used. Should the database be unreachable, the process goes on from memory and writes what it
+missed at the user's next update.
 
 All of them run with `per_message=False`: their steps are text messages, one conversation per
 user and chat. PTB then warns (PTBUserWarning) that the CallbackQueryHandlers in their states
@@ -26,31 +27,25 @@ are tracked per chat and user rather than per message, which is exactly what a o
 flow wants; the warning is silenced here, once, for that reason only.
 """
 
-import logging
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     BaseHandler,
     ConversationHandler,
-    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers.context import GridApplication, GridContext, UserData
+from handlers.context import GridContext, UserData
 from services import conversations as store
 from services import texts as shared_texts
-
-log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
 # A plain text message in a private chat (a command is never a step's answer).
@@ -60,16 +55,16 @@ Handler = BaseHandler[Update, GridContext, Any]
 Handlers = list[BaseHandler[Update, GridContext, object]]
 Key = tuple[int | str, ...]
 
-# Before every other group (features are in 0): the stored conversation is in memory when
-# they look.
-RESTORE_GROUP = -100
-# How often silent conversations are timed out (their timeouts are minutes long).
-TIMEOUT_SWEEP_SECONDS = 10.0
-
 
 def handlers(*items: Handler) -> Handlers:
     """A list of handlers typed as ConversationHandler wants it."""
     return list(items)
+
+
+class Keeper(Protocol):
+    """Writes a chat's conversation to the database (handlers.conversation_keeper)."""
+
+    async def write(self, key: Key, context: GridContext) -> None: ...
 
 
 class StepFailed(Exception):
@@ -106,7 +101,7 @@ class GuidedConversation(ConversationHandler[GridContext]):
         self.stored_as = self.name or label
         self.codec = store.DraftCodec(self.drafts)
         # Set by `register`: without it the conversation lives in memory only.
-        self.keeper: ConversationKeeper | None = None
+        self.keeper: Keeper | None = None
 
     def is_open(self, key: Key) -> bool:
         return key in self._conversations
@@ -291,117 +286,3 @@ class DraftEnd:
         await query.answer()
         await query.edit_message_text(self.cancelled_text)
         return ConversationHandler.END
-
-
-class ConversationKeeper:
-    """Keeps an application's guided conversations in the database (see the module docstring):
-    `restore` before every private update, `write` after every step, `time_out` on a timer."""
-
-    def __init__(self, conversations: Sequence[GuidedConversation]) -> None:
-        names = [c.stored_as for c in conversations]
-        if len(set(names)) != len(names):
-            raise ValueError(f"two guided conversations share a name: {sorted(names)}")
-        self.conversations = tuple(conversations)
-        self.timed_out_texts = {c.stored_as: c.timed_out_text for c in conversations}
-        # Keys whose last write failed: memory is newer than the database for them.
-        self._unwritten: set[Key] = set()
-
-    async def write(self, key: Key, context: GridContext) -> None:
-        """Write what memory holds for `key`: the conversation open for it, or none."""
-        open_one = next((c for c in self.conversations if c.is_open(key)), None)
-        try:
-            if open_one is not None:
-                await open_one.save(key, context)
-            else:
-                chat_id, user_id = (int(part) for part in key)
-                await store.end(
-                    sessions=context.bot_data.sessions, chat_id=chat_id, user_id=user_id
-                )
-        except (SQLAlchemyError, OSError):
-            log.warning("conversations: could not write %s; kept in memory", key, exc_info=True)
-            self._unwritten.add(key)
-            return
-        self._unwritten.discard(key)
-
-    async def restore(self, update: Update, context: GridContext) -> None:
-        """Put what the database holds for this update's chat and user in memory."""
-        chat, user = update.effective_chat, update.effective_user
-        if chat is None or user is None or chat.type != ChatType.PRIVATE:
-            return
-        key: Key = (chat.id, user.id)
-        if key in self._unwritten:
-            await self.write(key, context)
-            return
-        try:
-            found, timed_out = await store.opened(
-                sessions=context.bot_data.sessions,
-                chat_id=chat.id,
-                user_id=user.id,
-                now=datetime.now(UTC),
-                timed_out_texts=self.timed_out_texts,
-            )
-        except (SQLAlchemyError, OSError):
-            log.warning(
-                "conversations: could not read %s; going on from memory", key, exc_info=True
-            )
-            return
-        if timed_out:
-            context.bot_data.outbox.wake()
-        matched = False
-        for conversation in self.conversations:
-            if found is not None and found.name == conversation.stored_as:
-                matched = True
-                try:
-                    drafts = conversation.codec.load(found.drafts)
-                except store.UnreadableDraft as problem:
-                    log.warning("conversations: %s of %s unreadable: %s", found.name, key, problem)
-                    conversation.forget(key, context)
-                    await self.write(key, context)
-                    await context.bot.send_message(
-                        chat.id,
-                        shared_texts.STEP_FAILED.format(
-                            label=conversation.label, restart=conversation.restart
-                        ),
-                    )
-                    continue
-                conversation.restore(key, found.state, drafts, context)
-            elif conversation.is_open(key):
-                conversation.forget(key, context)
-        if found is not None and not matched:
-            # A conversation this version does not have (renamed, removed).
-            await self.write(key, context)
-
-    async def time_out(self, context: GridContext) -> None:
-        """The timer: end the conversations silent past their timeout (any instance may run
-        it; each one ends once, its message queued in the outbox)."""
-        ended = await store.time_out_due(
-            sessions=context.bot_data.sessions,
-            now=datetime.now(UTC),
-            timed_out_texts=self.timed_out_texts,
-        )
-        if ended:
-            log.info("conversations: %d timed out", ended)
-            context.bot_data.outbox.wake()
-
-
-def register(app: GridApplication) -> ConversationKeeper:
-    """Keep every guided conversation registered so far in the database (call after all)."""
-    found = [
-        handler
-        for group in app.handlers.values()
-        for handler in group
-        if isinstance(handler, GuidedConversation)
-    ]
-    keeper = ConversationKeeper(found)
-    for conversation in found:
-        conversation.keeper = keeper
-    app.add_handler(TypeHandler(Update, keeper.restore), group=RESTORE_GROUP)
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(
-            keeper.time_out,
-            interval=TIMEOUT_SWEEP_SECONDS,
-            first=TIMEOUT_SWEEP_SECONDS,
-            name="conversations:timeouts",
-            job_kwargs={"misfire_grace_time": int(TIMEOUT_SWEEP_SECONDS), "coalesce": True},
-        )
-    return keeper

@@ -3,8 +3,9 @@
 A draft class (a dataclass of plain fields) is written with pydantic as JSON and read back
 validated, so that a draft written by an older version that no longer fits is refused
 (`UnreadableDraft`) rather than half-read. A conversation silent past its `expires_at` ends
-once, whichever instance sees it first (the row is deleted only if it still expires then),
-and its timeout message goes out through the outbox in the same transaction.
+once, whichever instance sees it first (the row is deleted only if it still expires then).
+Found by the timer, its timeout message goes out through the outbox in the same transaction;
+found when the user writes again, the message is the answer to that update (`opened`).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -75,16 +76,29 @@ class Opened:
     drafts: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class TimedOut:
+    """The conversation found for a chat and user had timed out and was ended just now: tell
+    the user `text` (None: it ends silently)."""
+
+    text: str | None
+
+
 async def _time_out(
-    session: AsyncSession, row: ConversationState, timed_out_texts: Mapping[str, str | None]
+    session: AsyncSession,
+    row: ConversationState,
+    timed_out_texts: Mapping[str, str | None],
+    *,
+    queue: bool,
 ) -> bool:
-    """End `row` as timed out and queue its message, unless someone else already did."""
+    """End `row` as timed out (and, with `queue`, queue its message), unless someone else
+    already did."""
     if not await queries.end(
         session=session, chat_id=row.chat_id, user_id=row.user_id, expires_at=row.expires_at
     ):
         return False
     text = timed_out_texts.get(row.name)
-    if text:
+    if text and queue:
         await enqueue_text(
             session=session,
             chat_id=row.chat_id,
@@ -102,18 +116,18 @@ async def opened(
     user_id: int,
     now: datetime,
     timed_out_texts: Mapping[str, str | None],
-) -> tuple[Opened | None, bool]:
-    """The conversation open for the chat and user, if any, and whether one timed out now
-    (then its message is queued: wake the outbox)."""
+) -> Opened | TimedOut | None:
+    """The conversation open for the chat and user, if any; one silent past its timeout is
+    ended now, and its message left to the caller, who is answering the user anyway."""
     async with sessions() as session:
         row = await queries.conversation_of(session=session, chat_id=chat_id, user_id=user_id)
         if row is None:
-            return None, False
+            return None
         if row.expires_at > now:
-            return Opened(name=row.name, state=row.state, drafts=dict(row.drafts)), False
-        timed_out = await _time_out(session, row, timed_out_texts)
+            return Opened(name=row.name, state=row.state, drafts=dict(row.drafts))
+        ended = await _time_out(session, row, timed_out_texts, queue=False)
         await session.commit()
-        return None, timed_out
+        return TimedOut(timed_out_texts.get(row.name)) if ended else None
 
 
 async def keep(
@@ -157,5 +171,5 @@ async def time_out_due(
         rows = await queries.expired(session=session, now=now)
         ended = 0
         for row in rows:
-            ended += await _time_out(session, row, timed_out_texts)
+            ended += await _time_out(session, row, timed_out_texts, queue=True)
     return ended

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
+from typer.testing import CliRunner
 
+from bot.cli import app as cli
 from bot.leadership import (
     Leadership,
     LeadershipConfig,
@@ -147,3 +149,20 @@ def test_sqlite_serves_one_process_and_says_so_in_chinese(tmp_path: Path) -> Non
     again = for_database(url)
     assert again.active
     asyncio.run(again.stop())
+
+
+@pytest.mark.skipif(
+    TEST_DATABASE_URL.startswith("postgresql"), reason="the SQLite refusal, on SQLite"
+)
+def test_gridbot_run_on_sqlite_refuses_a_second_instance(database_url: str) -> None:
+    first = for_database(database_url)
+    try:
+        result = CliRunner().invoke(
+            cli,
+            ["run"],
+            env={"GRIDBOT_TOKEN": "4242:test-token", "GRIDBOT_DATABASE_URL": database_url},
+        )
+    finally:
+        asyncio.run(first.stop())
+    assert result.exit_code == 2
+    assert "SQLite 只支持一个进程运行" in result.output
