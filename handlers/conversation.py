@@ -66,6 +66,8 @@ class Keeper(Protocol):
 
     async def write(self, key: Key, context: GridContext) -> None: ...
 
+    def defer(self, key: Key) -> None: ...
+
 
 class StepFailed(Exception):
     """A step of a guided conversation raised; the conversation was ended and its drafts
@@ -173,7 +175,11 @@ class GuidedConversation(ConversationHandler[GridContext]):
             await self._written(key, context)
             raise
         except Exception as error:
-            await self.abandon(key, context)
+            # Written at the user's next update, not now: the step may have failed because the
+            # database is locked or gone, and the user should hear so without waiting for it.
+            await self.abandon(key, context, persist=False)
+            if self.keeper is not None:
+                self.keeper.defer(key)
             raise StepFailed(
                 shared_texts.STEP_FAILED.format(label=self.label, restart=self.restart)
             ) from error

@@ -3,6 +3,7 @@ stored conversation of a private update's chat and user in memory before any fea
 update, `write` stores it after every step, and a timer ends silent ones."""
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -25,6 +26,8 @@ RESTORE_GROUP = -100
 # How often silent conversations are timed out (their timeouts are minutes long).
 TIMEOUT_SWEEP_SECONDS = 10.0
 TIMEOUT_JOB = "conversations:timeouts"
+# A write that failed is tried again before reading the database after this long.
+RETRY_WRITE_SECONDS = 30.0
 
 
 class ConversationKeeper:
@@ -37,8 +40,9 @@ class ConversationKeeper:
             raise ValueError(f"two guided conversations share a name: {sorted(names)}")
         self.conversations = tuple(conversations)
         self.timed_out_texts = {c.stored_as: c.timed_out_text for c in conversations}
-        # Keys whose last write failed: memory is newer than the database for them.
-        self._unwritten: set[Key] = set()
+        # Keys for which memory is newer than the database, with when a write last failed
+        # (monotonic; never: 0): written again before the database is read for them.
+        self._unwritten: dict[Key, float] = {}
 
     async def write(self, key: Key, context: GridContext) -> None:
         """Write what memory holds for `key`: the conversation open for it, or none."""
@@ -53,9 +57,13 @@ class ConversationKeeper:
                 )
         except (SQLAlchemyError, OSError):
             log.warning("conversations: could not write %s; kept in memory", key, exc_info=True)
-            self._unwritten.add(key)
+            self._unwritten[key] = time.monotonic()
             return
-        self._unwritten.discard(key)
+        self._unwritten.pop(key, None)
+
+    def defer(self, key: Key) -> None:
+        """Memory is newer than the database for `key`: write it before reading it again."""
+        self._unwritten.setdefault(key, 0.0)
 
     async def restore(self, update: Update, context: GridContext) -> None:
         """Put what the database holds for this update's chat and user in memory."""
@@ -63,8 +71,12 @@ class ConversationKeeper:
         if chat is None or user is None or chat.type != ChatType.PRIVATE:
             return
         key: Key = (chat.id, user.id)
-        if key in self._unwritten:
-            await self.write(key, context)
+        failed_at = self._unwritten.get(key)
+        if failed_at is not None:
+            # Memory is what counts. A database that just failed is not asked again at once:
+            # each try may wait out a lock, and the user is waiting; the step's write will do.
+            if time.monotonic() - failed_at >= RETRY_WRITE_SECONDS:
+                await self.write(key, context)
             return
         try:
             found = await store.opened(

@@ -203,7 +203,11 @@ async def test_a_user_back_after_the_timeout_is_told_and_starts_afresh(
     await expire(sessions)
     # Before any timer ran: the body written too late is not taken as the notice's.
     await emulator.send_text(INSTRUCTOR_TG, "请于本月10日前完成联网直报")
-    await emulator.wait_for_message(INSTRUCTOR_TG, lambda m: m.text == notice_texts.NOTICE_TIMEOUT)
+    told = await emulator.wait_for_message(
+        INSTRUCTOR_TG, lambda m: m.text == notice_texts.NOTICE_TIMEOUT
+    )
+    # Then the text is answered as any text outside a conversation.
+    await emulator.wait_for_message(INSTRUCTOR_TG, after=told)
     assert await stored(sessions) is None
     assert not [m for m in emulator.sent_messages(INSTRUCTOR_TG) if "请现在发送" in (m.text or "")]
     preview = await compose(emulator, INSTRUCTOR_TG, "新的通知", scope="我的网格：虹桥镇·工业网格1")
