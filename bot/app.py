@@ -10,6 +10,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import clock
 from bot.errors import on_error
+from bot.leadership import Leadership
 from bot.limiter import InteractiveFirstLimiter
 from bot.metrics import Metrics
 from bot.updates import PerChatUpdateProcessor
@@ -17,6 +18,7 @@ from core.settings import Settings
 from handlers import (
     activities,
     chase,
+    conversation_keeper,
     duties,
     fallback,
     faq,
@@ -93,12 +95,15 @@ def build_application(
     outbox: OutboxConfig | None = None,
     metrics: Metrics | None = None,
     webhook: bool = False,
+    leadership: Leadership | None = None,
 ) -> GridApplication:
     """Build the bot for `settings`; the engine, knowledge base, outbox worker and menus are
     created in post_init (a loaded knowledge base may be handed in, e.g. shared by tests).
     `metrics` is told what the bot does; with `webhook`, updates come from bot.webhook's
-    route instead of an Updater."""
+    route instead of an Updater. With `leadership` (several instances), the outbox and the
+    duty clock work only while it is active; bot.roles starts and stops receiving."""
     commands = all_commands()
+    role = leadership or Leadership()
     metrics = metrics or Metrics()
     outbox = outbox or OutboxConfig()
     if settings.allow_paid_broadcast:
@@ -124,6 +129,7 @@ def build_application(
             sessions=sessions,
             config=outbox,
             quiet_hours=clock.quiet_hours(settings, duties_config),
+            may_send=lambda: role.active,
         )
         metrics.watch_outbox(worker.stats)
         app.bot_data.start(
@@ -137,7 +143,13 @@ def build_application(
             duties_config=duties_config,
             duties=build_duties(config=duties_config, settings=settings, knowledge=loaded),
         )
-        clock.start(app, settings=settings, config=duties_config, on_report=metrics.observe_engine)
+        clock.start(
+            app,
+            settings=settings,
+            config=duties_config,
+            on_report=metrics.observe_engine,
+            leadership=role,
+        )
         # The knowledge base and jieba's dictionary are millions of objects that live as long
         # as the bot: keep them out of the collector's full passes, which would otherwise
         # stall every chat for a few hundred milliseconds now and then (unfrozen on shutdown).
@@ -179,6 +191,8 @@ def build_application(
     )
     for module in HANDLER_MODULES:
         module.register(app)
+    # After every guided conversation is registered: it keeps them all in the database.
+    conversation_keeper.register(app)
     # Only my_chat_member updates: no feature handler sees those, so the order does not matter.
     reachability.register(app)
     app.add_error_handler(on_error)

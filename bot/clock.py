@@ -3,6 +3,8 @@
 The job decides nothing and remembers nothing: every reminder is claimed in the database
 (services/duties/engine.py), so a run that comes late, twice, or in two processes at once sends
 each reminder once. Its first run, shortly after start, is the catch-up after downtime.
+With several instances it runs on the active one only; the catch-up comes again when a
+standby takes over (`run_soon`).
 """
 
 import asyncio
@@ -10,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from bot.leadership import Leadership
 from core.settings import Settings
 from handlers.context import GridApplication, GridContext
 from models.db import create_engine, session_factory
@@ -34,6 +37,9 @@ async def engine_tick(context: GridContext) -> EngineReport | None:
     """One run of the engine over every duty, at the wall-clock time (None: not run, quiet
     hours)."""
     bot_data = context.bot_data
+    job = context.job
+    if job is not None and isinstance(job.data, Leadership) and not job.data.active:
+        return None
     now = datetime.now(UTC)
     quiet = bot_data.outbox.quiet_hours
     if quiet is not None and quiet.resumes_at(now) is not None:
@@ -69,10 +75,12 @@ def start(
     settings: Settings,
     config: DutiesConfig,
     on_report: Callable[[EngineReport], None] | None = None,
+    leadership: Leadership | None = None,
 ) -> None:
     """Schedule the engine every `tick_minutes` (called in post_init, once the duties file is
     loaded); the first run comes `duty_first_run_seconds` after start. `on_report` is told
-    what each run did (the metrics)."""
+    what each run did (the metrics); with `leadership`, a run does nothing while this instance
+    is not active."""
     assert app.job_queue is not None
     tick = timedelta(minutes=config.engine.tick_minutes)
 
@@ -86,6 +94,7 @@ def start(
         interval=tick,
         first=settings.duty_first_run_seconds,
         name=JOB_NAME,
+        data=leadership,
         job_kwargs={
             # PTB's default grace of 1 s would silently drop a run delayed by a busy loop or a
             # suspended host; a run up to one tick late is still worth doing.
@@ -97,3 +106,11 @@ def start(
         },
     )
     log.info("duty clock: every %s, first run in %s s", tick, settings.duty_first_run_seconds)
+
+
+def run_soon(app: GridApplication, *, seconds: float) -> None:
+    """Bring the engine's next run forward to `seconds` from now: the catch-up of an instance
+    that has just become active."""
+    assert app.job_queue is not None
+    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
+        job.job.modify(next_run_time=datetime.now(UTC) + timedelta(seconds=seconds))

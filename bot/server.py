@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 
 import uvicorn
 
+from bot import roles
 from bot.app import build_application
+from bot.leadership import Leadership
 from bot.metrics import Metrics
-from bot.runner import polling
+from bot.runner import polling, running
 from bot.standing import Standing
 from bot.web import build_web_app
 from bot.webhook import WebhookReceiver, webhook
@@ -52,13 +54,21 @@ async def serving(
     standing: Standing | None = None,
     sock: socket.socket | None = None,
     poll_timeout: int = 10,
+    leadership: Leadership | None = None,
 ) -> AsyncIterator[Serving]:
     """The HTTP app listening (on `sock` when given, else GRIDBOT_LISTEN), then the bot.
-    `standing` is the instance's active/standby state (always active unless something that
-    elects a leader among instances is handed in and sets it)."""
+    `standing` is the instance's active/standby state: always active, unless `leadership`
+    (several instances on PostgreSQL, bot.leadership) is handed in, which then sets it; only
+    the active instance then polls, drains the outbox and runs the duty clock (bot.roles)."""
     standing = standing or Standing()
     metrics = Metrics(standing)
-    app = build_application(settings, knowledge=knowledge, metrics=metrics, webhook=use_webhook)
+    app = build_application(
+        settings,
+        knowledge=knowledge,
+        metrics=metrics,
+        webhook=use_webhook,
+        leadership=leadership,
+    )
     receiver: WebhookReceiver | None = None
     path = "/telegram"
     if use_webhook:
@@ -66,6 +76,9 @@ async def serving(
         path = urlsplit(url).path or "/"
         receiver = WebhookReceiver(app, secret=secret, standing=standing, metrics=metrics)
         lifecycle = webhook(app, url=url, secret=secret)
+    elif leadership is not None:
+        # Polling is started and stopped by bot.roles as the lock comes and goes.
+        lifecycle = running(app, start_receiving=_nothing, stop_receiving=_nothing)
     else:
         lifecycle = polling(app, poll_timeout=poll_timeout)
     web = build_web_app(
@@ -88,18 +101,62 @@ async def serving(
         await asyncio.sleep(0.02)
     bound = server.servers[0].sockets[0].getsockname()[1]
     try:
-        async with lifecycle:
+        async with (
+            lifecycle,
+            _leading(app, leadership, standing, polls=not use_webhook, poll_timeout=poll_timeout),
+        ):
             yield Serving(app=app, standing=standing, metrics=metrics, port=int(bound))
     finally:
         server.should_exit = True
         await task
 
 
-async def serve(settings: Settings, *, use_webhook: bool) -> None:
+async def _nothing(_app: GridApplication) -> None:
+    return None
+
+
+@asynccontextmanager
+async def _leading(
+    app: GridApplication,
+    leadership: Leadership | None,
+    standing: Standing,
+    *,
+    polls: bool,
+    poll_timeout: int,
+) -> AsyncIterator[None]:
+    """While the bot runs: follow `leadership` (none: this instance is simply active)."""
+    if leadership is None:
+        yield
+        return
+    await leadership.start()
+    standing.set(leadership.active)
+    stop = asyncio.Event()
+    follower = asyncio.create_task(
+        roles.follow(
+            app,
+            leadership,
+            stop=stop,
+            poll_timeout=poll_timeout,
+            polls=polls,
+            on_change=standing.set,
+        ),
+        name="leadership",
+    )
+    try:
+        yield
+    finally:
+        stop.set()
+        await follower
+        await leadership.stop()
+
+
+async def serve(
+    settings: Settings, *, use_webhook: bool, leadership: Leadership | None = None
+) -> None:
     """Run until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with serving(settings, use_webhook=use_webhook):
+    async with serving(settings, use_webhook=use_webhook, leadership=leadership):
         await stop.wait()

@@ -13,6 +13,14 @@ Two rules hold for every guided conversation (`GuidedConversation`):
   the user would be stranded. The conversation is ended, its drafts dropped, and the error
   re-raised as `StepFailed`, whose text `bot.errors` sends: what failed and how to start again.
 
+Every conversation lives in the database too (handlers.conversation_keeper): where each user
+is and their drafts are written after every step and read back before every private update, so
+whichever instance is active (after a takeover, after a restart) carries on where the user was.
+Timeouts are decided there as well (services.conversations): a timer queues the message in the
+outbox, or the user's next update is answered with it; PTB's in-memory timeout jobs are not
+used. Should the database be unreachable, the process goes on from memory and writes what it
+missed at the user's next update.
+
 All of them run with `per_message=False`: their steps are text messages, one conversation per
 user and chat. PTB then warns (PTBUserWarning) that the CallbackQueryHandlers in their states
 are tracked per chat and user rather than per message, which is exactly what a one-draft-per-user
@@ -20,10 +28,10 @@ flow wants; the warning is silenced here, once, for that reason only.
 """
 
 import warnings
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
@@ -31,12 +39,12 @@ from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
     ConversationHandler,
-    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
 
 from handlers.context import GridContext, UserData
+from services import conversations as store
 from services import texts as shared_texts
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -45,12 +53,20 @@ PRIVATE_TEXT = PRIVATE & filters.TEXT & ~filters.COMMAND
 
 Handler = BaseHandler[Update, GridContext, Any]
 Handlers = list[BaseHandler[Update, GridContext, object]]
-TimeoutCallback = Callable[[Update, GridContext], Coroutine[Any, Any, object]]
+Key = tuple[int | str, ...]
 
 
 def handlers(*items: Handler) -> Handlers:
     """A list of handlers typed as ConversationHandler wants it."""
     return list(items)
+
+
+class Keeper(Protocol):
+    """Writes a chat's conversation to the database (handlers.conversation_keeper)."""
+
+    async def write(self, key: Key, context: GridContext) -> None: ...
+
+    def defer(self, key: Key) -> None: ...
 
 
 class StepFailed(Exception):
@@ -73,28 +89,75 @@ class GuidedConversation(ConversationHandler[GridContext]):
         label: str,
         restart: str,
         drafts: Sequence[type[object]],
+        timeout: timedelta,
+        timed_out_text: str | None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.label = label
         self.restart = restart
         self.drafts = tuple(drafts)
+        self.timeout = timeout
+        self.timed_out_text = timed_out_text
+        # What the database calls it: its name, else its label.
+        self.stored_as = self.name or label
+        self.codec = store.DraftCodec(self.drafts)
+        # Set by `register`: without it the conversation lives in memory only.
+        self.keeper: Keeper | None = None
 
-    def is_open(self, key: tuple[int | str, ...]) -> bool:
+    def is_open(self, key: Key) -> bool:
         return key in self._conversations
 
-    async def abandon(self, key: tuple[int | str, ...], context: GridContext) -> bool:
-        """End the conversation of `key` without running its callbacks and drop its drafts;
-        whether one was open."""
-        async with self._timeout_jobs_lock:
-            job = self.timeout_jobs.pop(key, None)
-        if job is not None:
-            job.schedule_removal()
-        was_open = self._conversations.pop(key, None) is not None
+    def _drop_drafts(self, context: GridContext) -> None:
         if context.user_data is not None:
             for kind in self.drafts:
                 context.user_data.drop(kind)
+
+    def restore(
+        self, key: Key, state: object, drafts: Sequence[object], context: GridContext
+    ) -> None:
+        """Take the state and drafts read from the database for `key`."""
+        self._conversations[key] = state
+        self._drop_drafts(context)
+        for draft in drafts:
+            user_data(context).keep(draft)
+
+    def forget(self, key: Key, context: GridContext) -> None:
+        """The database says it ended (elsewhere, or timed out): end it here too."""
+        self._conversations.pop(key, None)
+        self._drop_drafts(context)
+
+    async def abandon(self, key: Key, context: GridContext, *, persist: bool = True) -> bool:
+        """End the conversation of `key` without running its callbacks and drop its drafts
+        (in the database too unless `persist` is false); whether one was open."""
+        was_open = self._conversations.pop(key, None) is not None
+        self._drop_drafts(context)
+        if was_open and persist and self.keeper is not None:
+            await self.keeper.write(key, context)
         return was_open
+
+    async def save(self, key: Key, context: GridContext) -> None:
+        """Write where `key` is in this conversation (or that it ended); raises on failure."""
+        chat_id, user_id = (int(part) for part in key)
+        sessions = context.bot_data.sessions
+        state = self._conversations.get(key)
+        if state is None:
+            await store.end(sessions=sessions, chat_id=chat_id, user_id=user_id)
+            return
+        if not isinstance(state, int | str):
+            raise TypeError(f"conversation {self.stored_as}: state {state!r} cannot be stored")
+        present = (user_data(context).get(kind) for kind in self.drafts)
+        now = datetime.now(UTC)
+        await store.keep(
+            sessions=sessions,
+            chat_id=chat_id,
+            user_id=user_id,
+            name=self.stored_as,
+            state=state,
+            drafts=self.codec.dump(draft for draft in present if draft is not None),
+            expires_at=now + self.timeout,
+            now=now,
+        )
 
     async def handle_update(
         self,
@@ -107,14 +170,25 @@ class GuidedConversation(ConversationHandler[GridContext]):
         if handler in self.entry_points:
             await self._end_others(update, application, key, context)
         try:
-            return await super().handle_update(update, application, check_result, context)
+            result = await super().handle_update(update, application, check_result, context)
         except ApplicationHandlerStop:
+            await self._written(key, context)
             raise
         except Exception as error:
-            await self.abandon(key, context)
+            # Written at the user's next update, not now: the step may have failed because the
+            # database is locked or gone, and the user should hear so without waiting for it.
+            await self.abandon(key, context, persist=False)
+            if self.keeper is not None:
+                self.keeper.defer(key)
             raise StepFailed(
                 shared_texts.STEP_FAILED.format(label=self.label, restart=self.restart)
             ) from error
+        await self._written(key, context)
+        return result
+
+    async def _written(self, key: Key, context: GridContext) -> None:
+        if self.keeper is not None:
+            await self.keeper.write(key, context)
 
     async def _end_others(
         self,
@@ -129,7 +203,8 @@ class GuidedConversation(ConversationHandler[GridContext]):
             for other in group
             if isinstance(other, GuidedConversation)
             and other is not self
-            and await other.abandon(key, context)
+            # Its row is replaced (or deleted) when this conversation's step is written.
+            and await other.abandon(key, context, persist=False)
         ]
         chat = update.effective_chat
         if ended and chat is not None:
@@ -147,32 +222,31 @@ def conversation(
     states: Mapping[object, Sequence[Handler]],
     fallbacks: Sequence[Handler],
     timeout: float | timedelta,
-    timed_out: TimeoutCallback | None = None,
+    timed_out_text: str | None = None,
     allow_reentry: bool = True,
     name: str | None = None,
 ) -> GuidedConversation:
     """A per-user, per-chat conversation that ends after `timeout` (seconds or a timedelta) of
-    silence, calling `timed_out`, if given, to tell the user. With `allow_reentry` (the
-    default) the entry command starts over from anywhere in the conversation.
+    silence, its drafts dropped and the user told `timed_out_text`, if given. With
+    `allow_reentry` (the default) the entry command starts over from anywhere in it.
 
     `label` names it in Chinese ("通知", "提问"); `restart` says how to start it again
     ("发送 /notice"); `drafts` are the kinds it keeps in `user_data`, dropped when it is ended
     by another conversation or by a failed step."""
     all_states: dict[object, Handlers] = {key: handlers(*value) for key, value in states.items()}
-    if timed_out is not None:
-        all_states[ConversationHandler.TIMEOUT] = handlers(TypeHandler(Update, timed_out))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)
         return GuidedConversation(
             label=label,
             restart=restart,
             drafts=drafts,
+            timeout=timeout if isinstance(timeout, timedelta) else timedelta(seconds=timeout),
+            timed_out_text=timed_out_text,
             entry_points=handlers(*entry_points),
             states=all_states,
             fallbacks=handlers(*fallbacks),
             per_user=True,
             per_chat=True,
-            conversation_timeout=timeout,
             allow_reentry=allow_reentry,
             name=name,
         )
@@ -197,7 +271,8 @@ async def reply(
 @dataclass(frozen=True)
 class DraftEnd:
     """How a conversation that keeps a draft of class `kind` in `user_data` ends without saving
-    it: the draft is dropped and the user told so. Its methods are the conversation's callbacks."""
+    it: the draft is dropped and the user told so. Its methods are the conversation's callbacks;
+    `timed_out_text` is the conversation's `timed_out_text`."""
 
     kind: type[object]
     cancelled_text: str
@@ -217,9 +292,3 @@ class DraftEnd:
         await query.answer()
         await query.edit_message_text(self.cancelled_text)
         return ConversationHandler.END
-
-    async def timed_out(self, update: Update, context: GridContext) -> None:
-        """The conversation's timeout (PTB passes the last update of the conversation)."""
-        user_data(context).drop(self.kind)
-        if update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, self.timed_out_text)

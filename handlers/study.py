@@ -235,7 +235,7 @@ def register(app: GridApplication) -> None:
         },
         fallbacks=[CommandHandler("cancel", ENDS.cancelled, filters=PRIVATE)],
         timeout=CONVERSATION_TIMEOUT,
-        timed_out=ENDS.timed_out,
+        timed_out_text=ENDS.timed_out_text,
     )
     app.add_handler(study)
     # [确认]/[取消] of an entry whose conversation already ended (saved, cancelled, timed out):

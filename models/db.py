@@ -10,9 +10,27 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
+# PostgreSQL ends what a vanished instance left behind (a frozen process, one cut off by a
+# network partition): a transaction idle this long is aborted, releasing its row locks, and a
+# dead peer is noticed by TCP keepalives. No healthy step idles in a transaction for a minute.
+POSTGRES_SESSION_SETTINGS = {
+    "idle_in_transaction_session_timeout": "60000",
+    "tcp_keepalives_idle": "10",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
+}
+
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the engine; SQLite gets WAL mode, a busy timeout and enforced foreign keys."""
+    """Create the engine; SQLite gets WAL mode, a busy timeout and enforced foreign keys;
+    PostgreSQL sessions get POSTGRES_SESSION_SETTINGS."""
+    if sa.engine.make_url(url).get_backend_name() == "postgresql":
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args["server_settings"] = {
+            **POSTGRES_SESSION_SETTINGS,
+            **connect_args.get("server_settings", {}),
+        }
+        kwargs["connect_args"] = connect_args
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

@@ -215,13 +215,44 @@ async def requeue_expired(*, session: AsyncSession, now: datetime, lease: timede
     Whatever such a worker had on the wire may already have arrived: these are the messages
     that can be sent twice.
     """
-    result = await session.exec(
-        sa.update(OutboxMessage)
-        .where(
+    return await _requeue(
+        session,
+        sa.select(col(OutboxMessage.id)).where(
             col(OutboxMessage.status) == OutboxStatus.SENDING,
             col(OutboxMessage.claimed_at) < now - lease,
+        ),
+    )
+
+
+async def requeue_others(
+    *, session: AsyncSession, keep_ids: Collection[int], worker_id: str
+) -> int:
+    """Return every claimed message but `worker_id`'s own `keep_ids` to `pending`: called by the
+    instance that just became the only active one, so every other claim is a dead or demoted
+    instance's. What such an instance had on the wire may arrive twice."""
+    claimed = sa.select(col(OutboxMessage.id)).where(
+        col(OutboxMessage.status) == OutboxStatus.SENDING
+    )
+    if keep_ids:
+        claimed = claimed.where(
+            sa.or_(
+                col(OutboxMessage.claimed_by) != worker_id,
+                col(OutboxMessage.id).not_in(list(keep_ids)),
+            )
         )
+    return await _requeue(session, claimed)
+
+
+async def _requeue(session: AsyncSession, claimed: sa.Select[int | None]) -> int:
+    """Back to `pending`, skipping rows another transaction holds: a frozen or cut-off
+    instance's open transaction must not stall the live one (its rows come back later, once
+    the server has ended that transaction and their lease has run out)."""
+    locked = claimed.with_for_update(skip_locked=True).scalar_subquery()
+    result = await session.exec(
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(locked))
         .values(status=OutboxStatus.PENDING, claimed_at=None, claimed_by=None)
+        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)
 

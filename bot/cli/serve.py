@@ -44,7 +44,9 @@ def run(
         ),
     ] = False,
 ) -> None:
-    """运行机器人（默认长轮询；需要 GRIDBOT_TOKEN）；GRIDBOT_LISTEN 上提供健康检查和指标。"""
+    """运行机器人（默认长轮询；需要 GRIDBOT_TOKEN）；GRIDBOT_LISTEN 上提供健康检查和指标；
+    PostgreSQL 上可运行多个实例，自动主备切换。"""
+    from bot.leadership import SecondInstanceError, for_database
     from bot.server import serve
     from core.settings import SettingsError
     from services.duties.config import DutyConfigError, load_duties
@@ -77,7 +79,14 @@ def run(
     if asyncio.run(check_schema()) is None:
         typer.echo(common.NOT_MIGRATED, err=True)
         raise typer.Exit(2)
-    asyncio.run(serve(settings, use_webhook=use_webhook))
+    try:
+        # On PostgreSQL any number of instances: one active, the others standby (bot.roles).
+        leadership = for_database(settings.database_url)
+    except SecondInstanceError as exc:
+        logging.getLogger("bot.leadership").error("second instance on SQLite: not started")
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    asyncio.run(serve(settings, use_webhook=use_webhook, leadership=leadership))
 
 
 def demo(

@@ -285,5 +285,5 @@ def conversation_handler(timeout: timedelta) -> ConversationHandler[GridContext]
             MessageHandler(PRIVATE_TEXT, press_a_button),
         ],
         timeout=timeout,
-        timed_out=ENDS.timed_out,
+        timed_out_text=ENDS.timed_out_text,
     )

@@ -267,7 +267,7 @@ def notice_conversation() -> ConversationHandler[GridContext]:
             *(CallbackQueryHandler(stale, pattern=family.pattern()) for family in DRAFT_FAMILIES),
         ],
         timeout=TIMEOUT_SECONDS,
-        timed_out=ENDS.timed_out,
+        timed_out_text=ENDS.timed_out_text,
         # /notice does not restart a draft in progress.
         allow_reentry=False,
         name="notice",

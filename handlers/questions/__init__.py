@@ -82,7 +82,7 @@ def register(app: GridApplication) -> None:
         },
         fallbacks=[CommandHandler("cancel", DRAFT_END.cancelled)],
         timeout=CONVERSATION_TIMEOUT,
-        timed_out=DRAFT_END.timed_out,
+        timed_out_text=DRAFT_END.timed_out_text,
         name="questions",
     )
     app.add_handler(asking_conversation)

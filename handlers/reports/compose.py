@@ -279,5 +279,5 @@ def report_conversation() -> ConversationHandler[GridContext]:
             *stale_buttons(),
         ],
         timeout=CONVERSATION_TIMEOUT,
-        timed_out=ENDS.timed_out,
+        timed_out_text=ENDS.timed_out_text,
     )

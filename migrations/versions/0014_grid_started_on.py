@@ -3,7 +3,7 @@ level-3 grid added later began; evaluation_result.coverage_note (why a year was 
 notice.target_grid_id (what a notice was sent to, backfilled from its label)
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 
 A city stored before this revision gets the local day (Asia/Shanghai, the product's time zone)
 its row was created, i.e. the day of its first import, as its go-live date: periods that began
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,6 +6,7 @@
 from models.tables.activities import Activity, ActivityGrid, Attendance
 from models.tables.chase import ChaseImport, ChaseItem
 from models.tables.columns import utcnow
+from models.tables.conversations import ConversationState
 from models.tables.duties import ReminderClaim
 from models.tables.evaluation import Department, DepartmentCheck, EvaluationResult, EvaluationRun
 from models.tables.limits import CheckinCode, CheckinCodeFill, RateSlot
@@ -35,6 +36,7 @@ __all__ = [
     "ChaseItem",
     "CheckinCode",
     "CheckinCodeFill",
+    "ConversationState",
     "Department",
     "DepartmentCheck",
     "EvaluationResult",

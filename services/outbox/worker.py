@@ -5,6 +5,10 @@ is claimed (committed as `sending`) before its HTTP call and marked `sent` after
 killed process loses nothing and, after its lease runs out, re-sends only what it had on the
 wire. Messages go through `app.bot`, i.e. through the Application's AIORateLimiter, so
 interactive replies and the outbox share one budget; the outbox paces itself below it.
+
+With several instances only the active one sends: `may_send` (the instance's leadership) is
+asked before every claim and again right before every message goes on the wire, so a demoted
+instance stops at once; claimed messages it had not sent are left for `take_over`.
 """
 
 import asyncio
@@ -94,7 +98,12 @@ class _Retry:
     reason: str
 
 
-_Outcome = _Sent | _Failed | _Unreachable | _Retry
+@dataclass(frozen=True)
+class _Halted:
+    """Not sent: this instance stopped being active; the message stays claimed."""
+
+
+_Outcome = _Sent | _Failed | _Unreachable | _Retry | _Halted
 
 
 class _Held(TypedDict):
@@ -124,8 +133,10 @@ class OutboxWorker:
         worker_id: str | None = None,
         quiet_hours: QuietHours | None = None,
         clock: Callable[[], datetime] = _now,
+        may_send: Callable[[], bool] | None = None,
     ) -> None:
         self.config = config or OutboxConfig()
+        self._may_send = may_send or (lambda: True)
         # Nothing is claimed inside the quiet window, whoever queued it: this is the one place
         # that keeps every bot-initiated message out of the night.
         self.quiet_hours = quiet_hours
@@ -170,6 +181,19 @@ class OutboxWorker:
     def wake(self) -> None:
         """Look for due messages now (call after committing an enqueue)."""
         self._wake.set()
+
+    async def take_over(self) -> int:
+        """Requeue every claim but this worker's own messages in flight, then look for work:
+        called when this instance has just become the only active one, so those claims are a
+        dead or demoted instance's and need not wait for their lease. Returns how many."""
+        async with transaction(self._sessions) as session:
+            count = await queries.requeue_others(
+                session=session, keep_ids=list(self._in_flight), worker_id=self.worker_id
+            )
+        if count:
+            log.warning("outbox: took over %d messages claimed by another instance", count)
+        self.wake()
+        return count
 
     async def start(self) -> None:
         if self._loop_task is not None:
@@ -219,6 +243,9 @@ class OutboxWorker:
         failures = 0
         while not self._stopping:
             self._wake.clear()
+            if not self._may_send():
+                await self._sleep(self.config.poll_interval)
+                continue
             try:
                 if loop.time() >= next_requeue:
                     await self._requeue_expired()
@@ -316,6 +343,8 @@ class OutboxWorker:
             markup = InlineKeyboardMarkup.de_json(message.reply_markup, self._bot)
         while True:
             await self._gate.wait_turn(message.chat_id)
+            if not self._may_send():
+                return _Halted()
             self._on_wire.add(message.id)
             try:
                 sent = await self._put_on_wire(message, markup)
@@ -370,6 +399,8 @@ class OutboxWorker:
 
     async def _settle(self, message: OutboxMessage, outcome: _Outcome) -> None:
         assert message.id is not None
+        if isinstance(outcome, _Halted):
+            return
         held = _Held(message_id=message.id, worker_id=self.worker_id)
         self.stats.last_settled = self._clock()
         alerts = 0

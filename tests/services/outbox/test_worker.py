@@ -340,3 +340,50 @@ async def test_two_workers_on_postgresql_never_send_twice(
     # Both took a fair share.
     assert first.stats.sent > 50
     assert second.stats.sent > 50
+
+
+async def test_a_demoted_worker_stops_at_once_and_the_next_active_one_takes_over(
+    emulator: BotApiEmulator, plain_bot: Bot, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    recipients = users(emulator, range(30_000, 30_200))
+    await broadcast(sessions, recipients)
+    active = True
+    config = replace(FAST, rate_per_second=200, lease=timedelta(hours=1))
+    first = OutboxWorker(bot=plain_bot, sessions=sessions, config=config, may_send=lambda: active)
+    await first.start()
+    try:
+        deadline = time.monotonic() + 30
+        while emulator.checkpoint() < 50:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.005)
+        active = False
+        at_demotion = emulator.checkpoint()
+        await asyncio.sleep(0.5)
+        # Only what was on the wire when it was demoted arrived after.
+        after = emulator.checkpoint()
+        assert after - at_demotion <= config.max_in_flight
+        await asyncio.sleep(0.3)
+        assert emulator.checkpoint() == after
+        async with sessions() as session:
+            left_claimed = (await outbox.status_counts(session=session))[OutboxStatus.SENDING]
+        second = OutboxWorker(bot=plain_bot, sessions=sessions, config=config)
+        await second.start()
+        try:
+            # The lease is an hour: only the takeover gives the first worker's claims back.
+            assert await second.take_over() == left_claimed
+            deadline = time.monotonic() + 30
+            while (await _counts(sessions))[OutboxStatus.SENT] < len(recipients):
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.05)
+        finally:
+            await second.stop()
+    finally:
+        await first.stop()
+    received = [len(emulator.sent_messages(r.chat_id)) for r in recipients]
+    assert min(received) == 1
+    assert max(received) == 1
+
+
+async def _counts(sessions: async_sessionmaker[AsyncSession]) -> dict[OutboxStatus, int]:
+    async with sessions() as session:
+        return await outbox.status_counts(session=session)
