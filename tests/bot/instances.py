@@ -57,6 +57,8 @@ async def start_instance(
         "GRIDBOT_DATABASE_URL": database_url,
         "GRIDBOT_API_BASE_URL": emulator.base_url,
         "GRIDBOT_QUIET_HOURS": "false",
+        # Each instance's HTTP app (health, metrics) on a port of its own: several on one host.
+        "GRIDBOT_LISTEN": "127.0.0.1:0",
         **(env or {}),
     }
     with log.open("wb") as output:

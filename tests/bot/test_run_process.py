@@ -118,7 +118,10 @@ async def test_gridbot_run_serves_health_and_stops_cleanly_on_a_signal(
         }
         assert scraped[("gridbot_updates_handled_total", ("command",))] == len(USERS)
         if mode == "webhook":
-            assert scraped[("gridbot_webhook_deliveries_total", ("duplicate",))] == len(USERS)
+            # Every redelivery was dropped; on a loaded machine the emulator may also have
+            # retried a first delivery it waited too long for: dropped as well (one reply each).
+            assert scraped[("gridbot_webhook_deliveries_total", ("duplicate",))] >= len(USERS)
+            assert scraped[("gridbot_webhook_deliveries_total", ("accepted",))] == len(USERS)
         signum = signal.SIGTERM if mode == "webhook" else signal.SIGINT
         assert await stopped_by(process, signum) == 0, tail(log)
 
