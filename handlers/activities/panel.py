@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.activities.leave import offer_leave
 from handlers.context import GridContext
 from handlers.conversation import reply
+from handlers.edits import unless_unchanged
 from handlers.keyboards import markup
 from services.access import Capability, Viewer
 from services.activities import texts
@@ -110,12 +110,9 @@ async def panel_button(
     if pressed.action == PanelAction.OPEN:
         await update.effective_message.reply_html(text, reply_markup=keyboard)
         return
-    try:
+    # Pressed twice within one code period: nothing changed.
+    with unless_unchanged():
         await query.edit_message_text(text, parse_mode="HTML", reply_markup=keyboard)
-    except BadRequest as error:
-        # Pressed twice within one code period: nothing changed.
-        if "not modified" not in str(error).lower():
-            raise
 
 
 async def _remind(

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
-from telegram.error import BadRequest
 
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridContext
+from handlers.edits import unless_unchanged
 from handlers.keyboards import markup
 from services.access import Capability, Viewer
 from services.chase import texts
@@ -71,11 +71,8 @@ async def done_pressed(
     ids = _message_item_ids(update)
     if ids:
         items = await message_items(session=session, item_ids=ids)
-        try:
+        with unless_unchanged():
             await query.edit_message_reply_markup(reply_markup=markup(chase_keyboard(items)))
-        except BadRequest as exc:
-            if "not modified" not in exc.message:
-                raise
     await query.answer(
         texts.DONE_RECORDED.format(
             name=outcome.name, form=outcome.item.form, declared=outcome.item.declared

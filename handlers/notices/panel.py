@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
-from telegram.error import BadRequest
 
 from core.formatting import clock
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridContext
 from handlers.conversation import reply
+from handlers.edits import unless_unchanged
 from handlers.keyboards import markup
 from services.access import Capability, Viewer
 from services.notices import texts
@@ -52,14 +52,11 @@ async def panel_button(
         session=session, notice=notice, now=_now(), tz=context.bot_data.settings.tz
     )
     await query.answer()
-    try:
+    # Refreshed twice within the same second with nothing new.
+    with unless_unchanged():
         await query.edit_message_text(
             panel, parse_mode="HTML", reply_markup=markup(panel_keyboard(notice.id))
         )
-    except BadRequest as exc:
-        # Refreshed twice within the same second with nothing new.
-        if "not modified" not in exc.message:
-            raise
 
 
 @guarded(Capability.SEND_NOTICES)

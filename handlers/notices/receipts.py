@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
-from telegram.error import BadRequest
 
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridContext
+from handlers.edits import unless_unchanged
 from handlers.keyboards import markup
 from services.access import Capability, Viewer
 from services.notices import texts
@@ -40,14 +40,11 @@ async def read_button(
     await session.commit()
     assert receipt.confirmed_at is not None
     when = texts.stamp(receipt.confirmed_at, context.bot_data.settings.tz)
-    try:
+    # Pressed again on a message that already shows the receipt.
+    with unless_unchanged():
         await query.edit_message_reply_markup(
             reply_markup=markup(read_keyboard(pressed.notice_id, when=when))
         )
-    except BadRequest as exc:
-        # Pressed again on a message that already shows the receipt.
-        if "not modified" not in exc.message:
-            raise
     if receipt.outcome == ReceiptOutcome.ALREADY:
         await query.answer(texts.NOTICE_ALREADY_READ)
     else:

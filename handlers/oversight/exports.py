@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Message, Update
 from telegram.constants import ChatAction
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from core.formatting import esc
 from handlers.access import guarded, refuse
 from handlers.context import GridApplication, GridContext
+from handlers.edits import unless_unchanged
 from handlers.keyboards import markup
 from services.access import Capability, CommandSpec, Viewer
 from services.limits import Action, refusal, rule, take
@@ -89,11 +89,8 @@ async def send_export(
 
 
 async def _show(message: Message, text: str) -> None:
-    try:
+    with unless_unchanged():
         await message.edit_text(text)
-    except BadRequest as exc:
-        if "not modified" not in exc.message:
-            raise
 
 
 @guarded(Capability.VIEW_GRIDS)

@@ -6,13 +6,13 @@ import logging
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
 from core.formatting import esc
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridApplication, GridContext
 from handlers.conversation import reply
+from handlers.edits import unless_unchanged
 from handlers.reports.compose import monthly_duty, now
 from services.access import Capability, Viewer
 from services.reports import submission as service
@@ -118,12 +118,9 @@ async def _mark_heard(update: Update, when: str) -> None:
         ]
         for row in markup.inline_keyboard
     ]
-    try:
+    # Pressed again on a digest that already shows the receipt.
+    with unless_unchanged():
         await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
-    except BadRequest as exc:
-        # Pressed again on a digest that already shows the receipt.
-        if "not modified" not in exc.message:
-            raise
 
 
 def register(app: GridApplication) -> None:
