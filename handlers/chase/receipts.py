@@ -15,14 +15,13 @@ from services.access import Capability, Viewer
 from services.chase import texts
 from services.chase.buttons import ChaseDone, chase_keyboard
 from services.chase.receipts import (
+    REFUSALS,
     PressOutcome,
     declare_done,
     message_items,
 )
 
 log = logging.getLogger(__name__)
-
-REFUSALS = {PressOutcome.NOT_YOURS: texts.NOT_YOURS, PressOutcome.UNKNOWN: texts.ITEM_UNKNOWN}
 
 
 def _message_item_ids(update: Update) -> list[int]:

@@ -14,16 +14,11 @@ from handlers.questions.states import DECIDING, END, draft, drop_draft
 from services.access import Capability, Viewer
 from services.chase import texts as chase_texts
 from services.chase.buttons import ChaseHelp
-from services.chase.receipts import PressOutcome, help_question
+from services.chase.receipts import REFUSALS, help_question
 from services.limits import Action
 from services.questions import texts
 from services.questions.rules import may_file
 from services.questions.suggestions import render_prefilled
-
-REFUSALS = {
-    PressOutcome.NOT_YOURS: chase_texts.NOT_YOURS,
-    PressOutcome.UNKNOWN: chase_texts.ITEM_UNKNOWN,
-}
 
 
 @guarded_step(Capability.USE_BOT)

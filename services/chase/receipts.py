@@ -25,6 +25,10 @@ class PressOutcome(StrEnum):
     UNKNOWN = "unknown"
 
 
+# What a statistician is told when a press on an item is refused (not theirs, or gone).
+REFUSALS = {PressOutcome.NOT_YOURS: texts.NOT_YOURS, PressOutcome.UNKNOWN: texts.ITEM_UNKNOWN}
+
+
 @dataclass(frozen=True)
 class Pressed:
     outcome: PressOutcome
