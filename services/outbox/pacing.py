@@ -56,6 +56,16 @@ class Pacer:
             self._next_in_chat = {c: t for c, t in self._next_in_chat.items() if t > now}
         return start
 
+    def finished(self, chat_id: int, now: float) -> None:
+        """A send to `chat_id` got its answer at `now`: the chat's next message starts no
+        earlier than `chat_interval` after it. A slot is only when a send may start; a send
+        held up on the way (the shared budget, a loaded machine, a slow network) reaches
+        Telegram later, and the chat's next message must still arrive a full interval after
+        it, as Telegram counts."""
+        self._next_in_chat[chat_id] = max(
+            self._next_in_chat.get(chat_id, -math.inf), now + self.chat_interval
+        )
+
     def pause(self, until: float) -> None:
         """Hold every send until `until`: Telegram's flood limit counts for the whole bot."""
         self.paused_until = max(self.paused_until, until)
@@ -75,6 +85,9 @@ class Gate:
             if start >= self._pacer.paused_until:
                 return
             # A flood wait began after this slot was booked: book again behind it.
+
+    def finished(self, chat_id: int) -> None:
+        self._pacer.finished(chat_id, asyncio.get_running_loop().time())
 
     def pause(self, seconds: float) -> None:
         self._pacer.pause(asyncio.get_running_loop().time() + seconds)

@@ -363,6 +363,9 @@ class OutboxWorker:
             except TelegramError as exc:
                 # Timeouts, connection errors, 5xx and anything else that may pass.
                 return _Retry(f"{type(exc).__name__}: {exc.message}")
+            finally:
+                # The chat's next message is spaced from when this one got its answer.
+                self._gate.finished(message.chat_id)
             return _Sent(sent.message_id)
 
     async def _put_on_wire(

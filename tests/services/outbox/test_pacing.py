@@ -23,6 +23,21 @@ def test_pacer_keeps_one_second_between_messages_in_a_chat() -> None:
     assert second == pytest.approx(1.0)
 
 
+def test_pacer_spaces_a_chat_from_when_its_last_send_was_answered() -> None:
+    # The first message's slot was 0.0 but it reached Telegram late (the shared budget, a
+    # loaded machine): the chat's next message is a full second after the answer, not after
+    # the slot, or Telegram would see two messages in that chat less than a second apart.
+    pacer = Pacer(rate=25, chat_interval=1)
+    assert pacer.reserve(7, now=0.0) == 0.0
+    pacer.finished(7, now=0.6)
+    assert pacer.reserve(7, now=0.7) == pytest.approx(1.6)
+    # An answer never brings the chat's next message forward of its booked interval.
+    assert pacer.reserve(8, now=2.0) == 2.0
+    assert pacer.reserve(8, now=2.0) == pytest.approx(3.0)
+    pacer.finished(8, now=2.1)
+    assert pacer.reserve(8, now=2.2) == pytest.approx(4.0)
+
+
 def test_pacer_a_chat_held_back_does_not_hold_back_the_others() -> None:
     pacer = Pacer(rate=25, chat_interval=1)
     busy = [pacer.reserve(7, now=0.0) for _ in range(3)]
