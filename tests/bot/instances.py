@@ -48,6 +48,7 @@ async def start_instance(
     emulator: BotApiEmulator,
     log_dir: Path,
     env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> Instance:
     """`gridbot run`, as in production, in a process of its own."""
     log = log_dir / f"{name}.log"
@@ -67,6 +68,7 @@ async def start_instance(
             "-c",
             "from bot.cli import app; app()",
             "run",
+            *args,
             cwd=ROOT,
             env=environment,
             stdout=output,
