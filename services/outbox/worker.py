@@ -24,7 +24,7 @@ from typing import TypedDict
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from models import outbox as queries
@@ -36,6 +36,7 @@ from services.outbox.pacing import CHAT_INTERVAL_SECONDS, RATE_PER_SECOND, Gate,
 from services.outbox.quiet_hours import QuietHours
 from services.outbox.reachability import record_unreachable
 from services.outbox.retry import RetryPolicy
+from services.outbox.wire import Failed, Halted, Outcome, Retry, Sent, Unreachable, put_on_wire
 
 log = logging.getLogger(__name__)
 
@@ -76,34 +77,6 @@ class OutboxStats:
 def new_worker_id() -> str:
     """Unique per process and start: a restarted process never mistakes old claims for its own."""
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
-
-
-@dataclass(frozen=True)
-class _Sent:
-    message_id: int
-
-
-@dataclass(frozen=True)
-class _Failed:
-    reason: str
-
-
-@dataclass(frozen=True)
-class _Unreachable:
-    reason: str
-
-
-@dataclass(frozen=True)
-class _Retry:
-    reason: str
-
-
-@dataclass(frozen=True)
-class _Halted:
-    """Not sent: this instance stopped being active; the message stays claimed."""
-
-
-_Outcome = _Sent | _Failed | _Unreachable | _Retry | _Halted
 
 
 class _Held(TypedDict):
@@ -330,24 +303,26 @@ class OutboxWorker:
             if len(self._in_flight) <= self.config.max_in_flight // 2:
                 self._wake.set()
 
-    async def _send(self, message: OutboxMessage) -> _Outcome:
+    async def _send(self, message: OutboxMessage) -> Outcome:
         assert message.id is not None
         if message.media_kind is not None and (
             message.media_kind not in MEDIA_KINDS or not message.media_file_id
         ):
-            return _Failed(f"unsupported media: {message.media_kind}")
+            return Failed(f"unsupported media: {message.media_kind}")
         markup = None
         if message.reply_markup is not None:
             if "inline_keyboard" not in message.reply_markup:
-                return _Failed("unsupported reply_markup: only inline keyboards")
+                return Failed("unsupported reply_markup: only inline keyboards")
             markup = InlineKeyboardMarkup.de_json(message.reply_markup, self._bot)
         while True:
             await self._gate.wait_turn(message.chat_id)
             if not self._may_send():
-                return _Halted()
+                return Halted()
             self._on_wire.add(message.id)
             try:
-                sent = await self._put_on_wire(message, markup)
+                sent = await put_on_wire(
+                    self._bot, message, markup, paid=self.config.paid_broadcast
+                )
             except RetryAfter as exc:
                 # Never dropped and not an attempt: everybody waits as told, then it goes again.
                 self._on_wire.discard(message.id)
@@ -357,68 +332,36 @@ class OutboxWorker:
                 self._gate.pause(wait)
                 continue
             except Forbidden as exc:
-                return _Unreachable(exc.message)
+                return Unreachable(exc.message)
             except (BadRequest, ChatMigrated) as exc:
-                return _Failed(exc.message)
+                return Failed(exc.message)
             except TelegramError as exc:
                 # Timeouts, connection errors, 5xx and anything else that may pass.
-                return _Retry(f"{type(exc).__name__}: {exc.message}")
+                return Retry(f"{type(exc).__name__}: {exc.message}")
             finally:
                 # The chat's next message is spaced from when this one got its answer.
                 self._gate.finished(message.chat_id)
-            return _Sent(sent.message_id)
+            return Sent(sent.message_id)
 
-    async def _put_on_wire(
-        self, message: OutboxMessage, markup: InlineKeyboardMarkup | None
-    ) -> Message:
-        paid = True if self.config.paid_broadcast else None
-        if message.media_kind is None:
-            return await self._bot.send_message(
-                chat_id=message.chat_id,
-                text=message.text,
-                parse_mode=message.parse_mode,
-                reply_markup=markup,
-                allow_paid_broadcast=paid,
-            )
-        # Media by file_id: the text is its caption (empty when the text follows separately).
-        caption = message.text or None
-        if message.media_kind == "photo":
-            return await self._bot.send_photo(
-                chat_id=message.chat_id,
-                photo=message.media_file_id or "",
-                caption=caption,
-                parse_mode=message.parse_mode if caption else None,
-                reply_markup=markup,
-                allow_paid_broadcast=paid,
-            )
-        return await self._bot.send_document(
-            chat_id=message.chat_id,
-            document=message.media_file_id or "",
-            caption=caption,
-            parse_mode=message.parse_mode if caption else None,
-            reply_markup=markup,
-            allow_paid_broadcast=paid,
-        )
-
-    async def _settle(self, message: OutboxMessage, outcome: _Outcome) -> None:
+    async def _settle(self, message: OutboxMessage, outcome: Outcome) -> None:
         assert message.id is not None
-        if isinstance(outcome, _Halted):
+        if isinstance(outcome, Halted):
             return
         held = _Held(message_id=message.id, worker_id=self.worker_id)
         self.stats.last_settled = self._clock()
         alerts = 0
         async with transaction(self._sessions) as session:
             match outcome:
-                case _Sent(message_id):
+                case Sent(message_id):
                     self.stats.sent += 1
                     await queries.mark_sent(
                         session=session, now=self._clock(), telegram_message_id=message_id, **held
                     )
-                case _Failed(reason):
+                case Failed(reason):
                     self.stats.failed += 1
                     log.warning("outbox: message %s failed: %s", message.id, reason)
                     await queries.mark_failed(session=session, reason=reason, **held)
-                case _Unreachable(reason):
+                case Unreachable(reason):
                     self.stats.unreachable += 1
                     log.info("outbox: chat %s unreachable: %s", message.chat_id, reason)
                     await queries.mark_failed(session=session, reason=reason, **held)
@@ -429,7 +372,7 @@ class OutboxWorker:
                         now=self._clock(),
                         reason=reason,
                     )
-                case _Retry(reason):
+                case Retry(reason):
                     attempts = message.attempts + 1
                     delay = self.config.retry.delay(attempts)
                     if delay is None:
