@@ -1,4 +1,5 @@
-"""Engine settings: SQLite in WAL mode with a busy timeout and enforced foreign keys."""
+"""Engine settings: SQLite in WAL mode (synchronous=NORMAL) with a busy timeout and enforced
+foreign keys."""
 
 from datetime import datetime
 from pathlib import Path
@@ -18,11 +19,13 @@ async def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path: Path) -> None
             mode = (await connection.execute(sa.text("PRAGMA journal_mode"))).scalar_one()
             timeout = (await connection.execute(sa.text("PRAGMA busy_timeout"))).scalar_one()
             foreign_keys = (await connection.execute(sa.text("PRAGMA foreign_keys"))).scalar_one()
+            synchronous = (await connection.execute(sa.text("PRAGMA synchronous"))).scalar_one()
     finally:
         await engine.dispose()
     assert mode == "wal"
     assert timeout == SQLITE_BUSY_TIMEOUT_MS
     assert foreign_keys == 1
+    assert synchronous == 1  # NORMAL
 
 
 async def test_naive_datetimes_are_refused(engine: AsyncEngine) -> None:
