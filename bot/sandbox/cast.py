@@ -43,6 +43,8 @@ class Cast:
     panes: list[int]
     # Members of the member's grid bound before anyone plays (notices then have receipts).
     extras: list[int]
+    # The level-3 grid of the default panes' member, instructor and 网格长.
+    grid_id: int
 
 
 def _title(posts: Sequence[tuple[Role, str]]) -> str:
@@ -89,8 +91,8 @@ async def read_cast(*, session: AsyncSession) -> Cast:
         c.telegram_id: c
         for c in (Character(pid, *people[pid], _title(posts[pid])) for pid in sorted(people))
     }
-    panes, extras = _default_panes(grids, staff, members, city_ids)
-    return Cast(everyone, [TELEGRAM_ID_OFFSET + p for p in panes], extras)
+    panes, extras, grid_id = _default_panes(grids, staff, members, city_ids)
+    return Cast(everyone, panes, extras, grid_id)
 
 
 def _holders(staff: dict[int, list[tuple[Role, Person]]], grid_id: int, role: Role) -> list[int]:
@@ -102,9 +104,10 @@ def _default_panes(
     staff: dict[int, list[tuple[Role, Person]]],
     members: dict[int, list[int]],
     city_ids: list[int],
-) -> tuple[list[int], list[int]]:
-    """Person ids of the default panes and of the extra bound members: the first grid with a
-    member, an instructor and a 网格长 of its own, in a town with a 分管负责人."""
+) -> tuple[list[int], list[int], int]:
+    """Telegram ids of the default panes and of the extra bound members, and their grid: the
+    first grid with a member, an instructor and a 网格长 of its own, in a town with a
+    分管负责人."""
     admins = [p for c in city_ids for p in _holders(staff, c, Role.ADMIN)]
     for grid in grids:
         assert grid.id is not None
@@ -118,8 +121,10 @@ def _default_panes(
         if instructors and heads and leaders and len(grid_members) > 1:
             chosen = [grid_members[0], instructors[0], heads[0], leaders[0], *admins[:1]]
             panes = list(dict.fromkeys(chosen))
-            extras = [
-                TELEGRAM_ID_OFFSET + m for m in dict.fromkeys(grid_members[1:]) if m not in panes
-            ][:OTHER_BOUND_MEMBERS]
-            return panes, extras
+            extras = [m for m in dict.fromkeys(grid_members[1:]) if m not in panes]
+            return (
+                [TELEGRAM_ID_OFFSET + p for p in panes],
+                [TELEGRAM_ID_OFFSET + m for m in extras[:OTHER_BOUND_MEMBERS]],
+                grid.id,
+            )
     raise RuntimeError("the demo city has no grid with a member, an instructor and a 网格长")

@@ -95,10 +95,10 @@ async def sandbox(
                 invite_ttl=settings.invite_ttl,
                 state_file=directory / PANES_FILE,
             )
+            if not city.reopened:
+                await add_history(sessions=sessions, cast=cast, tz=settings.tz)
             chats.start_watching()
             await chats.bind_all([*chats.panes, *cast.extras])
-            if not city.reopened:
-                await add_history(chats, app)
             clock = DutyClock(app, state_file=directory / CLOCK_FILE)
             web = build_sandbox_app(chats, clock, bot_name=DEMO_BOT_USERNAME)
             sock = _listening_socket(port)
