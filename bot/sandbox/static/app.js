@@ -70,7 +70,7 @@ function renderText(text, entities) {
   let html = "";
   for (let i = 0; i + 1 < points.length; i += 1) {
     const start = points[i], end = points[i + 1];
-    let piece = escapeHtml(text.slice(start, end));
+    let piece = escapeHtml(shown(text.slice(start, end)));
     const covering = (entities || [])
       .filter((e) => e.offset <= start && e.offset + e.length >= end)
       .sort((a, b) => b.offset - a.offset || a.length - b.length);
@@ -81,6 +81,33 @@ function renderText(text, entities) {
     html += piece;
   }
   return html;
+}
+
+// Where no emoji font is installed (a bare Debian), the bot's emoji would be boxes: they are
+// drawn with symbols the shipped CJK font has instead.
+const EMOJI = {
+  "✅": "✓", "❌": "×", "⏰": "◎", "⏳": "○", "📨": "■", "📋": "▤", "📄": "▤", "📤": "↑",
+  "📊": "▥", "🚨": "！", "🗓": "▦", "📅": "▦", "📢": "◉", "📎": "※", "📍": "◎", "💬": "●",
+  "👍": "★", "🏛": "▣", "🎯": "◎", "⬜": "□",
+};
+const EMOJI_RE = new RegExp(Object.keys(EMOJI).join("|"), "gu");
+const emojiMissing = (() => {
+  // A colour emoji font draws coloured pixels; none (or a box) leaves them grey.
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 24;
+  const context = canvas.getContext("2d");
+  if (!context) return false;
+  context.font = "20px sans-serif";
+  context.fillText("✅", 0, 20);
+  const data = context.getImageData(0, 0, 24, 24).data;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] && (Math.abs(data[i] - data[i + 1]) > 30 || Math.abs(data[i + 1] - data[i + 2]) > 30)) return false;
+  }
+  return true;
+})();
+
+function shown(text) {
+  return emojiMissing ? text.replace(EMOJI_RE, (e) => EMOJI[e]) : text;
 }
 
 // --- Panes ---
@@ -262,7 +289,7 @@ function renderButtons(pane, message) {
   for (const row of message.buttons) {
     const line = el("div", "row");
     for (const button of row) {
-      const node = el("button", "", button.text);
+      const node = el("button", "", shown(button.text));
       node.type = "button";
       node.addEventListener("click", () => pressButton(pane, message, button));
       line.append(node);
