@@ -12,7 +12,7 @@ import pytest
 
 from tests.bot.sandbox.conftest import RunningSandbox
 
-pytestmark = pytest.mark.browser
+pytestmark = pytest.mark.sandbox
 
 NOTICE = "请于本周五前完成统计年报的报送（浏览器测试）"
 QUESTION = "企业统计台账需要保存多少年（浏览器测试）"
