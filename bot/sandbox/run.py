@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import sys
-import time
 import webbrowser
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -159,7 +158,6 @@ async def run_sandbox(
     port: int = DEFAULT_PORT,
     open_browser: bool = True,
 ) -> int:
-    started = time.monotonic()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -168,7 +166,7 @@ async def run_sandbox(
     async with sandbox(
         directory, enterprises=enterprises, towns=towns, reset=reset, port=port
     ) as running:
-        print(f"演示沙盒已就绪（{time.monotonic() - started:.1f} 秒）：{running.url}")
+        print(f"演示沙盒已就绪：{running.url}")
         print(f"运行日志：{directory / 'demo.log'}；按 Ctrl+C 退出")
         print("再次运行时继续使用这个演示城市和聊天记录；加 --reset 重新生成。")
         if open_browser and browser_available():
