@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 ANSWER_SECONDS = 10.0
 # Fixed places the page offers to share as a location: the city's statistics bureau and a
 # spot far away (a check-in with a radius accepts the first only near a venue set there).
-VENUES = (
+VENUES: tuple[dict[str, str | float], ...] = (
     {"name": "乐清市统计局", "latitude": 28.1127, "longitude": 120.9836},
     {"name": "乐清市人民广场", "latitude": 28.1163, "longitude": 120.9672},
     {"name": "温州市区（远处）", "latitude": 27.9938, "longitude": 120.6994},

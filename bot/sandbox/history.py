@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.sandbox.cast import TELEGRAM_ID_OFFSET, Cast
+from bot.sandbox.chats import VENUES
 from models import activities as activity_queries
 from models import grids as grid_queries
 from models import reports as report_queries
@@ -20,7 +21,11 @@ from services.activities.codes import link_token, new_code_secret
 from services.onboarding import hash_token
 from services.reports.periods import period_of, shift_period
 
-PLACE = "镇政府三楼会议室"
+# Where the activity under way takes place: the first venue a pane can send as its location,
+# so that its check-in (code, then location) closes inside the page.
+VENUE = VENUES[0]
+PLACE = f"{VENUE['name']}三楼会议室"
+RADIUS_M = 300
 
 
 def _local(day: date, hour: int, tz: tzinfo) -> datetime:
@@ -28,10 +33,19 @@ def _local(day: date, hour: int, tz: tzinfo) -> datetime:
 
 
 def _activity(
-    kind: ActivityKind, title: str, starts_at: datetime, hours: float, organiser_id: int
+    kind: ActivityKind,
+    title: str,
+    starts_at: datetime,
+    hours: float,
+    organiser_id: int,
+    *,
+    located: bool = False,
 ) -> Activity:
     secret = new_code_secret()
     return Activity(
+        latitude=float(VENUE["latitude"]) if located else None,
+        longitude=float(VENUE["longitude"]) if located else None,
+        radius_m=RADIUS_M if located else None,
         kind=kind,
         title=title,
         starts_at=starts_at,
@@ -95,7 +109,8 @@ async def add_history(
                     checked_in_at=past.starts_at + timedelta(minutes=5),
                 ),
             )
-        # Under way now: the organiser's /activities shows its check-in code.
+        # Under way now: the organiser's /activities shows its check-in code, and a member
+        # checking in is asked for their location too (a reply keyboard).
         await activity_queries.add_activity(
             session=session,
             activity=_activity(
@@ -104,6 +119,7 @@ async def add_history(
                 now - timedelta(minutes=30),
                 3,
                 instructor,
+                located=True,
             ),
             grid_ids=[cast.grid_id],
         )

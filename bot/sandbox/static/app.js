@@ -203,7 +203,7 @@ function showKeyboard(pane, keyboard) {
     const line = el("div", "row");
     for (const raw of row) {
       const button = typeof raw === "string" ? { text: raw } : raw;
-      const node = el("button", "", button.text);
+      const node = el("button", "", shown(button.text));
       node.type = "button";
       node.addEventListener("click", () => pressKey(pane, button));
       line.append(node);
@@ -402,9 +402,13 @@ async function travel() {
   try { await post("/api/clock", { at }); } catch (error) { status(error.message); }
 }
 
+let searches = 0;
+
 async function searchPeople() {
   const q = document.getElementById("picker-q").value.trim();
+  const search = ++searches;
   const people = await api(`/api/people?q=${encodeURIComponent(q)}`);
+  if (search !== searches) return; // a later search (the user typed on) answers instead
   const list = document.getElementById("picker-list");
   list.replaceChildren();
   for (const person of people) {

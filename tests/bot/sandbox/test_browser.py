@@ -81,7 +81,11 @@ def test_a_notice_reaches_the_member_live_and_the_receipt_counts(
     notice = member.locator(".msg.bot", has_text=NOTICE).last
     notice.locator("button", has_text="已阅").click()
     # Pressed: the button now reads "✅ 已阅 (time)" (drawn as ✓ where no emoji font exists).
-    notice.locator("button", has_text=re.compile(r"已阅 \(")).wait_for()
+    confirmed = notice.locator("button", has_text=re.compile(r"已阅 \("))
+    confirmed.wait_for()
+    # Pressed again: the bot's answerCallbackQuery text shows in the pane.
+    confirmed.click()
+    member.locator(".toast, .alert-text", has_text="已确认过").first.wait_for()
     panel = instructor.locator(".msg.bot", has_text="已阅 0").last
     panel.locator("button", has_text="刷新").click()
     instructor.locator(".msg.bot .text", has_text="已阅 1").last.wait_for()
@@ -98,7 +102,12 @@ def test_a_check_in_with_the_code_shown_in_the_organiser_pane(
     code = re.search(r"签到码：(\d{6})", text)
     assert code is not None
     say(member, f"/checkin {code[1]}")
+    # The activity checks the location too: a reply keyboard asks for it.
+    last_bot_text(member, "需要核验位置")
+    member.locator(".reply-keyboard button", has_text="发送我的位置").click()
+    member.locator(".attach button", has_text="乐清市统计局").click()
     last_bot_text(member, "签到成功")
+    assert member.locator(".msg.me", has_text="[位置]").count() == 1
 
 
 def test_an_ask_is_answered_across_panes(page: Any, running_sandbox: RunningSandbox) -> None:
@@ -152,3 +161,14 @@ def test_time_travel_sends_the_monthly_report_reminder(
     page.locator("#status", has_text="提醒时钟已到").wait_for()
     reminder = last_bot_text(head, "月度网格情况汇报提醒")
     assert "/report" in reminder
+
+
+def test_the_picker_adds_a_pane_for_any_demo_person(page: Any) -> None:
+    page.click("#add-person")
+    page.fill("#picker-q", "二级网格长")
+    person = page.locator("#picker-list li", has_text="二级网格长").first
+    telegram_id = person.get_attribute("data-person")
+    person.click()
+    added = page.locator(f'.pane[data-person="{telegram_id}"]')
+    last_bot_text(added, "绑定成功")
+    assert "二级网格长" in added.locator(".title").inner_text()
