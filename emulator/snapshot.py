@@ -24,11 +24,13 @@ _KEPT = (
 class Snapshots(EmulatorState):
     """``save_chats`` / ``load_chats``: users, both sides of every chat, files, menus."""
 
+    def dump_chats(self) -> bytes:
+        """The chats as bytes for `write_chats` (on the emulator's loop: nothing changes them
+        while they are read)."""
+        return pickle.dumps({name: getattr(self, name) for name in _KEPT})
+
     def save_chats(self, path: Path) -> None:
-        """Write the chats to `path` (through a temporary file: a crash leaves the old one)."""
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(pickle.dumps({name: getattr(self, name) for name in _KEPT}))
-        partial.replace(path)
+        write_chats(path, self.dump_chats())
 
     def load_chats(self, path: Path) -> bool:
         """Read back what `save_chats` wrote (before the bot starts); False: no such file.
@@ -42,3 +44,11 @@ class Snapshots(EmulatorState):
             if name in saved:
                 setattr(self, name, saved[name])
         return True
+
+
+def write_chats(path: Path, data: bytes) -> None:
+    """Write what `dump_chats` gave (any thread) through a temporary file: a crash midway
+    leaves the previous file."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)

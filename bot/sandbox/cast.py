@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.demo import TELEGRAM_ID_OFFSET
 from models import grids as grid_queries
 from models.enums import Role
 from models.tables import Grid, Person
 
-# Telegram user ids of demo people: an offset keeps them apart from person ids (bot.demo).
-TELEGRAM_ID_OFFSET = 900_000_000
 # How many further members of the member's grid are bound at the start, so that a notice has
 # receipts to count and a member's view is not the only one.
 OTHER_BOUND_MEMBERS = 4

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.sandbox.cast import TELEGRAM_ID_OFFSET, Cast
+from bot.demo import TELEGRAM_ID_OFFSET
+from bot.sandbox.cast import Cast
 from bot.sandbox.chats import VENUES
 from models import activities as activity_queries
 from models import grids as grid_queries

@@ -26,6 +26,7 @@ from bot.sandbox.history import add_history
 from bot.sandbox.web import build_sandbox_app
 from core.settings import load_settings
 from emulator import BotApiEmulator
+from emulator.snapshot import write_chats
 from models.db import create_engine, session_factory
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ async def _keep_saving(emulator: BotApiEmulator, path: Path) -> None:
         await asyncio.sleep(SAVE_EVERY_SECONDS)
         if emulator.checkpoint() != saved:
             saved = emulator.checkpoint()
-            await asyncio.to_thread(emulator.save_chats, path)
+            await asyncio.to_thread(write_chats, path, emulator.dump_chats())
 
 
 def browser_available() -> bool:
