@@ -12,7 +12,8 @@ from bot.clock import run_in_thread
 from core.formatting import cn_date
 from handlers.context import GridApplication
 from services.reports.monthly_duty import MonthlyReportDuty
-from services.reports.periods import period_of, shift_period
+from services.reports.periods import period_of, quarter_of, shift_period, shift_quarter
+from services.reports.quarterly_activity import QuarterlyActivityDuty
 
 STEP_NAMES = {"d-5": "月报提醒（截止前5天）", "d-1": "月报提醒（截止前1天）", "d0": "月报截止日"}
 
@@ -60,6 +61,8 @@ class DutyClock:
         now = self.now()
         found: list[dict[str, str]] = []
         for duty in self.app.bot_data.duties:
+            if isinstance(duty, QuarterlyActivityDuty):
+                found += self._quarter_presets(duty, now)
             if not isinstance(duty, MonthlyReportDuty):
                 continue
             period = period_of(now, tz)
@@ -77,6 +80,22 @@ class DutyClock:
         found.append(self._preset("一天后", now + timedelta(days=1)))
         found.append(self._preset("一周后", now + timedelta(days=7)))
         return found
+
+    def _quarter_presets(self, duty: QuarterlyActivityDuty, now: datetime) -> list[dict[str, str]]:
+        """The quarter's activity escalation (before its end) and its summary, still ahead."""
+        tz = self.app.bot_data.settings.tz
+        quarter = quarter_of(now, tz)
+        plan = duty.schedule(quarter)
+        if plan.escalate_at <= now:
+            plan = duty.schedule(shift_quarter(quarter, 1))
+        return [
+            self._preset(
+                f"季度活动督促 {cn_date(plan.escalate_at.astimezone(tz).date())}", plan.escalate_at
+            ),
+            self._preset(
+                f"季末活动汇总 {cn_date(plan.summary_at.astimezone(tz).date())}", plan.summary_at
+            ),
+        ]
 
     @staticmethod
     def _preset(label: str, at: datetime) -> dict[str, str]:

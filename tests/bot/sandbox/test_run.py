@@ -34,6 +34,15 @@ async def test_the_picker_uploads_locations_and_contacts(tmp_path: Path) -> None
     ):
         state = await ok(await client.get("/api/state"))
         assert [p["person"]["id"] for p in state["panes"]] == running.chats.cast.panes
+        labels = [preset["label"] for preset in state["clock"]["presets"]]
+        for step in (
+            "月报提醒（截止前5天）",
+            "月报截止日",
+            "月报汇总",
+            "季度活动督促",
+            "季末活动汇总",
+        ):
+            assert any(label.startswith(step) for label in labels), labels
         [town_head, *_] = await ok(await client.get("/api/people", params={"q": "二级网格长"}))
         assert town_head["id"] not in running.chats.cast.panes
         added = await ok(await client.post("/api/panes", json={"id": town_head["id"]}))
