@@ -93,15 +93,21 @@ def _file_json(file_id: str, name: str | None) -> JSONDict:
 class Events:
     """Server-sent events to every open page."""
 
-    listeners: set[asyncio.Queue[JSONDict]] = field(default_factory=set)
+    listeners: set[asyncio.Queue[JSONDict | None]] = field(default_factory=set)
 
     def publish(self, event: JSONDict) -> None:
         for queue in self.listeners:
             queue.put_nowait(event)
 
+    def close(self) -> None:
+        """End every open stream (the sandbox stops: the page's connection is let go)."""
+        for queue in self.listeners:
+            queue.put_nowait(None)
+
     @contextlib.asynccontextmanager
-    async def listen(self) -> AsyncIterator[asyncio.Queue[JSONDict]]:
-        queue: asyncio.Queue[JSONDict] = asyncio.Queue()
+    async def listen(self) -> AsyncIterator[asyncio.Queue[JSONDict | None]]:
+        """A queue of the events from now on; None once the sandbox stops."""
+        queue: asyncio.Queue[JSONDict | None] = asyncio.Queue()
         self.listeners.add(queue)
         try:
             yield queue

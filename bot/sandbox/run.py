@@ -107,7 +107,8 @@ async def sandbox(
                     web,
                     lifespan="off",
                     access_log=False,
-                    log_level="warning",
+                    # uvicorn's own log lines go where the bot's go (demo.log), not on screen.
+                    log_config=None,
                     timeout_graceful_shutdown=1,
                 )
             )
@@ -123,6 +124,7 @@ async def sandbox(
                 yield Sandbox(url, chats, clock, emulator)
             finally:
                 saving.cancel()
+                chats.events.close()
                 server.should_exit = True
                 await serving
                 await chats.stop_watching()

@@ -170,6 +170,8 @@ def build_sandbox_app(chats: Chats, clock: DutyClock, *, bot_name: str) -> Starl
                     except TimeoutError:
                         yield ": keepalive\n\n"
                         continue
+                    if event is None:
+                        return
                     yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
 
         return StreamingResponse(
