@@ -78,8 +78,9 @@ def user_message_json(chat_id: int, raw: JSONDict) -> JSONDict:
     if raw.get("location"):
         data["location"] = [raw["location"]["latitude"], raw["location"]["longitude"]]
     if data["text"].startswith("/start ") and len(data["text"]) > 20:
-        # Following an invitation link: Telegram shows the command, not the link's secret.
-        data["text"] = "/start（点击了个人邀请链接）"
+        # A link followed: Telegram shows the command, not the link's secret.
+        link = "签到二维码" if data["text"].startswith("/start ci_") else "个人邀请链接"
+        data["text"] = f"/start（打开了{link}）"
     if raw.get("contact"):
         data["text"] = f"[联系方式] {raw['contact'].get('phone_number', '')}"
     return data
