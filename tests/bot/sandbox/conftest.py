@@ -73,6 +73,10 @@ def page(running_sandbox: RunningSandbox) -> Iterator[Any]:
             viewport={"width": 1840, "height": 940}, accept_downloads=True
         )
         page = context.new_page()
+        # Every address the page asked for: all must be the sandbox's own (offline).
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.requested = requested
         page.set_default_timeout(20_000)
         page.goto(running_sandbox.url)
         page.wait_for_selector("body[data-ready]")

@@ -172,3 +172,14 @@ def test_the_picker_adds_a_pane_for_any_demo_person(page: Any) -> None:
     added = page.locator(f'.pane[data-person="{telegram_id}"]')
     last_bot_text(added, "绑定成功")
     assert "二级网格长" in added.locator(".title").inner_text()
+
+
+def test_nothing_was_fetched_from_elsewhere(page: Any, running_sandbox: RunningSandbox) -> None:
+    """After every flow above: the page, its script, style, font, photos and files all came
+    from the sandbox itself (no CDN, no web font service)."""
+    assert page.requested
+    elsewhere = [
+        url for url in page.requested if not url.startswith((running_sandbox.url, "data:"))
+    ]
+    assert elsewhere == []
+    assert any(url.endswith("/fonts/NotoSansCJKsc-Regular.otf") for url in page.requested)
