@@ -2,11 +2,12 @@
 demo city and for the same city reopened (goal: under 20 s each once dependencies are
 installed).
 
-    uv run python bench/sandbox_startup.py [--runs 2]
+    uv run python bench/sandbox_startup.py [--runs 2] [--chromium /usr/bin/chromium]
 
 Each run starts `uv run gridbot demo --no-browser` in a fresh temporary directory (the first
 run builds the city, the later ones reopen it), times from the process start until the page
-at the printed address has answered, then stops it with Ctrl+C (SIGINT) as a user would.
+at the printed address has answered, and, with `--chromium`, until that browser shows the
+panes with the Chinese font loaded; then stops it with Ctrl+C (SIGINT) as a user would.
 """
 
 import argparse
@@ -22,7 +23,20 @@ from pathlib import Path
 READY = "演示沙盒已就绪："
 
 
-def one_run(directory: Path) -> float:
+def shown_in(chromium: str, url: str) -> None:
+    """Open the page in Chromium and wait for its panes and font (Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium)
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("body[data-ready] .pane")
+        page.evaluate("document.fonts.ready")
+        browser.close()
+
+
+def one_run(directory: Path, chromium: str | None) -> tuple[float, float | None]:
     started = time.monotonic()
     process = subprocess.Popen(
         ["uv", "run", "gridbot", "demo", "--dir", str(directory), "--no-browser", "--port", "0"],
@@ -38,7 +52,11 @@ def one_run(directory: Path) -> float:
                 url = line.split(READY, 1)[1].strip()
                 with urllib.request.urlopen(url, timeout=10) as page:
                     page.read()
-                return time.monotonic() - started
+                answered = time.monotonic() - started
+                if chromium is None:
+                    return answered, None
+                shown_in(chromium, url)
+                return answered, time.monotonic() - started
         raise RuntimeError(f"gridbot demo ended without its page (exit {process.wait()})")
     finally:
         process.send_signal(signal.SIGINT)
@@ -48,12 +66,17 @@ def one_run(directory: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--chromium", help="also time the page shown in this Chromium")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary) / "demo"
         for number in range(args.runs):
             what = "new city" if number == 0 else "reopened"
-            print(f"run {number + 1} ({what}): page answered after {one_run(directory):.1f} s")
+            answered, shown = one_run(directory, args.chromium)
+            line = f"run {number + 1} ({what}): page answered after {answered:.1f} s"
+            if shown is not None:
+                line += f", panes and font shown in Chromium after {shown:.1f} s"
+            print(line)
     return 0
 
 
