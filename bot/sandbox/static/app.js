@@ -313,6 +313,8 @@ async function pressButton(pane, message, button) {
     const match = button.url.match(/^https:\/\/t\.me\/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]+)$/);
     if (match && match[1] === botName) say(pane, `/start ${match[2]}`);
     else window.open(button.url, "_blank", "noopener");
+  } else if ("switch_inline_query" in button || "switch_inline_query_current_chat" in button) {
+    showToast(pane, "在 Telegram 中，这个按钮把内容分享到其他聊天（@机器人 搜索）；演示中只有这一个聊天。");
   }
 }
 
