@@ -151,14 +151,12 @@ def build_sandbox_app(chats: Chats, clock: DutyClock, *, bot_name: str) -> Starl
     async def travel(request: Request) -> dict[str, Any]:
         at = datetime.fromisoformat(str((await body(request))["at"]))
         if at.tzinfo is None:
-            at = at.replace(tzinfo=chats_tz())
+            # The page's datetime input is local time, as everyone in the city reads it.
+            at = at.replace(tzinfo=clock.app.bot_data.settings.tz)
         travelled = await clock.travel(at.astimezone(UTC))
         result = {"queued": travelled.queued, "skipped": travelled.skipped, **clock.to_json()}
         chats.events.publish({"type": "clock", **result})
         return result
-
-    def chats_tz() -> Any:
-        return clock.app.bot_data.settings.tz
 
     async def events(request: Request) -> Response:
         async def stream() -> AsyncIterator[str]:

@@ -71,6 +71,10 @@ async def test_the_picker_uploads_locations_and_contacts(tmp_path: Path) -> None
         assert image.content == png()
         assert location["location"] == [28.1, 120.9]
         assert running.chats.character(member).mobile in contact["text"]
+        # A time typed into the page is local time.
+        travelled = await ok(await client.post("/api/clock", json={"at": "2030-01-02T09:05"}))
+        assert travelled["now"] == "2030-01-02 09:05"
+        assert travelled["travelled"] is True
         refused = await client.post("/api/chats/1/text", json={"text": "/me"})
         assert refused.status_code == 400
         # The page and its font are served from here, not from the internet.
