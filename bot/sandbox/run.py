@@ -1,9 +1,10 @@
-"""`gridbot demo` (the browser sandbox): the demo city, the emulator, the real bot and the
-page, started in that order in one event loop, and stopped in reverse on Ctrl+C."""
+"""`gridbot demo` (the browser sandbox): the page served at once (bot.sandbox.front), then the
+demo city, the emulator and the real bot behind it (bot.sandbox.live); Ctrl+C stops them in
+reverse. This module imports little, so that the page is up while the bot's modules load."""
 
 import asyncio
 import contextlib
-import logging
+import importlib
 import os
 import signal
 import socket
@@ -11,40 +12,17 @@ import sys
 import webbrowser
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 
-from bot.app import build_application
-from bot.demo import DEMO_BOT_USERNAME, DEMO_TOKEN, log_to_file, prepare_city
-from bot.runner import polling
-from bot.sandbox.cast import read_cast
-from bot.sandbox.chats import Chats
-from bot.sandbox.clock import DutyClock
-from bot.sandbox.history import add_history
-from bot.sandbox.web import build_sandbox_app
-from core.settings import load_settings
-from emulator import BotApiEmulator
-from emulator.snapshot import write_chats
-from models.db import create_engine, session_factory
+from bot.sandbox.front import Front
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from bot.sandbox.live import Sandbox
 
 DEFAULT_PORT = 8765
-CHATS_FILE = "sandbox-chats.pickle"
-PANES_FILE = "sandbox-panes.json"
-CLOCK_FILE = "sandbox-clock.json"
-# How often the chats are written to disk while the sandbox runs (and once at the end).
-SAVE_EVERY_SECONDS = 30.0
-
-
-@dataclass(frozen=True)
-class Sandbox:
-    url: str
-    chats: Chats
-    clock: DutyClock
-    emulator: BotApiEmulator
 
 
 def _listening_socket(port: int) -> socket.socket:
@@ -61,6 +39,47 @@ def _listening_socket(port: int) -> socket.socket:
 
 
 @asynccontextmanager
+async def serving(front: Front, port: int) -> AsyncIterator[str]:
+    """`front` served on 127.0.0.1 (its URL) until the block ends."""
+    sock = _listening_socket(port)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            front,
+            lifespan="off",
+            access_log=False,
+            # uvicorn's own log lines go where the bot's go (demo.log), not on screen.
+            log_config=None,
+            timeout_graceful_shutdown=1,
+        )
+    )
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("the sandbox page could not be served")
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@asynccontextmanager
+async def behind(
+    front: Front, url: str, directory: Path, *, enterprises: int, towns: int, reset: bool
+) -> "AsyncIterator[Sandbox]":
+    """The sandbox started behind a page already served."""
+    # The bot's modules take seconds to import: off the loop, which keeps serving the page.
+    live = await asyncio.to_thread(importlib.import_module, "bot.sandbox.live")
+    async with live.started(
+        directory, enterprises=enterprises, towns=towns, reset=reset, front=front, url=url
+    ) as running:
+        yield running
+
+
+@asynccontextmanager
 async def sandbox(
     directory: Path,
     *,
@@ -68,78 +87,14 @@ async def sandbox(
     towns: int,
     reset: bool = False,
     port: int = DEFAULT_PORT,
-) -> AsyncIterator[Sandbox]:
-    """The running sandbox; its page answers at `Sandbox.url` until the block ends."""
-    city = await prepare_city(directory, enterprises=enterprises, towns=towns, reset=reset)
-    log_to_file(directory / "demo.log")
-    engine = create_engine(city.database_url)
-    sessions = session_factory(engine)
-    chats_file = directory / CHATS_FILE
-    async with BotApiEmulator(token=DEMO_TOKEN, bot_username=DEMO_BOT_USERNAME) as emulator:
-        if city.reopened:
-            emulator.load_chats(chats_file)
-        settings = load_settings(
-            token=DEMO_TOKEN,
-            database_url=city.database_url,
-            api_base_url=emulator.base_url,
-            quiet_hours=False,
-        )
-        app = build_application(settings)
-        async with polling(app, poll_timeout=1):
-            async with sessions() as session:
-                cast = await read_cast(session=session)
-            chats = Chats(
-                emulator,
-                cast,
-                sessions=sessions,
-                invite_ttl=settings.invite_ttl,
-                state_file=directory / PANES_FILE,
-            )
-            if not city.reopened:
-                await add_history(sessions=sessions, cast=cast, tz=settings.tz)
-            chats.start_watching()
-            await chats.bind_all([*chats.panes, *cast.extras])
-            clock = DutyClock(app, state_file=directory / CLOCK_FILE)
-            web = build_sandbox_app(chats, clock, bot_name=DEMO_BOT_USERNAME)
-            sock = _listening_socket(port)
-            server = uvicorn.Server(
-                uvicorn.Config(
-                    web,
-                    lifespan="off",
-                    access_log=False,
-                    # uvicorn's own log lines go where the bot's go (demo.log), not on screen.
-                    log_config=None,
-                    timeout_graceful_shutdown=1,
-                )
-            )
-            serving = asyncio.create_task(server.serve(sockets=[sock]))
-            saving = asyncio.create_task(_keep_saving(emulator, chats_file))
-            while not server.started:
-                if serving.done():
-                    serving.result()
-                    raise RuntimeError("the sandbox page could not be served")
-                await asyncio.sleep(0.02)
-            url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
-            try:
-                yield Sandbox(url, chats, clock, emulator)
-            finally:
-                saving.cancel()
-                chats.events.close()
-                server.should_exit = True
-                await serving
-                await chats.stop_watching()
-                emulator.save_chats(chats_file)
-                sock.close()
-    await engine.dispose()
-
-
-async def _keep_saving(emulator: BotApiEmulator, path: Path) -> None:
-    saved = emulator.checkpoint()
-    while True:
-        await asyncio.sleep(SAVE_EVERY_SECONDS)
-        if emulator.checkpoint() != saved:
-            saved = emulator.checkpoint()
-            await asyncio.to_thread(write_chats, path, emulator.dump_chats())
+) -> "AsyncIterator[Sandbox]":
+    """The running sandbox; its page and API answer at `Sandbox.url` until the block ends."""
+    front = Front()
+    async with (
+        serving(front, port) as url,
+        behind(front, url, directory, enterprises=enterprises, towns=towns, reset=reset) as running,
+    ):
+        yield running
 
 
 def browser_available() -> bool:
@@ -166,19 +121,21 @@ async def run_sandbox(
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
-    async with sandbox(
-        directory, enterprises=enterprises, towns=towns, reset=reset, port=port
-    ) as running:
-        print(f"演示沙盒已就绪：{running.url}")
-        print(f"运行日志：{directory / 'demo.log'}；按 Ctrl+C 退出")
-        print("再次运行时继续使用这个演示城市和聊天记录；加 --reset 重新生成。")
+    front = Front()
+    async with serving(front, port) as url:
+        print(f"演示沙盒网页：{url}（正在准备演示城市和机器人，网页会自动显示）")
         if open_browser and browser_available():
             # A console browser would hold the terminal: opened off the event loop.
-            opened = await asyncio.to_thread(webbrowser.open, running.url)
-            if not opened:
-                print("未能自动打开浏览器，请手动打开上面的地址。")
+            opening = asyncio.create_task(asyncio.to_thread(webbrowser.open, url))
         else:
+            opening = None
             print("请在浏览器中打开上面的地址。")
-        await stop.wait()
+        async with behind(front, url, directory, enterprises=enterprises, towns=towns, reset=reset):
+            print(f"演示沙盒已就绪：{url}")
+            print(f"运行日志：{directory / 'demo.log'}；按 Ctrl+C 退出")
+            print("再次运行时继续使用这个演示城市和聊天记录；加 --reset 重新生成。")
+            if opening is not None and not await opening:
+                print("未能自动打开浏览器，请手动打开上面的地址。")
+            await stop.wait()
     print("再见！")
     return 0

@@ -1,31 +1,26 @@
-"""The sandbox's web app: the page, its font, and a JSON API over the chats (bot.sandbox.chats)
-with server-sent events for live updates. Served on 127.0.0.1 only."""
+"""The sandbox's JSON API over the chats (bot.sandbox.chats), with server-sent events for live
+updates; served under /api/ by bot.sandbox.front (which serves the page), on 127.0.0.1 only."""
 
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
-    FileResponse,
     JSONResponse,
     Response,
     StreamingResponse,
 )
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 
 from bot.sandbox.chats import VENUES, Chats
 from bot.sandbox.clock import DutyClock
 from emulator import EmulatorError
-from services.oversight.chart import font_path
 
-STATIC = Path(__file__).parent / "static"
 # A comment line keeps idle event streams (and proxies) from timing out.
 KEEPALIVE_SECONDS = 15.0
 # What one upload from the page may weigh (Telegram's limit for bots fetching a file).
@@ -60,16 +55,6 @@ def build_sandbox_app(chats: Chats, clock: DutyClock, *, bot_name: str) -> Starl
         if not isinstance(data, dict):
             raise ValueError("body must be a JSON object")
         return data
-
-    async def index(_request: Request) -> Response:
-        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
-
-    async def font(_request: Request) -> Response:
-        # Noto Sans CJK SC as mplfonts ships it (the /stats chart's font too): Chinese renders
-        # on a machine without CJK fonts.
-        return FileResponse(
-            font_path(), media_type="font/otf", headers={"Cache-Control": "max-age=86400"}
-        )
 
     async def state(_request: Request) -> dict[str, Any]:
         return {
@@ -179,8 +164,6 @@ def build_sandbox_app(chats: Chats, clock: DutyClock, *, bot_name: str) -> Starl
         )
 
     routes = [
-        Route("/", index),
-        Route("/fonts/NotoSansCJKsc-Regular.otf", font),
         Route("/api/state", _refusing(state)),
         Route("/api/people", _refusing(people)),
         Route("/api/panes", _refusing(add_pane), methods=["POST"]),
@@ -194,6 +177,5 @@ def build_sandbox_app(chats: Chats, clock: DutyClock, *, bot_name: str) -> Starl
         Route("/api/files/{file_id}", _refusing(file)),
         Route("/api/clock", _refusing(travel), methods=["POST"]),
         Route("/api/events", events),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(routes=routes)

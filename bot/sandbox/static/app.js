@@ -430,8 +430,21 @@ async function searchPeople() {
   }
 }
 
+async function untilReady() {
+  // The page is served from the first second; the sandbox behind it answers once it is up.
+  for (;;) {
+    const response = await fetch("/api/state").catch(() => null);
+    const body = response ? await response.json().catch(() => ({})) : {};
+    if (body.ok) return;
+    document.getElementById("status").textContent = body.error || "正在连接演示沙盒…";
+    await new Promise((resolve) => { setTimeout(resolve, 400); });
+  }
+}
+
 async function start() {
   document.fonts.load('16px "Noto Sans CJK SC"', "统计网格助手");
+  await untilReady();
+  status("");
   const source = new EventSource("/api/events");
   source.onmessage = onEvent;
   // Listening before the state is read: nothing sent in between is missed.

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.run import Sandbox, sandbox
+from bot.sandbox.live import Sandbox
+from bot.sandbox.run import sandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots of the page, kept after the run (ignored by git).
