@@ -5,9 +5,10 @@ installed).
     uv run python bench/sandbox_startup.py [--runs 2] [--chromium /usr/bin/chromium]
 
 Each run starts `uv run gridbot demo --no-browser` in a fresh temporary directory (the first
-run builds the city, the later ones reopen it), times from the process start until the page
-at the printed address has answered, and, with `--chromium`, until that browser shows the
-panes with the Chinese font loaded; then stops it with Ctrl+C (SIGINT) as a user would.
+run builds the city, the later ones reopen it) and times from the process start until the page
+is served (it then shows what is being prepared), until the sandbox behind it is ready, and,
+with `--chromium`, until that browser shows the panes with the Chinese font loaded; then it
+stops the demo with Ctrl+C (SIGINT) as a user would.
 """
 
 import argparse
@@ -20,6 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+SERVED = "演示沙盒网页："
 READY = "演示沙盒已就绪："
 
 
@@ -36,7 +38,7 @@ def shown_in(chromium: str, url: str) -> None:
         browser.close()
 
 
-def one_run(directory: Path, chromium: str | None) -> tuple[float, float | None]:
+def one_run(directory: Path, chromium: str | None) -> tuple[float, float, float | None]:
     started = time.monotonic()
     process = subprocess.Popen(
         ["uv", "run", "gridbot", "demo", "--dir", str(directory), "--no-browser", "--port", "0"],
@@ -46,17 +48,20 @@ def one_run(directory: Path, chromium: str | None) -> tuple[float, float | None]
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     assert process.stdout is not None
+    served = 0.0
     try:
         for line in process.stdout:
+            if SERVED in line and not served:
+                served = time.monotonic() - started
             if READY in line:
                 url = line.split(READY, 1)[1].strip()
                 with urllib.request.urlopen(url, timeout=10) as page:
                     page.read()
                 answered = time.monotonic() - started
                 if chromium is None:
-                    return answered, None
+                    return served, answered, None
                 shown_in(chromium, url)
-                return answered, time.monotonic() - started
+                return served, answered, time.monotonic() - started
         raise RuntimeError(f"gridbot demo ended without its page (exit {process.wait()})")
     finally:
         process.send_signal(signal.SIGINT)
@@ -72,8 +77,11 @@ def main() -> int:
         directory = Path(temporary) / "demo"
         for number in range(args.runs):
             what = "new city" if number == 0 else "reopened"
-            answered, shown = one_run(directory, args.chromium)
-            line = f"run {number + 1} ({what}): page answered after {answered:.1f} s"
+            served, answered, shown = one_run(directory, args.chromium)
+            line = (
+                f"run {number + 1} ({what}): page served after {served:.1f} s, "
+                f"its panes' data after {answered:.1f} s"
+            )
             if shown is not None:
                 line += f", panes and font shown in Chromium after {shown:.1f} s"
             print(line)
