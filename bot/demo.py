@@ -1,4 +1,5 @@
-"""`gridbot demo`: a demo city, the emulator, the real bot, and a console chat.
+"""`gridbot demo --console`: a demo city, the emulator, the real bot, and a console chat
+(the browser sandbox, `gridbot demo`, is bot.sandbox; it builds the same city here).
 
 Everything runs in one process on a fresh SQLite file: nothing reaches Telegram.
 You pick a demo person, the console follows their personal invitation link for them,
@@ -157,10 +158,9 @@ async def _cast(
     return players, bound
 
 
-async def run_demo(*, directory: Path, enterprises: int, towns: int, reset: bool = False) -> int:
-    city = await prepare_city(directory, enterprises=enterprises, towns=towns, reset=reset)
-    # The bot's and the libraries' log lines (and warnings) go to a file, never over the prompt.
-    log_file = directory / "demo.log"
+def log_to_file(log_file: Path) -> None:
+    """The bot's and the libraries' log lines (and warnings) go to a file, never over the
+    prompt or the sandbox's own lines."""
     logging.basicConfig(
         filename=log_file,
         level=logging.INFO,
@@ -169,6 +169,12 @@ async def run_demo(*, directory: Path, enterprises: int, towns: int, reset: bool
     )
     logging.captureWarnings(True)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+async def run_demo(*, directory: Path, enterprises: int, towns: int, reset: bool = False) -> int:
+    city = await prepare_city(directory, enterprises=enterprises, towns=towns, reset=reset)
+    log_file = directory / "demo.log"
+    log_to_file(log_file)
     async with BotApiEmulator(token=DEMO_TOKEN, bot_username=DEMO_BOT_USERNAME) as emulator:
         # The demo is tried at any hour: quiet hours would hold its notices until morning.
         settings = load_settings(

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
+from emulator.api.files import image_size
 from emulator.limits import utf16_len
 from emulator.params import scope_key
 from emulator.records import CallbackAnswer, EmulatorError, InlineAnswer, SentFile, SentMessage
@@ -82,6 +83,30 @@ class ControlApi(EmulatorState):
             content["caption"] = caption
         return self._user_message(user_id, content, None)
 
+    async def send_photo(
+        self, user_id: int, filename: str, data: bytes, *, caption: str | None = None
+    ) -> JSONDict:
+        """The user sends a picture (one size, as the bot sees it); returns the Message."""
+        width, height = image_size(data) or (0, 0)
+        stored = self._store_file(
+            "photos", filename, mimetypes.guess_type(filename)[0] or "image/jpeg", data
+        )
+        stored.width, stored.height = width, height
+        content: JSONDict = {
+            "photo": [
+                {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.file_unique_id,
+                    "file_size": stored.size,
+                    "width": width,
+                    "height": height,
+                }
+            ]
+        }
+        if caption:
+            content["caption"] = caption
+        return self._user_message(user_id, content, None)
+
     async def send_raw_message(self, user_id: int, content: JSONDict) -> JSONDict:
         """The user sends a message with arbitrary Bot API fields (contact, sticker ...)."""
         return self._user_message(user_id, dict(content), None)
@@ -148,6 +173,30 @@ class ControlApi(EmulatorState):
     def sent_messages(self, chat_id: int) -> list[SentMessage]:
         """Snapshots of every message the bot sent to the chat, by message_id."""
         return [copy.deepcopy(m) for m in self._bot_messages.get(chat_id, {}).values()]
+
+    def user_messages(self, chat_id: int) -> list[JSONDict]:
+        """Copies of every message the user sent in the chat, by message_id (they share
+        message ids with the bot's messages, so both sorted by id read as the chat)."""
+        return [copy.deepcopy(m) for m in self._user_messages.get(chat_id, {}).values()]
+
+    def changed_messages(self, after: int) -> list[SentMessage]:
+        """Snapshots of the bot's messages in every chat sent, edited or deleted after the
+        checkpoint `after`, earliest change first (a live view of all chats)."""
+        changed = [
+            m for chat in self._bot_messages.values() for m in chat.values() if m.seq > after
+        ]
+        return [copy.deepcopy(m) for m in sorted(changed, key=lambda m: m.seq)]
+
+    async def wait_for_change(
+        self,
+        after: int,
+        timeout: float,  # noqa: ASYNC109 - the test-facing contract is a plain timeout
+    ) -> int:
+        """Return the checkpoint once any bot message changed after `after`, or when
+        `timeout` seconds passed without a change."""
+        if self._seq <= after:
+            await self._changes_signal.wait(timeout)
+        return self._seq
 
     def checkpoint(self) -> int:
         """Current change counter; pass as ``after=`` to wait only for later changes."""

@@ -33,6 +33,7 @@ from emulator.api.updates import UpdatesApi
 from emulator.http_control import HttpControl
 from emulator.params import Params, read_params
 from emulator.records import EmulatorError
+from emulator.snapshot import Snapshots
 from emulator.state import InjectedFailure
 from emulator.wire import ApiError, JSONDict, envelope, error_response
 
@@ -41,7 +42,9 @@ _LOGGER = logging.getLogger(__name__)
 ApiMethod = Callable[[Params], Awaitable[Any]]
 
 
-class BotApiEmulator(HttpControl, UpdatesApi, CommandsApi, MessagesApi, EditsApi, AnswersApi):
+class BotApiEmulator(
+    HttpControl, Snapshots, UpdatesApi, CommandsApi, MessagesApi, EditsApi, AnswersApi
+):
     """Fake Bot API server plus a control API to act as users and inspect bot output.
 
     Flood control: ``rate_limit_per_second`` (global) and

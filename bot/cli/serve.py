@@ -1,5 +1,6 @@
 """`gridbot db upgrade`, `run` and `demo`: the database brought to the current schema, the bot
-run (long polling, or a webhook with --webhook; bot.server), and the console demo."""
+run (long polling, or a webhook with --webhook; bot.server), and the demo (browser sandbox or
+console)."""
 
 import asyncio
 import logging
@@ -96,12 +97,35 @@ def demo(
     enterprises: Annotated[int, typer.Option(help="演示企业数")] = 400,
     towns: Annotated[int, typer.Option(help="演示乡镇（街道）数")] = 8,
     reset: Annotated[bool, typer.Option("--reset", help="丢弃上次的演示数据，重新生成")] = False,
+    console: Annotated[
+        bool, typer.Option("--console", help="不用浏览器：在控制台里扮演人员聊天")
+    ] = False,
+    port: Annotated[int, typer.Option(help="沙盒网页的本机端口（被占用时自动换一个）")] = 8765,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="只打印沙盒地址，不自动打开浏览器")
+    ] = False,
 ) -> None:
-    """一条命令体验：生成演示城市、启动本地 Bot API 模拟器和机器人，在控制台里扮演任意人员聊天。"""
-    from bot.demo import run_demo
+    """一条命令体验：生成演示城市、启动本地 Bot API 模拟器和机器人，在浏览器里同时扮演网格员、
+    指导员、网格长、乡镇负责人和管理员（--console：在控制台里聊天）。"""
+    if console:
+        from bot.demo import run_demo
+
+        sys.exit(
+            asyncio.run(
+                run_demo(directory=directory, enterprises=enterprises, towns=towns, reset=reset)
+            )
+        )
+    from bot.sandbox.run import run_sandbox
 
     sys.exit(
         asyncio.run(
-            run_demo(directory=directory, enterprises=enterprises, towns=towns, reset=reset)
+            run_sandbox(
+                directory=directory,
+                enterprises=enterprises,
+                towns=towns,
+                reset=reset,
+                port=port,
+                open_browser=not no_browser,
+            )
         )
     )

@@ -1,7 +1,8 @@
 """The /stats chart: a grouped bar chart of a scorecard's rates, as PNG bytes.
 
 matplotlib runs headless (Agg) and draws Chinese with Noto Sans CJK SC from the `mplfonts`
-package, loaded by file path so that no system font or font cache is needed.
+package, loaded by file path so that no system font or font cache is needed. matplotlib is
+imported on the first chart, not with the bot: it is seconds of every start (the demo's too).
 """
 
 import io
@@ -10,13 +11,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager
+if TYPE_CHECKING:
+    from matplotlib.font_manager import FontProperties
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 # At most this many bars groups: beyond it labels overlap; the text lists the rest.
@@ -39,7 +37,12 @@ def font_path() -> Path:
 
 
 @cache
-def chinese_font() -> FontProperties:
+def chinese_font() -> "FontProperties":
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.font_manager import FontProperties, fontManager
+
     path = font_path()
     # Registered once so that FontProperties(fname=...) and family look-ups agree.
     fontManager.addfont(str(path))
@@ -57,6 +60,8 @@ class Series:
 def bar_chart(*, title: str, groups: Sequence[str], series: Sequence[Series]) -> bytes:
     """Grouped bars of rates (as percentages) per group; PNG bytes."""
     font = chinese_font()
+    from matplotlib.figure import Figure
+
     groups = list(groups)[:MAX_GROUPS]
     count = max(len(groups), 1)
     # About half an inch per group, within what a phone can still zoom into.
