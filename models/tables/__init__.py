@@ -4,6 +4,7 @@
 # create_all), and lets `from models.tables import X` name any table.
 
 from models.tables.activities import Activity, ActivityGrid, Attendance
+from models.tables.audit import AuditEntry, PhoneAttempt
 from models.tables.chase import ChaseImport, ChaseItem
 from models.tables.columns import utcnow
 from models.tables.conversations import ConversationState
@@ -32,6 +33,7 @@ __all__ = [
     "ActivityGrid",
     "Assignment",
     "Attendance",
+    "AuditEntry",
     "ChaseImport",
     "ChaseItem",
     "CheckinCode",
@@ -50,6 +52,7 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonPreference",
+    "PhoneAttempt",
     "Question",
     "QuestionPost",
     "RateSlot",

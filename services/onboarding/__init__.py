@@ -14,6 +14,7 @@ from models import people
 from models.enums import GridLevel, Role
 from models.tables import Assignment, Invite, Person, TelegramBinding
 from services.access import Post, Viewer
+from services.audit import Actor, AuditAction, record
 
 # 24 random bytes = 192 bits, URL-safe base64 without padding: 32 characters, inside
 # Telegram's 64-character limit for deep-link payloads ([A-Za-z0-9_-]).
@@ -109,6 +110,13 @@ async def redeem_invite(
         # Lost a race against another /start for the same account or person.
         await session.rollback()
         return BindResult(BindOutcome.SEAT_TAKEN, person=person)
+    await record(
+        session=session,
+        actor=Actor.chat(person.id, person.name),
+        action=AuditAction.BIND_INVITE,
+        summary=f"{person.name}用个人邀请链接绑定了 Telegram 账号 {telegram_user_id}",
+        now=now,
+    )
     return BindResult(BindOutcome.BOUND, person=person)
 
 
