@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.cli import common
 from core.settings import Settings
 from models.db import transaction
+from services.audit import Actor
 from services.duties.config import DutyConfigError, load_duties
 from services.oversight import departments as dept
 from services.oversight.evaluation.config import (
@@ -129,6 +130,7 @@ def evaluate_confirm(
                 confirmed_by=by.strip() or "市统计局",
                 now=datetime.now(UTC),
                 tz=settings.tz,
+                actor=Actor.cli(),
             )
 
     try:

@@ -47,6 +47,7 @@ def import_command(
     ] = None,
 ) -> None:
     """导入花名册（企业、人员）。任何一行有误则全部不导入，并生成错误报告。"""
+    from services.audit import Actor
     from services.roster_import import import_roster
     from services.roster_import.cells import Invalid, parse_date
     from services.roster_import.report import (
@@ -83,6 +84,7 @@ def import_command(
                 today=today,
                 partial=partial,
                 go_live=go_live_day,
+                actor=Actor.cli(),
             )
 
     try:
@@ -105,6 +107,7 @@ def grids_partition(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示划分方案，不写入")] = False,
 ) -> None:
     """按乡镇（街道）和行业把企业划入约20家的三级网格，并分配网格长、指导员。"""
+    from services.audit import Actor
     from services.grids.partition.run import partition
 
     settings = common.settings()
@@ -112,7 +115,10 @@ def grids_partition(
     async def work(sessions: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
         async with sessions() as session:
             return await partition(
-                session=session, dry_run=dry_run, today=datetime.now(settings.tz).date()
+                session=session,
+                dry_run=dry_run,
+                today=datetime.now(settings.tz).date(),
+                actor=Actor.cli(),
             )
 
     typer.echo(common.with_sessions(settings, work).render())
@@ -249,6 +255,7 @@ def people_rebind(
 ) -> None:
     """换绑：解除原 Telegram 绑定并生成新链接；指定接替人员时，企业和角色一并移交。"""
     from core.buttons import deep_link
+    from services.audit import Actor
     from services.onboarding import RebindError, RebindResult, rebind
     from services.roster_import.cells import normalise_mobile
 
@@ -268,6 +275,7 @@ def people_rebind(
                 new_mobile=mobiles[1] if len(mobiles) > 1 else None,
                 ttl=settings.invite_ttl,
                 now=datetime.now(UTC),
+                actor=Actor.cli(),
             )
         return result, username
 

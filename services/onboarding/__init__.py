@@ -231,6 +231,7 @@ async def rebind(
     new_mobile: str | None,
     ttl: timedelta,
     now: datetime,
+    actor: Actor | None = None,
 ) -> RebindResult:
     """End a person's Telegram binding and issue a fresh link.
 
@@ -248,6 +249,14 @@ async def rebind(
         raise RebindError("替换人员时需同时提供新人员的姓名和手机号。")
     if new_name is None or new_mobile is None:
         [invite] = await issue_invites(session=session, persons=[old], ttl=ttl, now=now)
+        if actor is not None:
+            await record(
+                session=session,
+                actor=actor,
+                action=AuditAction.REBIND,
+                summary=f"{old.name}（{mobile}）解除原 Telegram 绑定，重新生成邀请链接",
+                now=now,
+            )
         return RebindResult(old, old, ended, invite, 0, 0)
 
     new = await people.person_by_mobile(session=session, mobile=new_mobile)
@@ -288,4 +297,15 @@ async def rebind(
     old.active = False
     session.add(old)
     [invite] = await issue_invites(session=session, persons=[new], ttl=ttl, now=now)
+    if actor is not None:
+        await record(
+            session=session,
+            actor=actor,
+            action=AuditAction.HANDOVER,
+            summary=(
+                f"{new.name}（{new_mobile}）接替 {old.name}（{mobile}）：移交企业 "
+                f"{moved_enterprises} 家、角色 {moved_assignments} 个"
+            ),
+            now=now,
+        )
     return RebindResult(old, new, ended, invite, moved_enterprises, moved_assignments)
