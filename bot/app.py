@@ -70,8 +70,8 @@ HANDLER_MODULES: tuple[ModuleType, ...] = (
     duties,
     todo,
     oversight,  # /export, /stats, /mystats, /departments
+    admin,  # the roster as a document (above chase, which takes other lists), /unmatched, /audit
     chase,  # documents (platform lists) and /chase; above faq and fallback
-    admin,  # /unmatched, /audit
     # Plain private text is a question to the knowledge base. Guided conversations added
     # later must be registered above this module, or faq would take their users' replies.
     faq,

@@ -1,5 +1,6 @@
-"""the audit trail of administrative changes (audit_entry) and self-service binding attempts
-by phone number (phone_attempt)
+"""the audit trail of administrative changes (audit_entry), self-service binding attempts by
+phone number (phone_attempt), and roster files sent in the chat awaiting confirmation
+(roster_upload)
 
 Revision ID: 0015
 Revises: 0014
@@ -54,6 +55,24 @@ def upgrade() -> None:
         batch_op.create_index("ix_phone_attempt_at", ["at"], unique=False)
 
 
+    op.create_table(
+        "roster_upload",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("importer_id", sa.Integer(), nullable=False),
+        sa.Column("file_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["importer_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("roster_upload", schema=None) as batch_op:
+        batch_op.create_index("ix_roster_upload_importer_id", ["importer_id"], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_table("roster_upload")
     op.drop_table("phone_attempt")
     op.drop_table("audit_entry")

@@ -26,6 +26,7 @@ from models.tables.roster import (
     still_on_grid,
 )
 from models.tables.study import StudyRecord
+from models.tables.uploads import RosterUpload
 from models.tables.webhook import WebhookUpdate
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "RateSlot",
     "ReminderClaim",
     "ReportHearing",
+    "RosterUpload",
     "StudyRecord",
     "SurveyObject",
     "TelegramBinding",

@@ -35,6 +35,7 @@ async def import_roster(
     go_live: date | None = None,
     actor: Actor | None = None,
     file_label: str = "",
+    preview: bool = False,
 ) -> ImportReport:
     """Validate every row of the roster files and, only if all are clean, apply them and commit.
 
@@ -45,7 +46,8 @@ async def import_roster(
     None), unless the import is `partial`. New objects without 纳入日期 join on `joined_on`
     if given, else on 1 January of `today`'s year at the first import and on `today` later.
     The first import records the city's go-live date: `go_live`, or `today`. With `actor` the
-    import is recorded in the audit trail in the same transaction.
+    import is recorded in the audit trail in the same transaction. With `preview` everything is
+    applied and counted as usual and then rolled back: the report says what an import would do.
     Raises RosterFileError when a file cannot be read as a roster (see `read_roster`).
     """
     the_day = today or datetime.now(UTC).date()
@@ -86,6 +88,9 @@ async def import_roster(
             known=known,
             dates=dates,
         )
+        if preview:
+            await session.rollback()
+            return report
         if actor is not None:
             await record(
                 session=session,
