@@ -1,13 +1,14 @@
 """Administration in the chat: /audit (the audit trail), /unmatched (phone numbers the roster
-does not know), and the roster sent as a document."""
+does not know), the roster sent as a document, /person and /handover."""
 
-from handlers.admin import audit, roster, unmatched
+from handlers.admin import audit, people, roster, unmatched
 from handlers.context import GridApplication
 
-COMMANDS = unmatched.COMMANDS + audit.COMMANDS
+COMMANDS = unmatched.COMMANDS + audit.COMMANDS + people.COMMANDS
 
 
 def register(app: GridApplication) -> None:
     roster.register(app)
     unmatched.register(app)
     audit.register(app)
+    people.register(app)
