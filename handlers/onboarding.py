@@ -16,13 +16,13 @@ from handlers.welcome import render_welcome
 from services import texts as shared_texts
 from services.access import CommandSpec, Viewer
 from services.onboarding import BindOutcome, load_viewer, redeem_invite, texts
+from services.onboarding.phone import JOIN_PAYLOAD
 
 log = logging.getLogger(__name__)
 
 # Deep-link payloads that are not invitations: Telegram opens the chat with them from the
 # inline-mode button ("绑定身份后使用", "没有找到可靠答案"), and the public entry of binding by
 # phone (t.me/<bot>?start=join, the poster's QR code).
-JOIN_PAYLOAD = "join"
 PLAIN_START_PAYLOADS = frozenset({"inline", "ask", JOIN_PAYLOAD})
 ASK_PAYLOAD = filters.Regex(r"^/start ask$")
 

@@ -198,6 +198,37 @@ BotUsernameOption = Annotated[
 ]
 
 
+@invites_app.command("poster")
+def invites_poster(
+    town: Annotated[str, typer.Option("--town", help="乡镇（街道）名称，印在海报标题中")],
+    out: Annotated[Path | None, typer.Option("--out", help="输出 .png 文件")] = None,
+    bot_username: BotUsernameOption = None,
+) -> None:
+    """生成可打印的扫码绑定海报（A4 PNG）：二维码打开机器人，分享手机号即可绑定。"""
+    from models.grids import towns
+    from services.onboarding.poster import poster_png
+
+    settings = common.settings()
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> tuple[list[str], str]:
+        async with sessions() as session:
+            names = [t.name for t in await towns(session=session)]
+        return names, await _bot_username(settings, bot_username)
+
+    names, username = common.with_sessions(settings, work)
+    if town not in names:
+        known = "、".join(names) or "（还没有导入花名册）"
+        typer.echo(f"没有名为「{town}」的乡镇（街道）。已有：{known}", err=True)
+        raise typer.Exit(1)
+    target = out or Path(f"绑定海报_{town}.png")
+    try:
+        target.write_bytes(poster_png(town=town, bot_username=username, city=settings.city_name))
+    except OSError as exc:
+        typer.echo(f"无法写入 {target}：{exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"海报已保存：{target}（二维码：https://t.me/{username}?start=join）")
+
+
 @invites_app.command("export")
 def invites_export(
     out: Annotated[Path, typer.Option("--out", help="输出 .xlsx 文件")] = Path("invites.xlsx"),

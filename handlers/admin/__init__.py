@@ -1,10 +1,10 @@
 """Administration in the chat: /audit (the audit trail), /unmatched (phone numbers the roster
 does not know), the roster sent as a document, /person and /handover."""
 
-from handlers.admin import audit, people, roster, unmatched
+from handlers.admin import audit, people, poster, roster, unmatched
 from handlers.context import GridApplication
 
-COMMANDS = unmatched.COMMANDS + audit.COMMANDS + people.COMMANDS
+COMMANDS = unmatched.COMMANDS + audit.COMMANDS + people.COMMANDS + poster.COMMANDS
 
 
 def register(app: GridApplication) -> None:
@@ -12,3 +12,4 @@ def register(app: GridApplication) -> None:
     unmatched.register(app)
     audit.register(app)
     people.register(app)
+    poster.register(app)

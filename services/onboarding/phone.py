@@ -20,6 +20,8 @@ from services.audit import Actor, AuditAction, record
 from services.limits import RateRule
 from services.roster_import.cells import normalise_mobile
 
+# The public entry of binding by phone: t.me/<bot>?start=join (the poster's QR code).
+JOIN_PAYLOAD = "join"
 # Telegram sends numbers as digits with an optional "+"; anything far longer is not a number.
 MAX_NUMBER_CHARS = 32
 

@@ -97,3 +97,16 @@ UNMATCHED_HINT = (
     "本人再点「📱 分享我的手机号」即可绑定。"
 )
 UNMATCHED_NOT_ALLOWED = "查看未匹配的绑定申请限乡镇（街道）负责人、网格指导员和管理员。"
+
+
+# The join poster (services.onboarding.poster).
+POSTER_TITLE = "{city}{town} 统计网格助手"
+POSTER_SUBTITLE = "企业统计员、网格指导员、网格长扫码绑定身份"
+POSTER_STEPS = (
+    "1. 扫描上方二维码，在 Telegram 中打开机器人，点「开始」。",
+    "2. 点输入框下方的「分享我的手机号」，与花名册一致即绑定。",
+    "3. 提示找不到号码时，请联系网格指导员核对花名册。",
+)
+POSTER_NOT_ALLOWED = "生成绑定海报仅限市统计局管理员。"
+POSTER_USAGE = "用法：<code>/poster 乡镇（街道）名称</code>。已有：{towns}"
+POSTER_CAPTION = "扫码绑定海报（A4）：打印后贴在网格会议现场，扫码后分享手机号即可绑定。"

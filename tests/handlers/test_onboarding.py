@@ -39,7 +39,7 @@ MEMBER_MENU = [
 LEADER_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "unmatched", "chase"]
 LEADER_TAIL += MEMBER_MENU[10:]
 CITY_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "departments"]
-CITY_TAIL += ["unmatched", "audit", "person", "handover", "chase", *MEMBER_MENU[10:]]
+CITY_TAIL += ["unmatched", "audit", "person", "handover", "poster", "chase", *MEMBER_MENU[10:]]
 TOWN_HEAD_MENU = [*MEMBER_MENU[:8], "duties", *LEADER_TAIL, "grid"]
 INSTRUCTOR_MENU = [
     *MEMBER_MENU[:5],
