@@ -3,7 +3,10 @@
 stale preview refused, then the partition previewed and applied from the chat."""
 
 import asyncio
+import io
+import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -31,6 +34,12 @@ from services.roster_import.report import (
 MAX_FILE_MB = 10
 SUFFIXES = (".xlsx", ".csv")
 ERRORS_SHOWN = 10
+# An .xlsx is a zip: what it may unpack to, in all and relative to its size (a 10,000-
+# enterprise roster is 0.6 MB packed, about 8 MB unpacked).
+MAX_UNPACKED_MB = 100
+MAX_UNPACK_RATIO = 100
+# A formula cell in SpreadsheetML: <f>…</f>, <f t="shared" …/>, with or without a prefix.
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 def may_import_roster(viewer: Viewer) -> bool:
@@ -66,6 +75,35 @@ def _check_file(file_name: str, size: int) -> str | None:
 def refusal_before_download(file_name: str, size: int) -> str | None:
     """Why the document is refused without downloading it (type, size), or None."""
     return _check_file(file_name, size)
+
+
+def workbook_refusal(file_name: str, data: bytes) -> str | None:
+    """Why an .xlsx must not be read at all: not a zip, a zip bomb, macros, or formula cells
+    (their cached values are not what the sheet shows once recalculated); else None."""
+    if _suffix(file_name) != ".xlsx":
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > MAX_UNPACKED_MB * 1024 * 1024 or unpacked > MAX_UNPACK_RATIO * max(
+                len(data), 1
+            ):
+                return texts.TOO_BIG_UNPACKED
+            names = [m.filename.lower() for m in members]
+            if any(name.endswith("vbaproject.bin") for name in names):
+                return texts.MACROS
+            sheets = [
+                m
+                for m in members
+                if m.filename.lower().startswith("xl/worksheets/")
+                and m.filename.lower().endswith(".xml")
+            ]
+            if any(_FORMULA.search(archive.read(member)) for member in sheets):
+                return texts.FORMULAS
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return texts.NOT_XLSX
+    return None
 
 
 def _write_temp(folder: str, file_name: str, data: bytes) -> Path:
@@ -145,6 +183,9 @@ async def prepare_upload(
     """Validate and preview the roster; store it (the caller commits) only when it is clean."""
     name = file_name[:200]
     refused = _check_file(name, len(data))
+    if refused is not None:
+        return Reply(refused)
+    refused = await asyncio.to_thread(workbook_refusal, name, data)
     if refused is not None:
         return Reply(refused)
     fingerprint = await queries.roster_fingerprint(session=session)

@@ -39,3 +39,12 @@ CONFIRM_PARTITION = "确认划分"
 PARTITION_PREVIEW = "<b>网格划分方案</b>（尚未写入）\n\n{report}"
 PARTITION_DONE = "<b>网格划分完成。</b>\n\n{report}"
 PARTITION_NOT_ALLOWED = "网格划分仅限市统计局管理员。"
+NOT_XLSX = "这不是有效的 .xlsx 文件（可能已损坏），没有导入任何数据。请在 Excel 中重新保存后发送。"
+TOO_BIG_UNPACKED = "文件解压后过大（可能不是正常的花名册），没有导入任何数据。"
+MACROS = (
+    "文件含有宏（VBA），出于安全不能导入，没有导入任何数据。请另存为普通的 .xlsx 工作簿后发送。"
+)
+FORMULAS = (
+    "工作表中含有公式单元格，没有导入任何数据。请全选后「复制」→「选择性粘贴」→「数值」，"
+    "保存后重新发送。"
+)

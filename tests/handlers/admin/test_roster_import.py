@@ -3,6 +3,7 @@ nothing written), a good file previewed then confirmed, a stale preview, a non-a
 then the partition previewed and confirmed, each change in the audit trail."""
 
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -209,5 +210,51 @@ async def test_wrong_type_and_size_are_refused_before_download(
     big = await upload(emulator, ADMIN, b"x" * (10 * 1024 * 1024 + 1))
     assert "超过 10 MB" in (big.text or "")
     broken = await upload(emulator, ADMIN, b"not a workbook")
-    assert "无法读取花名册" in (broken.text or "")
+    assert broken.text == texts.NOT_XLSX
     assert await count(sessions, RosterUpload) == 0
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in members.items():
+            archive.writestr(name, body)
+    return buffer.getvalue()
+
+
+async def test_formula_macro_zip_bomb_and_wrong_sheet_are_refused(
+    emulator: BotApiEmulator,
+    small_city: SmallCity,
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+) -> None:
+    await bind(emulator, small_city, "admin", ADMIN)
+    good = roster_bytes(tmp_path, range(100, 103))
+    with_formula = openpyxl.load_workbook(io.BytesIO(good))
+    with_formula["企业"]["A2"] = '=HYPERLINK("http://example.com","乐清市测试电气有限公司")'
+    formula_file = io.BytesIO()
+    with_formula.save(formula_file)
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    macro = zipped({**parts, "xl/vbaProject.bin": b"\x00" * 100})
+    bomb = zipped({**parts, "xl/media/padding.bin": b"\x00" * (60 * 1024 * 1024)})
+    other = openpyxl.Workbook()
+    sheet = other.active
+    assert sheet is not None
+    sheet.append(["序号", "备注"])
+    sheet.append([1, "无关的表"])
+    other_file = io.BytesIO()
+    other.save(other_file)
+    cases = [
+        (formula_file.getvalue(), texts.FORMULAS),
+        (macro, texts.MACROS),
+        (bomb, texts.TOO_BIG_UNPACKED),
+        (other_file.getvalue(), "没有找到「企业」或「人员」工作表"),
+    ]
+    for data, expected in cases:
+        reply = await upload(emulator, ADMIN, data)
+        assert expected in (reply.text or "")
+        assert reply.buttons == []
+    assert await count(sessions, RosterUpload) == 0
+    assert await count(sessions, SurveyObject) == 3
+    assert await audit(sessions) == []
