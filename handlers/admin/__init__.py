@@ -1,10 +1,12 @@
 """Administration in the chat: /audit (the audit trail), /unmatched (phone numbers the roster
 does not know), the roster sent as a document, /person and /handover."""
 
-from handlers.admin import audit, people, poster, roster, unmatched
+from handlers.admin import audit, evaluation, people, poster, roster, unmatched
 from handlers.context import GridApplication
 
-COMMANDS = unmatched.COMMANDS + audit.COMMANDS + people.COMMANDS + poster.COMMANDS
+COMMANDS = (
+    unmatched.COMMANDS + audit.COMMANDS + people.COMMANDS + poster.COMMANDS + evaluation.COMMANDS
+)
 
 
 def register(app: GridApplication) -> None:
@@ -13,3 +15,4 @@ def register(app: GridApplication) -> None:
     audit.register(app)
     people.register(app)
     poster.register(app)
+    evaluation.register(app)
