@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.tables import Assignment, AuditEntry, Grid, Person, RosterUpload, SurveyObject
+from models.tables import AdminUpload, Assignment, AuditEntry, Grid, Person, SurveyObject
 
 # Audited changes that alter what a roster import would do.
 ROSTER_ACTIONS = ("roster.import", "grids.partition", "person.handover", "binding.rebind")
@@ -26,7 +26,7 @@ async def roster_fingerprint(*, session: AsyncSession) -> str:
     return ":".join(parts)
 
 
-async def add_upload(*, session: AsyncSession, upload: RosterUpload) -> RosterUpload:
+async def add_upload(*, session: AsyncSession, upload: AdminUpload) -> AdminUpload:
     session.add(upload)
     await session.flush()
     return upload
@@ -34,8 +34,8 @@ async def add_upload(*, session: AsyncSession, upload: RosterUpload) -> RosterUp
 
 async def upload_by_id(
     *, session: AsyncSession, upload_id: int, for_update: bool = False
-) -> RosterUpload | None:
-    query = select(RosterUpload).where(RosterUpload.id == upload_id)
+) -> AdminUpload | None:
+    query = select(AdminUpload).where(AdminUpload.id == upload_id)
     if for_update:
         query = query.with_for_update()
     return (await session.exec(query)).first()

@@ -1,7 +1,7 @@
 """Administration in the chat: /audit (the audit trail), /unmatched (phone numbers the roster
 does not know), the roster sent as a document, /person and /handover."""
 
-from handlers.admin import audit, evaluation, people, poster, roster, unmatched
+from handlers.admin import audit, evaluation, people, poster, roster, study, unmatched
 from handlers.context import GridApplication
 
 COMMANDS = (
@@ -11,6 +11,7 @@ COMMANDS = (
 
 def register(app: GridApplication) -> None:
     roster.register(app)
+    study.register(app)
     unmatched.register(app)
     audit.register(app)
     people.register(app)

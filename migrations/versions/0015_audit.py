@@ -1,6 +1,6 @@
 """the audit trail of administrative changes (audit_entry), self-service binding attempts by
-phone number (phone_attempt), and roster files sent in the chat awaiting confirmation
-(roster_upload)
+phone number (phone_attempt), and files admins sent in the chat awaiting confirmation
+(admin_upload: the roster, study hours)
 
 Revision ID: 0015
 Revises: 0014
@@ -56,9 +56,10 @@ def upgrade() -> None:
 
 
     op.create_table(
-        "roster_upload",
+        "admin_upload",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("importer_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("file_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -68,11 +69,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["importer_id"], ["person.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("roster_upload", schema=None) as batch_op:
-        batch_op.create_index("ix_roster_upload_importer_id", ["importer_id"], unique=False)
+    with op.batch_alter_table("admin_upload", schema=None) as batch_op:
+        batch_op.create_index("ix_admin_upload_importer_id", ["importer_id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_table("roster_upload")
+    op.drop_table("admin_upload")
     op.drop_table("phone_attempt")
     op.drop_table("audit_entry")

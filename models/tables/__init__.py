@@ -26,12 +26,13 @@ from models.tables.roster import (
     still_on_grid,
 )
 from models.tables.study import StudyRecord
-from models.tables.uploads import RosterUpload
+from models.tables.uploads import AdminUpload
 from models.tables.webhook import WebhookUpdate
 
 __all__ = [
     "Activity",
     "ActivityGrid",
+    "AdminUpload",
     "Assignment",
     "Attendance",
     "AuditEntry",
@@ -59,7 +60,6 @@ __all__ = [
     "RateSlot",
     "ReminderClaim",
     "ReportHearing",
-    "RosterUpload",
     "StudyRecord",
     "SurveyObject",
     "TelegramBinding",

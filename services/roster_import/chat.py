@@ -18,7 +18,7 @@ from core.buttons import Keyboard
 from core.formatting import TEXT_LIMIT, esc, truncate_html
 from models import uploads as queries
 from models.enums import Role
-from models.tables import RosterUpload
+from models.tables import AdminUpload
 from services.access import Viewer
 from services.audit import Actor
 from services.grids.partition.run import partition
@@ -205,7 +205,7 @@ async def prepare_upload(
         return await _errors_reply(name, report)
     upload = await queries.add_upload(
         session=session,
-        upload=RosterUpload(
+        upload=AdminUpload(
             importer_id=viewer.person_id,
             file_name=name,
             data=data,
@@ -242,7 +242,7 @@ async def decide_upload(
     if not may_import_roster(viewer):
         return Decided(Decision.REFUSED, Reply(texts.NOT_ALLOWED))
     upload = await queries.upload_by_id(session=session, upload_id=upload_id, for_update=True)
-    if upload is None:
+    if upload is None or upload.kind != "roster":
         return Decided(Decision.REFUSED, Reply(texts.UNKNOWN))
     if upload.importer_id != viewer.person_id:
         return Decided(Decision.REFUSED, Reply(texts.NOT_IMPORTER))
@@ -279,7 +279,7 @@ async def decide_upload(
     )
 
 
-def _close(session: AsyncSession, upload: RosterUpload, state: str, now: datetime) -> None:
+def _close(session: AsyncSession, upload: AdminUpload, state: str, now: datetime) -> None:
     upload.state = state
     upload.decided_at = now
     upload.data = b""

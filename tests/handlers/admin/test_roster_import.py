@@ -13,7 +13,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from emulator import BotApiEmulator, SentMessage
-from models.tables import AuditEntry, Grid, RosterUpload, SurveyObject
+from models.tables import AdminUpload, AuditEntry, Grid, SurveyObject
 from services.roster_import import texts
 from services.roster_import.buttons import RosterConfirm
 from tests.conftest import SmallCity
@@ -100,7 +100,7 @@ async def test_bad_rows_get_a_summary_and_the_error_report_and_write_nothing(
     assert sheet is not None
     assert [c.value for c in sheet[2]][:2] == ["企业", 2]
     assert await count(sessions, SurveyObject) == 3
-    assert await count(sessions, RosterUpload) == 0
+    assert await count(sessions, AdminUpload) == 0
     assert await audit(sessions) == []
 
 
@@ -159,7 +159,7 @@ async def test_cancel_writes_nothing(
     assert cancelled.text == texts.CANCELLED
     assert await count(sessions, SurveyObject) == 3
     async with sessions() as session:
-        [row] = (await session.exec(select(RosterUpload))).all()
+        [row] = (await session.exec(select(AdminUpload))).all()
     assert (row.state, row.data) == ("cancelled", b"")
 
 
@@ -190,7 +190,7 @@ async def test_non_admin_is_refused_and_nothing_is_written(
     await bind(emulator, small_city, "town_head", TOWN_HEAD)
     refused = await upload(emulator, TOWN_HEAD, roster_bytes(tmp_path, range(100, 105)))
     assert refused.text == texts.NOT_ALLOWED
-    assert await count(sessions, RosterUpload) == 0
+    assert await count(sessions, AdminUpload) == 0
     # The admin's preview cannot be confirmed by anyone else, even with a forged press.
     preview = await upload(emulator, ADMIN, roster_bytes(tmp_path, range(100, 105)))
     answer, _ = await press(
@@ -211,7 +211,7 @@ async def test_wrong_type_and_size_are_refused_before_download(
     assert "超过 10 MB" in (big.text or "")
     broken = await upload(emulator, ADMIN, b"not a workbook")
     assert broken.text == texts.NOT_XLSX
-    assert await count(sessions, RosterUpload) == 0
+    assert await count(sessions, AdminUpload) == 0
 
 
 def zipped(members: dict[str, bytes]) -> bytes:
@@ -255,6 +255,6 @@ async def test_formula_macro_zip_bomb_and_wrong_sheet_are_refused(
         reply = await upload(emulator, ADMIN, data)
         assert expected in (reply.text or "")
         assert reply.buttons == []
-    assert await count(sessions, RosterUpload) == 0
+    assert await count(sessions, AdminUpload) == 0
     assert await count(sessions, SurveyObject) == 3
     assert await audit(sessions) == []
