@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     BIND_INVITE = "binding.invite"
     REBIND = "binding.rebind"
     HANDOVER = "person.handover"
+    DEPARTMENT_ITEM = "departments.set"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ ACTION_LABELS = {
     "binding.invite": "邀请链接绑定",
     "binding.rebind": "换绑",
     "person.handover": "人员交接",
+    "departments.set": "登记部门五有",
 }
 CHANNELS = {"chat": "聊天", "cli": "命令行"}
 
