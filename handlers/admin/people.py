@@ -24,10 +24,12 @@ from services.people import (
     hand_over,
     may_manage,
     parse_handover,
+    rebind_person,
+    rebind_question,
     render_person,
     texts,
 )
-from services.people.buttons import HandoverConfirm, HandoverStart
+from services.people.buttons import HandoverConfirm, HandoverStart, RebindStart
 
 ADMINS = frozenset({Role.ADMIN})
 COMMANDS = (
@@ -161,8 +163,53 @@ async def confirm_pressed(
     )
 
 
+@guarded(Capability.VIEW_GRIDS)
+async def rebind_pressed(
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = await parse_pressed(update, RebindStart)
+    if pressed is None:
+        return
+    if not may_manage(viewer):
+        await refuse(update, texts.NOT_ALLOWED)
+        return
+    assert update.effective_chat is not None
+    if not pressed.confirm:
+        person = await queries.person_by_id(session=session, person_id=pressed.person_id)
+        if person is None or not person.active:
+            await refuse(update, texts.UNKNOWN)
+            return
+        text, keyboard = rebind_question(person)
+        await query.answer()
+        await context.bot.send_message(
+            update.effective_chat.id, text, parse_mode="HTML", reply_markup=markup(keyboard)
+        )
+        return
+    done = await rebind_person(
+        session=session,
+        viewer=viewer,
+        person_id=pressed.person_id,
+        ttl=context.bot_data.settings.invite_ttl,
+        now=datetime.now(UTC),
+    )
+    if done.result is None:
+        await session.rollback()
+        await refuse(update, done.text)
+        return
+    await session.commit()
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    link = deep_link(context.bot.username, done.result.invite.token)
+    await context.bot.send_message(
+        update.effective_chat.id, f"{done.text}\n{esc(link)}", parse_mode="HTML"
+    )
+
+
 def register(app: GridApplication) -> None:
     app.add_handler(CommandHandler("person", person_command, filters=PRIVATE))
     app.add_handler(CommandHandler("handover", handover_command, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(handover_pressed, pattern=HandoverStart.pattern()))
     app.add_handler(CallbackQueryHandler(confirm_pressed, pattern=HandoverConfirm.pattern()))
+    app.add_handler(CallbackQueryHandler(rebind_pressed, pattern=RebindStart.pattern()))

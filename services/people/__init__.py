@@ -17,7 +17,7 @@ from services.audit import Actor
 from services.onboarding import RebindError, RebindResult, rebind, viewers_for
 from services.onboarding.phone import mask
 from services.people import texts
-from services.people.buttons import HandoverConfirm, HandoverStart
+from services.people.buttons import HandoverConfirm, HandoverStart, RebindStart
 from services.roster_import.cells import normalise_mobile
 
 LISTED = 5
@@ -67,7 +67,14 @@ async def render_person(*, session: AsyncSession, person: Person) -> tuple[str, 
         texts.HISTORY.format(posts=ended_posts, bindings=ended_bindings),
     ]
     keyboard = (
-        [[Button(texts.HANDOVER_BUTTON, data=HandoverStart(person.id))]] if person.active else None
+        [
+            [
+                Button(texts.HANDOVER_BUTTON, data=HandoverStart(person.id)),
+                Button(texts.REBIND_BUTTON, data=RebindStart(person.id, confirm=False)),
+            ]
+        ]
+        if person.active
+        else None
     )
     return "\n".join(lines), keyboard
 
@@ -158,3 +165,32 @@ async def hand_over(
         ),
         result,
     )
+
+
+def rebind_question(person: Person) -> tuple[str, Keyboard]:
+    assert person.id is not None
+    text = texts.REBIND_ASK.format(name=esc(person.name), mobile=mask(person.mobile))
+    return text, [[Button(texts.REBIND_CONFIRM, data=RebindStart(person.id, confirm=True))]]
+
+
+async def rebind_person(
+    *, session: AsyncSession, viewer: Viewer, person_id: int, ttl: timedelta, now: datetime
+) -> HandoverDone:
+    """The same person on a new Telegram account: the binding ends, a fresh link is issued
+    (audited; the caller commits when `result` is set)."""
+    person = await queries.person_by_id(session=session, person_id=person_id)
+    if person is None:
+        return HandoverDone(texts.UNKNOWN, None)
+    try:
+        result = await rebind(
+            session=session,
+            mobile=person.mobile,
+            new_name=None,
+            new_mobile=None,
+            ttl=ttl,
+            now=now,
+            actor=Actor.chat(viewer.person_id, viewer.name),
+        )
+    except RebindError as exc:
+        return HandoverDone(esc(str(exc)), None)
+    return HandoverDone(texts.REBOUND.format(name=esc(person.name)), result)

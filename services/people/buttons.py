@@ -19,6 +19,18 @@ class HandoverStart(CallbackData, prefix="hs"):
 
 
 @dataclass(frozen=True)
+class RebindStart(CallbackData, prefix="rb"):
+    """[重新绑定] under a person's card (confirm False), then [确认重新绑定] (confirm True)."""
+
+    person_id: int
+    confirm: bool
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.person_id <= _MAX_ID:
+            raise ValueError(f"id {self.person_id} out of range")
+
+
+@dataclass(frozen=True)
 class HandoverConfirm(CallbackData, prefix="hc"):
     """[确认交接]: the seat of `person_id` goes to the successor."""
 

@@ -130,3 +130,43 @@ async def test_non_admins_cannot_look_up_or_hand_over(
         assert (
             await session.exec(select(AuditEntry).where(AuditEntry.action == "person.handover"))
         ).all() == []
+
+
+async def test_rebind_same_person_on_a_new_account(
+    emulator: BotApiEmulator, small_city: SmallCity, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await bind(emulator, small_city, "admin", ADMIN)
+    await bind(emulator, small_city, "member", MEMBER)
+    card = await command(emulator, ADMIN, "/person 13812345678")
+    mark = emulator.checkpoint()
+    await press(emulator, ADMIN, card, card.callback_data(texts.REBIND_BUTTON), forge=False)
+    ask = await emulator.wait_for_message(ADMIN, lambda m: bool(m.buttons), after=mark)
+    assert "重新绑定 陈统计" in (ask.text or "")
+    async with sessions() as session:
+        # Nothing ends before the confirmation.
+        assert len((await session.exec(select(TelegramBinding))).all()) == 2
+    mark = emulator.checkpoint()
+    await press(emulator, ADMIN, ask, ask.callback_data(texts.REBIND_CONFIRM), forge=False)
+    done = await emulator.wait_for_message(ADMIN, lambda m: "已解除" in (m.text or ""), after=mark)
+    assert "https://t.me/" in (done.text or "")
+    async with sessions() as session:
+        ended = (
+            await session.exec(
+                select(TelegramBinding).where(
+                    TelegramBinding.person_id == small_city.person_id("member")
+                )
+            )
+        ).one()
+        [entry] = (
+            await session.exec(select(AuditEntry).where(AuditEntry.action == "binding.rebind"))
+        ).all()
+    assert ended.ended_at is not None
+    assert entry.actor_id == small_city.person_id("admin")
+    # The same person binds again from a new account by phone.
+    emulator.user(SUCCESSOR, phone_number="13812345678")
+    await command(emulator, SUCCESSOR, "/start")
+    mark = emulator.checkpoint()
+    await emulator.press_reply_button(SUCCESSOR, onboarding_texts.SHARE_PHONE_BUTTON)
+    greeting = await emulator.wait_for_message(SUCCESSOR, after=mark)
+    assert "绑定成功" in (greeting.text or "")
+    assert "陈统计" in (greeting.text or "")
