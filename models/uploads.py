@@ -7,7 +7,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.tables import AdminUpload, Assignment, AuditEntry, Grid, Person, SurveyObject
 
 # Audited changes that alter what a roster import would do.
-ROSTER_ACTIONS = ("roster.import", "grids.partition", "person.handover", "binding.rebind")
+ROSTER_ACTIONS = (
+    "roster.import",
+    "grids.partition",
+    "person.handover",
+    "person.deactivate",
+    "binding.rebind",
+)
 
 
 async def roster_fingerprint(*, session: AsyncSession) -> str:

@@ -20,6 +20,8 @@ from services.onboarding.phone import mask
 from services.people import (
     Successor,
     confirm_keyboard,
+    deactivate,
+    deactivate_question,
     find_people,
     hand_over,
     may_manage,
@@ -29,7 +31,7 @@ from services.people import (
     render_person,
     texts,
 )
-from services.people.buttons import HandoverConfirm, HandoverStart, RebindStart
+from services.people.buttons import DeactivateStart, HandoverConfirm, HandoverStart, RebindStart
 
 ADMINS = frozenset({Role.ADMIN})
 COMMANDS = (
@@ -207,9 +209,47 @@ async def rebind_pressed(
     )
 
 
+@guarded(Capability.VIEW_GRIDS)
+async def deactivate_pressed(
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = await parse_pressed(update, DeactivateStart)
+    if pressed is None:
+        return
+    if not may_manage(viewer):
+        await refuse(update, texts.NOT_ALLOWED)
+        return
+    assert update.effective_chat is not None
+    if not pressed.confirm:
+        person = await queries.person_by_id(session=session, person_id=pressed.person_id)
+        if person is None or not person.active:
+            await refuse(update, texts.UNKNOWN)
+            return
+        text, keyboard = deactivate_question(person)
+        await query.answer()
+        await context.bot.send_message(
+            update.effective_chat.id, text, parse_mode="HTML", reply_markup=markup(keyboard)
+        )
+        return
+    reply, done = await deactivate(
+        session=session, viewer=viewer, person_id=pressed.person_id, now=datetime.now(UTC)
+    )
+    if not done:
+        await session.rollback()
+        await refuse(update, reply)
+        return
+    await session.commit()
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await context.bot.send_message(update.effective_chat.id, reply, parse_mode="HTML")
+
+
 def register(app: GridApplication) -> None:
     app.add_handler(CommandHandler("person", person_command, filters=PRIVATE))
     app.add_handler(CommandHandler("handover", handover_command, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(handover_pressed, pattern=HandoverStart.pattern()))
     app.add_handler(CallbackQueryHandler(confirm_pressed, pattern=HandoverConfirm.pattern()))
     app.add_handler(CallbackQueryHandler(rebind_pressed, pattern=RebindStart.pattern()))
+    app.add_handler(CallbackQueryHandler(deactivate_pressed, pattern=DeactivateStart.pattern()))

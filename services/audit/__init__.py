@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     REBIND = "binding.rebind"
     HANDOVER = "person.handover"
     DEPARTMENT_ITEM = "departments.set"
+    DEACTIVATE = "person.deactivate"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ ACTION_LABELS = {
     "binding.rebind": "换绑",
     "person.handover": "人员交接",
     "departments.set": "登记部门五有",
+    "person.deactivate": "停用人员",
 }
 CHANNELS = {"chat": "聊天", "cli": "命令行"}
 

@@ -13,11 +13,11 @@ from models import people as queries
 from models.enums import Role
 from models.tables import Person
 from services.access import Viewer
-from services.audit import Actor
+from services.audit import Actor, AuditAction, record
 from services.onboarding import RebindError, RebindResult, rebind, viewers_for
 from services.onboarding.phone import mask
 from services.people import texts
-from services.people.buttons import HandoverConfirm, HandoverStart, RebindStart
+from services.people.buttons import DeactivateStart, HandoverConfirm, HandoverStart, RebindStart
 from services.roster_import.cells import normalise_mobile
 
 LISTED = 5
@@ -71,6 +71,7 @@ async def render_person(*, session: AsyncSession, person: Person) -> tuple[str, 
             [
                 Button(texts.HANDOVER_BUTTON, data=HandoverStart(person.id)),
                 Button(texts.REBIND_BUTTON, data=RebindStart(person.id, confirm=False)),
+                Button(texts.DEACTIVATE_BUTTON, data=DeactivateStart(person.id, confirm=False)),
             ]
         ]
         if person.active
@@ -194,3 +195,36 @@ async def rebind_person(
     except RebindError as exc:
         return HandoverDone(esc(str(exc)), None)
     return HandoverDone(texts.REBOUND.format(name=esc(person.name)), result)
+
+
+def deactivate_question(person: Person) -> tuple[str, Keyboard]:
+    assert person.id is not None
+    text = texts.DEACTIVATE_ASK.format(name=esc(person.name), mobile=mask(person.mobile))
+    return text, [[Button(texts.DEACTIVATE_CONFIRM, data=DeactivateStart(person.id, confirm=True))]]
+
+
+async def deactivate(
+    *, session: AsyncSession, viewer: Viewer, person_id: int, now: datetime
+) -> tuple[str, bool]:
+    """Take a person off the roster (binding ended, history kept, audited) when they keep no
+    enterprise and hold no post; (reply, done). The caller commits when done."""
+    person = await queries.person_by_id(session=session, person_id=person_id)
+    if person is None or person.id is None or not person.active:
+        return texts.UNKNOWN, False
+    kept = (await queries.enterprises_kept_by(session=session, person_ids=[person.id]))[person.id]
+    posts = await queries.live_assignments(session=session, person_id=person.id)
+    if kept or posts:
+        return texts.DEACTIVATE_BUSY.format(
+            name=esc(person.name), enterprises=len(kept), posts=len(posts)
+        ), False
+    await queries.end_binding(session=session, person_id=person.id, now=now)
+    person.active = False
+    session.add(person)
+    await record(
+        session=session,
+        actor=Actor.chat(viewer.person_id, viewer.name),
+        action=AuditAction.DEACTIVATE,
+        summary=f"停用 {person.name}（{mask(person.mobile)}），绑定解除，历史保留",
+        now=now,
+    )
+    return texts.DEACTIVATED.format(name=esc(person.name)), True

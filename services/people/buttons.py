@@ -31,6 +31,18 @@ class RebindStart(CallbackData, prefix="rb"):
 
 
 @dataclass(frozen=True)
+class DeactivateStart(CallbackData, prefix="dp"):
+    """[停用] under a person's card (confirm False), then [确认停用] (confirm True)."""
+
+    person_id: int
+    confirm: bool
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.person_id <= _MAX_ID:
+            raise ValueError(f"id {self.person_id} out of range")
+
+
+@dataclass(frozen=True)
 class HandoverConfirm(CallbackData, prefix="hc"):
     """[确认交接]: the seat of `person_id` goes to the successor."""
 

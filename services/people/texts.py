@@ -42,3 +42,10 @@ REBOUND = (
     "<b>已解除 {name} 原有的绑定。</b>本人可在新账号上点「📱 分享我的手机号」绑定，"
     "或使用新的个人邀请链接："
 )
+DEACTIVATE_BUTTON = "停用"
+DEACTIVATE_CONFIRM = "确认停用"
+DEACTIVATE_ASK = "<b>停用 {name}（{mobile}）？</b>\n停用后其 Telegram 绑定解除，不能再用手机号或链接绑定；历史记录保留。"
+DEACTIVATE_BUSY = (
+    "{name} 仍负责 {enterprises} 家企业、{posts} 个岗位，不能直接停用：请先[交接给新人]。"
+)
+DEACTIVATED = "已停用 {name}：绑定已解除，历史记录保留。"

@@ -9,7 +9,7 @@ from emulator import BotApiEmulator
 from models.tables import AuditEntry, Person, SurveyObject, TelegramBinding
 from services.onboarding import texts as onboarding_texts
 from services.people import texts
-from services.people.buttons import HandoverConfirm
+from services.people.buttons import DeactivateStart, HandoverConfirm
 from tests.conftest import SmallCity
 from tests.handlers.chat import bind, command, press
 
@@ -170,3 +170,40 @@ async def test_rebind_same_person_on_a_new_account(
     greeting = await emulator.wait_for_message(SUCCESSOR, after=mark)
     assert "绑定成功" in (greeting.text or "")
     assert "陈统计" in (greeting.text or "")
+
+
+async def test_deactivate_only_someone_without_seat(
+    emulator: BotApiEmulator, small_city: SmallCity, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await bind(emulator, small_city, "admin", ADMIN)
+    card = await command(emulator, ADMIN, "/person 13812345678")
+    busy, _ = await press(
+        emulator,
+        ADMIN,
+        card,
+        DeactivateStart(small_city.person_id("member"), confirm=True).pack(),
+        forge=True,
+    )
+    assert "仍负责 2 家企业" in busy
+    async with sessions() as session, session.begin():
+        session.add(Person(name="离职人员", mobile="13600000001"))
+    card = await command(emulator, ADMIN, "/person 离职人员")
+    mark = emulator.checkpoint()
+    await press(emulator, ADMIN, card, card.callback_data(texts.DEACTIVATE_BUTTON), forge=False)
+    ask = await emulator.wait_for_message(ADMIN, lambda m: bool(m.buttons), after=mark)
+    mark = emulator.checkpoint()
+    await press(emulator, ADMIN, ask, ask.callback_data(texts.DEACTIVATE_CONFIRM), forge=False)
+    done = await emulator.wait_for_message(ADMIN, lambda m: "已停用" in (m.text or ""), after=mark)
+    assert "离职人员" in (done.text or "")
+    async with sessions() as session:
+        gone = (await session.exec(select(Person).where(Person.mobile == "13600000001"))).one()
+        actions = [e.action for e in (await session.exec(select(AuditEntry))).all()]
+    assert not gone.active
+    assert "person.deactivate" in actions
+    # A deactivated person cannot bind by phone.
+    emulator.user(SUCCESSOR, phone_number="13600000001")
+    await command(emulator, SUCCESSOR, "/start")
+    mark = emulator.checkpoint()
+    await emulator.press_reply_button(SUCCESSOR, onboarding_texts.SHARE_PHONE_BUTTON)
+    refused = await emulator.wait_for_message(SUCCESSOR, after=mark)
+    assert "已不在花名册中" in (refused.text or "")
