@@ -84,7 +84,8 @@ def phone_seat_taken(masked: str) -> str:
 
 def phone_inactive(masked: str) -> str:
     return (
-        f"手机号 {esc(masked)} 对应的人员已不在花名册中（已由他人接替）。如有疑问请联系网格指导员。"
+        f"手机号 {esc(masked)} 对应的人员已不在花名册中（已停用或由他人接替）。"
+        "如有疑问请联系网格指导员。"
     )
 
 
