@@ -16,7 +16,7 @@ from handlers.welcome import render_welcome
 from services import texts as shared_texts
 from services.access import CommandSpec, Viewer
 from services.onboarding import BindOutcome, load_viewer, redeem_invite, texts
-from services.onboarding.phone import JOIN_PAYLOAD
+from services.onboarding.phone import JOIN_PAYLOAD, join_town, remember_poster
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,18 @@ async def welcome(
         return
     specs = context.bot_data.commands
     token = context.args[0] if context.args else None
-    if token in PLAIN_START_PAYLOADS:
+    poster_town = join_town(token) if token is not None else None
+    if token in PLAIN_START_PAYLOADS or poster_town is not None:
         token = None
+    if poster_town is not None and viewer is None and context.bot_data.settings.phone_binding:
+        await remember_poster(
+            session=session,
+            telegram_user_id=user.id,
+            telegram_name=user.full_name,
+            town_id=poster_town,
+            now=datetime.now(UTC),
+        )
+        await session.commit()
     if token is None:
         first_line = texts.welcome_back(viewer.name) if viewer else ""
     else:

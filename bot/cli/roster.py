@@ -206,27 +206,31 @@ def invites_poster(
 ) -> None:
     """生成可打印的扫码绑定海报（A4 PNG）：二维码打开机器人，分享手机号即可绑定。"""
     from models.grids import towns
-    from services.onboarding.poster import poster_png
+    from services.onboarding.poster import join_link, poster_png
 
     settings = common.settings()
 
-    async def work(sessions: async_sessionmaker[AsyncSession]) -> tuple[list[str], str]:
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> tuple[dict[str, int], str]:
         async with sessions() as session:
-            names = [t.name for t in await towns(session=session)]
-        return names, await _bot_username(settings, bot_username)
+            ids = {t.name: t.id for t in await towns(session=session) if t.id is not None}
+        return ids, await _bot_username(settings, bot_username)
 
-    names, username = common.with_sessions(settings, work)
-    if town not in names:
+    ids, username = common.with_sessions(settings, work)
+    names = list(ids)
+    if town not in ids:
         known = "、".join(names) or "（还没有导入花名册）"
         typer.echo(f"没有名为「{town}」的乡镇（街道）。已有：{known}", err=True)
         raise typer.Exit(1)
     target = out or Path(f"绑定海报_{town}.png")
     try:
-        target.write_bytes(poster_png(town=town, bot_username=username, city=settings.city_name))
+        data = poster_png(
+            town=town, town_id=ids[town], bot_username=username, city=settings.city_name
+        )
+        target.write_bytes(data)
     except OSError as exc:
         typer.echo(f"无法写入 {target}：{exc}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"海报已保存：{target}（二维码：https://t.me/{username}?start=join）")
+    typer.echo(f"海报已保存：{target}（二维码：{join_link(username, ids[town])}）")
 
 
 @invites_app.command("export")

@@ -36,14 +36,16 @@ async def poster_command(
     if Role.ADMIN not in viewer.roles:
         await message.reply_html(texts.POSTER_NOT_ALLOWED)
         return
-    names = [t.name for t in await towns(session=session)]
+    ids = {t.name: t.id for t in await towns(session=session) if t.id is not None}
+    names = list(ids)
     town = " ".join(context.args or []).strip()
-    if town not in names:
+    if town not in ids:
         await message.reply_html(texts.POSTER_USAGE.format(towns=esc("、".join(names))))
         return
     data = await asyncio.to_thread(
         poster_png,
         town=town,
+        town_id=ids[town],
         bot_username=context.bot.username,
         city=context.bot_data.settings.city_name,
     )

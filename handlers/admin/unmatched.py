@@ -8,6 +8,7 @@ from telegram.ext import CommandHandler, filters
 
 from handlers.access import guarded
 from handlers.context import GridApplication, GridContext
+from models.exports import town_names
 from services.access import Capability, CommandSpec, Viewer
 from services.onboarding import texts
 from services.onboarding.unmatched import (
@@ -37,8 +38,9 @@ async def unmatched(
     if not may_review(viewer):
         await message.reply_html(texts.UNMATCHED_NOT_ALLOWED)
         return
-    attempts = await recent_unmatched(session=session, now=datetime.now(UTC))
-    await message.reply_html(render_unmatched(attempts, context.bot_data.settings.tz))
+    attempts = await recent_unmatched(session=session, viewer=viewer, now=datetime.now(UTC))
+    names = await town_names(session=session)
+    await message.reply_html(render_unmatched(attempts, context.bot_data.settings.tz, names))
 
 
 def register(app: GridApplication) -> None:

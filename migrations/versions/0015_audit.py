@@ -43,8 +43,10 @@ def upgrade() -> None:
         sa.Column("mobile", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("town_id", sa.Integer(), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["town_id"], ["grid.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("phone_attempt", schema=None) as batch_op:

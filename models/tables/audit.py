@@ -38,7 +38,10 @@ class PhoneAttempt(SQLModel, table=True):
     # What Telegram showed of the account, so that staff can tell who tried.
     telegram_name: str = Field(max_length=200)
     mobile: str = Field(max_length=20)
-    # "bound", "unmatched", "seat_taken", "not_own", "unreadable", "inactive".
+    # "bound", "unmatched", "seat_taken", "not_own", "unreadable", "inactive"; "asked" for the
+    # town's poster opened (t.me/<bot>?start=join_<town id>), which the next attempts inherit.
     outcome: str = Field(max_length=16, index=True)
     person_id: int | None = Field(default=None, foreign_key="person.id")
+    # The town whose poster the account came from, None for the plain /start.
+    town_id: int | None = Field(default=None, foreign_key="grid.id")
     at: datetime = Field(sa_column=tz_column(nullable=False, index=True))

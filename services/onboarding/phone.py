@@ -6,6 +6,7 @@ can forward someone else's card. Every attempt is kept (phone_attempt): the unma
 what town staff review, and the account's attempts in the last window are its rate limit.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,8 +21,10 @@ from services.audit import Actor, AuditAction, record
 from services.limits import RateRule
 from services.roster_import.cells import normalise_mobile
 
-# The public entry of binding by phone: t.me/<bot>?start=join (the poster's QR code).
+# The public entry of binding by phone: t.me/<bot>?start=join, and join_<town id> from a
+# town's poster (the attempts are then listed for that town's staff).
 JOIN_PAYLOAD = "join"
+_JOIN_TOWN = re.compile(r"^join_([0-9]{1,9})$")
 # Telegram sends numbers as digits with an optional "+"; anything far longer is not a number.
 MAX_NUMBER_CHARS = 32
 
@@ -59,6 +62,32 @@ class SharedContact:
     @property
     def is_own(self) -> bool:
         return not self.forwarded and self.contact_user_id == self.sender_id
+
+
+def join_town(payload: str) -> int | None:
+    """The town id of a poster's payload (join_12), None for anything else."""
+    found = _JOIN_TOWN.match(payload)
+    return int(found[1]) if found is not None else None
+
+
+async def remember_poster(
+    *, session: AsyncSession, telegram_user_id: int, telegram_name: str, town_id: int, now: datetime
+) -> None:
+    """Note which town's poster the account opened (the caller commits); unknown ids are
+    ignored."""
+    if not await audit_queries.is_town(session=session, grid_id=town_id):
+        return
+    await audit_queries.add_phone_attempt(
+        session=session,
+        attempt=PhoneAttempt(
+            telegram_user_id=telegram_user_id,
+            telegram_name=telegram_name[:200],
+            mobile="",
+            outcome=audit_queries.ASKED,
+            town_id=town_id,
+            at=now,
+        ),
+    )
 
 
 def read_mobile(phone_number: str) -> str | None:
@@ -107,6 +136,9 @@ async def bind_by_phone(
     mobile = read_mobile(contact.phone_number)
     number = mobile or contact.phone_number[:MAX_NUMBER_CHARS]
     result = await _match(session=session, contact=contact, mobile=mobile, number=number, now=now)
+    town_id = await audit_queries.joined_from_town(
+        session=session, telegram_user_id=contact.sender_id
+    )
     await audit_queries.add_phone_attempt(
         session=session,
         attempt=PhoneAttempt(
@@ -115,6 +147,7 @@ async def bind_by_phone(
             mobile=(mobile or "")[:20],
             outcome=result.outcome.value,
             person_id=result.person.id if result.person is not None else None,
+            town_id=town_id,
             at=now,
         ),
     )

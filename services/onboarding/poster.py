@@ -16,14 +16,15 @@ PAGE_INCHES = (8.27, 11.69)
 DPI = 150
 
 
-def join_link(bot_username: str) -> str:
-    return deep_link(bot_username, JOIN_PAYLOAD)
+def join_link(bot_username: str, town_id: int | None = None) -> str:
+    """t.me/<bot>?start=join, or join_<town id> for a town's poster."""
+    return deep_link(bot_username, JOIN_PAYLOAD if town_id is None else f"{JOIN_PAYLOAD}_{town_id}")
 
 
-def poster_png(*, town: str, bot_username: str, city: str) -> bytes:
+def poster_png(*, town: str, town_id: int, bot_username: str, city: str) -> bytes:
     """The poster as PNG bytes."""
     font = chinese_font()
-    link = join_link(bot_username)
+    link = join_link(bot_username, town_id)
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
     code.add_data(link)
     code.make(fit=True)

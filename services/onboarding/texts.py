@@ -92,7 +92,7 @@ def phone_inactive(masked: str) -> str:
 # /unmatched (town staff and admins).
 UNMATCHED_NONE = "最近30天没有未匹配的手机号绑定申请。"
 UNMATCHED_HEADING = "<b>未匹配的手机号绑定申请</b>（最近30天，{count} 个号码，新的在前）"
-UNMATCHED_LINE = "{at} · <code>{mobile}</code> · Telegram 名称：{name}"
+UNMATCHED_LINE = "{at} · <code>{mobile}</code> · 海报：{town} · Telegram 名称：{name}"
 UNMATCHED_HINT = (
     "这些号码在花名册中没有找到。请核对花名册（是否漏登、登记错号码），更正后重新导入；"
     "本人再点「📱 分享我的手机号」即可绑定。"

@@ -23,11 +23,24 @@ def may_review(viewer: Viewer) -> bool:
     return bool(viewer.roles & REVIEWER_ROLES)
 
 
-async def recent_unmatched(*, session: AsyncSession, now: datetime) -> list[PhoneAttempt]:
-    return await queries.unmatched_attempts(session=session, since=now - LOOKBACK, limit=LISTED)
+async def recent_unmatched(
+    *, session: AsyncSession, viewer: Viewer, now: datetime
+) -> list[PhoneAttempt]:
+    """The city sees every attempt; town staff those from their towns' posters and the plain
+    /start's (which no town can be told from)."""
+    towns = (
+        None
+        if viewer.is_city_wide
+        else frozenset(p.town_id for p in viewer.posts if p.town_id is not None)
+    )
+    return await queries.unmatched_attempts(
+        session=session, since=now - LOOKBACK, limit=LISTED, town_ids=towns
+    )
 
 
-def render_unmatched(attempts: Sequence[PhoneAttempt], tz: tzinfo) -> str:
+def render_unmatched(
+    attempts: Sequence[PhoneAttempt], tz: tzinfo, town_names: dict[int, str]
+) -> str:
     if not attempts:
         return texts.UNMATCHED_NONE
     lines = [texts.UNMATCHED_HEADING.format(count=len(attempts)), ""]
@@ -36,6 +49,7 @@ def render_unmatched(attempts: Sequence[PhoneAttempt], tz: tzinfo) -> str:
             at=a.at.astimezone(tz).strftime("%m-%d %H:%M"),
             mobile=esc(a.mobile),
             name=esc(a.telegram_name),
+            town=esc(town_names.get(a.town_id, "")) if a.town_id is not None else "—",
         )
         for a in attempts
     ]

@@ -209,3 +209,34 @@ async def test_personal_invite_links_keep_working(
 ) -> None:
     await bind(emulator, small_city, "member", NEWCOMER)
     assert menu(emulator, NEWCOMER) == MEMBER_MENU
+
+
+TOWN_HEAD = 6004
+OTHER_TOWN_HEAD = 6005
+
+
+async def test_a_town_posters_attempts_are_listed_for_that_town(
+    emulator: BotApiEmulator, small_city: SmallCity
+) -> None:
+    hongqiao = small_city.grids["虹桥镇"].id
+    await bind(emulator, small_city, "town_head", TOWN_HEAD)
+    await bind(emulator, small_city, "other_town_head", OTHER_TOWN_HEAD)
+    emulator.user(STRANGER, phone_number="13700002222")
+    await ask(emulator, STRANGER, f"/start join_{hongqiao}")
+    await share_own(emulator, STRANGER)
+    emulator.user(NEWCOMER, phone_number="13700003333")
+    await ask(emulator, NEWCOMER, "/start")
+    await share_own(emulator, NEWCOMER)
+    # A forged town id is ignored, like the plain /start.
+    emulator.user(ADMIN_TG, phone_number="13700004444")
+    await ask(emulator, ADMIN_TG, "/start join_99999")
+    await share_own(emulator, ADMIN_TG)
+
+    mine = (await command(emulator, TOWN_HEAD, "/unmatched")).text or ""
+    assert "13700002222" in mine
+    assert "海报：虹桥镇" in mine
+    assert "13700003333" in mine  # no town can be told: every town sees it
+    assert "13700004444" in mine
+    other = (await command(emulator, OTHER_TOWN_HEAD, "/unmatched")).text or ""
+    assert "13700002222" not in other
+    assert "13700003333" in other

@@ -45,7 +45,8 @@ async def test_admin_gets_a_printable_poster(
 async def test_cli_poster(
     database_url: str, small_city: SmallCity, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    del small_city
+    small_city_town_id = small_city.grids["柳市镇"].id
+    assert small_city_town_id is not None
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GRIDBOT_TOKEN", raising=False)
     monkeypatch.setenv("GRIDBOT_DATABASE_URL", database_url)
@@ -58,5 +59,6 @@ async def test_cli_poster(
     assert "柳市镇" in unknown.output
     made = await asyncio.to_thread(run, "--town", "柳市镇", "--bot-username", BOT_USERNAME)
     assert made.exit_code == 0, made.output
-    assert join_link(BOT_USERNAME) in made.output
+    town_id = small_city_town_id
+    assert join_link(BOT_USERNAME, town_id) in made.output
     assert png_size((tmp_path / "绑定海报_柳市镇.png").read_bytes()) == (1240, 1753)
