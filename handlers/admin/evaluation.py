@@ -1,5 +1,6 @@
 """/evaluate 2026: the year's evaluation workbook and grades, [确认评定] and its second
-confirmation, for admins (services.oversight.evaluation.chat)."""
+confirmation; /funding 2026: the year's funding ledger; for admins
+(services.oversight.evaluation.chat, services.oversight.funding)."""
 
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from models.enums import Role
 from services.access import Capability, CommandSpec, Viewer
 from services.oversight.evaluation import chat
 from services.oversight.evaluation.config import EvaluationConfig, load_evaluation_config
+from services.oversight.funding import funding_ledger, funding_xlsx, ledger_lines
 
 COMMANDS = (
     CommandSpec(
@@ -22,6 +24,13 @@ COMMANDS = (
         "年度评定",
         "计算某年度各三级网格的得分、等级和建议奖励（附评定表），"
         "可[确认评定]冻结结果：/evaluate 2026。",
+        Capability.VIEW_GRIDS,
+        roles=frozenset({Role.ADMIN}),
+    ),
+    CommandSpec(
+        "funding",
+        "经费台账",
+        "某年度各乡镇（街道）的活动经费和已确认的评定奖励（附台账）：/funding 2026。",
         Capability.VIEW_GRIDS,
         roles=frozenset({Role.ADMIN}),
     ),
@@ -99,6 +108,29 @@ async def confirm_pressed(
     await _send_workbook(update, context, pressed.year, result.workbook)
 
 
+@guarded(Capability.VIEW_GRIDS)
+async def funding_command(
+    update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
+) -> None:
+    message = update.effective_message
+    assert message is not None
+    if not chat.may_evaluate(viewer):
+        await message.reply_html(chat.FUNDING_NOT_ALLOWED)
+        return
+    year = chat.parse_year(" ".join(context.args or []))
+    if year is None:
+        await message.reply_html(chat.FUNDING_USAGE)
+        return
+    ledger = await funding_ledger(
+        session=session, year=year, config=_config(context), tz=context.bot_data.settings.tz
+    )
+    await message.reply_document(
+        InputFile(funding_xlsx(ledger), filename=f"网格经费台账_{year}.xlsx"),
+        caption="\n".join(ledger_lines(ledger))[:1024],
+    )
+
+
 def register(app: GridApplication) -> None:
     app.add_handler(CommandHandler("evaluate", evaluate_command, filters=PRIVATE))
+    app.add_handler(CommandHandler("funding", funding_command, filters=PRIVATE))
     app.add_handler(CallbackQueryHandler(confirm_pressed, pattern=chat.EvaluationConfirm.pattern()))

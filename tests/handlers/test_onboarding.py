@@ -46,6 +46,7 @@ CITY_TAIL += [
     "handover",
     "poster",
     "evaluate",
+    "funding",
     "deptset",
     "chase",
     *MEMBER_MENU[10:],

@@ -24,6 +24,8 @@ from services.oversight.evaluation.sheet import evaluation_xlsx
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 NOT_ALLOWED = "年度绩效评定仅限市统计局管理员。"
+FUNDING_NOT_ALLOWED = "经费台账仅限市统计局管理员。"
+FUNDING_USAGE = "用法：<code>/funding 2026</code>（年度，2000–2100）。"
 USAGE = "用法：<code>/evaluate 2026</code>（年度，2000–2100）。"
 CONFIRM = "确认评定"
 FREEZE = "确定，冻结 {year} 年度"

@@ -84,3 +84,16 @@ async def test_others_are_refused(
         assert (await session.exec(select(AuditEntry))).all() != []  # the binding only
         actions = {e.action for e in (await session.exec(select(AuditEntry))).all()}
     assert actions == {"binding.invite"}
+
+
+async def test_funding_ledger_for_admins(emulator: BotApiEmulator, small_city: SmallCity) -> None:
+    await bind(emulator, small_city, "admin", ADMIN)
+    await bind(emulator, small_city, "town_head", TOWN_HEAD)
+    sent = await command(emulator, ADMIN, "/funding 2025")
+    assert sent.document is not None
+    assert sent.document.filename == "网格经费台账_2025.xlsx"
+    assert sent.document.data is not None
+    assert "经费汇总" in openpyxl.load_workbook(io.BytesIO(sent.document.data)).sheetnames
+    assert "全市合计" in (sent.text or "")
+    refused = await command(emulator, TOWN_HEAD, "/funding 2025")
+    assert refused.text == chat.FUNDING_NOT_ALLOWED
