@@ -240,3 +240,11 @@ async def test_a_town_posters_attempts_are_listed_for_that_town(
     other = (await command(emulator, OTHER_TOWN_HEAD, "/unmatched")).text or ""
     assert "13700002222" not in other
     assert "13700003333" in other
+
+
+async def test_anything_else_from_an_unbound_user_offers_the_button(
+    emulator: BotApiEmulator, small_city: SmallCity
+) -> None:
+    del small_city
+    emulator.user(STRANGER)
+    await ask(emulator, STRANGER, "/nosuchcommand")
