@@ -17,6 +17,7 @@ from bot.updates import PerChatUpdateProcessor
 from core.settings import Settings
 from handlers import (
     activities,
+    admin,
     chase,
     conversation_keeper,
     duties,
@@ -29,6 +30,7 @@ from handlers import (
     notices,
     onboarding,
     oversight,
+    phone_binding,
     profile,
     questions,
     reachability,
@@ -54,6 +56,7 @@ log = logging.getLogger(__name__)
 # Registration order is dispatch order within group 0: the first matching handler wins.
 HANDLER_MODULES: tuple[ModuleType, ...] = (
     onboarding,  # /start first: deep-link tokens must reach it before anything else
+    phone_binding,  # shared contacts (binding by phone); no other feature takes them
     help,
     profile,
     # Guided conversations: each only takes replies from users inside it, and must stay above
@@ -67,6 +70,7 @@ HANDLER_MODULES: tuple[ModuleType, ...] = (
     duties,
     todo,
     oversight,  # /export, /stats, /mystats, /departments
+    admin,  # the roster as a document (above chase, which takes other lists), /unmatched, /audit
     chase,  # documents (platform lists) and /chase; above faq and fallback
     # Plain private text is a question to the knowledge base. Guided conversations added
     # later must be registered above this module, or faq would take their users' replies.

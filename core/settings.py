@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     city_name: str = "乐清市"
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
+    # Self-service binding by sharing one's phone number (/start, t.me/<bot>?start=join); off
+    # for a city that hands out personal links only. Attempts per account per sliding hour.
+    phone_binding: bool = True
+    phone_attempts_per_hour: int = Field(default=5, ge=1, le=100)
     # Set when the bot cannot ask getMe (offline invite export); otherwise read from Telegram.
     bot_username: str | None = None
     # Activities: the check-in code changes this often; a location check-in must be this close.

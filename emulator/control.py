@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from emulator.api.files import image_size
-from emulator.limits import utf16_len
+from emulator.limits import MAX_USER_UPLOAD_BYTES, reply_button_text, utf16_len
 from emulator.params import scope_key
 from emulator.records import CallbackAnswer, EmulatorError, InlineAnswer, SentFile, SentMessage
 from emulator.state import EmulatorState
@@ -71,7 +71,12 @@ class ControlApi(EmulatorState):
         mime_type: str | None = None,
         caption: str | None = None,
     ) -> JSONDict:
-        """The user uploads a file; the bot can fetch it via getFile. Returns the Message."""
+        """The user uploads a file; the bot can fetch it via getFile. Returns the Message.
+
+        Like Telegram, a file over 20 MB arrives (with its file_size) but getFile refuses it.
+        """
+        if len(data) > MAX_USER_UPLOAD_BYTES:
+            raise EmulatorError("users cannot send files over 2000 MB")
         stored = self._store_file(
             "documents",
             filename,
@@ -106,6 +111,58 @@ class ControlApi(EmulatorState):
         if caption:
             content["caption"] = caption
         return self._user_message(user_id, content, None)
+
+    async def send_contact(
+        self,
+        user_id: int,
+        phone_number: str | None = None,
+        *,
+        own: bool = True,
+        contact_user_id: int | None = None,
+        first_name: str | None = None,
+        forwarded_from: int | None = None,
+    ) -> JSONDict:
+        """The user sends a contact card. Returns the Message.
+
+        ``own``: their own number, as the request_contact button shares it (contact.user_id
+        is the sender; the number defaults to the user's ``phone_number``). Otherwise a card
+        from the address book: contact.user_id is ``contact_user_id`` (None for someone not
+        on Telegram). ``forwarded_from`` adds a forward_origin from that user.
+        """
+        user = self._active_user(user_id)
+        if own:
+            phone_number = phone_number or user.phone_number
+            contact_user_id = user.id
+            first_name = first_name or user.first_name
+        if not phone_number:
+            raise EmulatorError(f"user {user_id} has no phone_number; pass one")
+        contact: JSONDict = {"phone_number": phone_number, "first_name": first_name or "联系人"}
+        if own and user.last_name:
+            contact["last_name"] = user.last_name
+        if contact_user_id is not None:
+            contact["user_id"] = contact_user_id
+        content: JSONDict = {"contact": contact}
+        if forwarded_from is not None:
+            origin = self.user(forwarded_from)
+            content["forward_origin"] = {
+                "type": "user",
+                "date": self._now(),
+                "sender_user": origin.to_dict(),
+            }
+        return self._user_message(user_id, content, None)
+
+    async def press_reply_button(self, user_id: int, label: str) -> JSONDict:
+        """The user taps a button of the chat's reply keyboard: its text is sent, or with
+        ``request_contact`` the user's own contact. Returns the Message."""
+        keyboard = self._reply_keyboards.get(user_id)
+        buttons = [b for row in (keyboard or {}).get("keyboard", []) for b in row]
+        button = next((b for b in buttons if reply_button_text(b) == label), None)
+        if button is None:
+            labels = [reply_button_text(b) for b in buttons]
+            raise EmulatorError(f"chat {user_id} shows no reply button {label!r}; has {labels}")
+        if isinstance(button, dict) and button.get("request_contact"):
+            return await self.send_contact(user_id)
+        return await self.send_text(user_id, label)
 
     async def send_raw_message(self, user_id: int, content: JSONDict) -> JSONDict:
         """The user sends a message with arbitrary Bot API fields (contact, sticker ...)."""

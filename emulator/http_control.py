@@ -22,6 +22,8 @@ class HttpControl(ControlApi):
         app.router.add_post("/control/users/{id}/text", self._control_text)
         app.router.add_post("/control/users/{id}/press", self._control_press)
         app.router.add_post("/control/users/{id}/location", self._control_location)
+        app.router.add_post("/control/users/{id}/contact", self._control_contact)
+        app.router.add_post("/control/users/{id}/reply_button", self._control_reply_button)
         app.router.add_post("/control/users/{id}/block", self._control_block)
         app.router.add_post("/control/users/{id}/unblock", self._control_unblock)
         app.router.add_get("/control/chats/{id}/messages", self._control_messages)
@@ -66,6 +68,7 @@ class HttpControl(ControlApi):
                 username=body.get("username"),
                 last_name=body.get("last_name"),
                 language_code=body.get("language_code"),
+                phone_number=body.get("phone_number"),
             ).to_dict()
 
         return await self._control(request, action)
@@ -96,6 +99,24 @@ class HttpControl(ControlApi):
             lambda user_id, body: self.share_location(
                 user_id, float(body["latitude"]), float(body["longitude"])
             ),
+        )
+
+    async def _control_contact(self, request: web.Request) -> web.Response:
+        return await self._control(
+            request,
+            lambda user_id, body: self.send_contact(
+                user_id,
+                body.get("phone_number"),
+                own=bool(body.get("own", True)),
+                contact_user_id=body.get("contact_user_id"),
+                first_name=body.get("first_name"),
+                forwarded_from=body.get("forwarded_from"),
+            ),
+        )
+
+    async def _control_reply_button(self, request: web.Request) -> web.Response:
+        return await self._control(
+            request, lambda user_id, body: self.press_reply_button(user_id, str(body["text"]))
         )
 
     async def _control_block(self, request: web.Request) -> web.Response:

@@ -11,6 +11,9 @@ MAX_CALLBACK_DATA_BYTES = 64
 DELETE_WINDOW_SECONDS = 48 * 3600
 # Telegram caps long polling at 50 seconds.
 MAX_POLL_TIMEOUT = 50.0
+# getFile serves bots files up to 20 MB; users may send files up to 2 GB (4 GB with Premium).
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+MAX_USER_UPLOAD_BYTES = 2000 * 1024 * 1024
 
 _INLINE_BUTTON_ACTIONS = words(
     "url callback_data web_app login_url switch_inline_query "
@@ -55,7 +58,21 @@ def checked_reply_markup(markup: Any, *, inline_only: bool = False) -> JSONDict 
         raise bad_request("inline keyboard expected")
     if not {"keyboard", "remove_keyboard", "force_reply"} & markup.keys():
         raise bad_request("can't parse reply keyboard markup JSON object")
+    if "keyboard" in markup:
+        rows = markup["keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        for row in rows:
+            for button in row:
+                text = button.get("text") if isinstance(button, dict) else button
+                if not isinstance(text, str) or not text:
+                    raise bad_request("can't parse keyboard button: Text is empty")
     return markup
+
+
+def reply_button_text(button: Any) -> str:
+    """The label of a reply-keyboard button (a plain string or a ``KeyboardButton``)."""
+    return str(button.get("text") if isinstance(button, dict) else button)
 
 
 class TokenBucket:

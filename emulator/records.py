@@ -19,6 +19,8 @@ class FakeUser:
     last_name: str | None = None
     language_code: str | None = None
     blocked: bool = False
+    # The account's phone number, as a request_contact button shares it.
+    phone_number: str | None = None
 
     def to_dict(self) -> JSONDict:
         """Bot API ``User`` object."""

@@ -167,6 +167,7 @@ class EmulatorState:
         username: str | None = None,
         last_name: str | None = None,
         language_code: str | None = None,
+        phone_number: str | None = None,
     ) -> FakeUser:
         """Register (or update and return) a user; its private chat becomes known."""
         existing = self._users.get(user_id)
@@ -176,6 +177,7 @@ class EmulatorState:
             existing.username = username or existing.username
             existing.last_name = last_name or existing.last_name
             existing.language_code = language_code or existing.language_code
+            existing.phone_number = phone_number or existing.phone_number
             return existing
         if user_id <= 0:
             raise EmulatorError(f"user ids must be positive, got {user_id}")
@@ -185,6 +187,7 @@ class EmulatorState:
             username=username,
             last_name=last_name,
             language_code=language_code,
+            phone_number=phone_number,
         )
         self._users[user_id] = user
         return user

@@ -8,6 +8,7 @@ from core.formatting import esc
 from handlers.access import visited
 from handlers.context import GridApplication, GridContext
 from handlers.menus import refresh_menu, visible_commands
+from handlers.phone_binding import ask_for_phone
 from services import texts as shared_texts
 from services.access import CommandSpec, Viewer
 from services.suggest import nearest_command, typed_command
@@ -27,7 +28,10 @@ async def unmatched(
         await refresh_menu(
             context.bot, chat_id=message.chat_id, specs=context.bot_data.commands, viewer=None
         )
-        await message.reply_html(shared_texts.UNBOUND)
+        if context.bot_data.settings.phone_binding:
+            await ask_for_phone(message)
+        else:
+            await message.reply_html(shared_texts.UNBOUND)
         return
     typed = typed_command(message.text or "")
     if typed is None:

@@ -10,34 +10,27 @@ from telegram.ext import CommandHandler, filters
 from handlers.access import visited
 from handlers.activities import checkin as activity_checkin
 from handlers.context import GridApplication, GridContext
-from handlers.menus import refresh_menu, visible_commands
-from handlers.profile import render_posts
+from handlers.menus import refresh_menu
+from handlers.phone_binding import ask_for_phone
+from handlers.welcome import render_welcome
 from services import texts as shared_texts
 from services.access import CommandSpec, Viewer
 from services.onboarding import BindOutcome, load_viewer, redeem_invite, texts
-from services.profile import texts as profile_texts
+from services.onboarding.phone import JOIN_PAYLOAD, join_town, remember_poster
 
 log = logging.getLogger(__name__)
 
 # Deep-link payloads that are not invitations: Telegram opens the chat with them from the
-# inline-mode button ("绑定身份后使用", "没有找到可靠答案").
-PLAIN_START_PAYLOADS = frozenset({"inline", "ask"})
+# inline-mode button ("绑定身份后使用", "没有找到可靠答案"), and the public entry of binding by
+# phone (t.me/<bot>?start=join, the poster's QR code).
+PLAIN_START_PAYLOADS = frozenset({"inline", "ask", JOIN_PAYLOAD})
 ASK_PAYLOAD = filters.Regex(r"^/start ask$")
 
 COMMANDS = (
-    CommandSpec("start", "开始 / 绑定身份", "开始使用；通过个人邀请链接完成身份绑定。", None),
+    CommandSpec(
+        "start", "开始 / 绑定身份", "开始使用；分享手机号或通过个人邀请链接完成身份绑定。", None
+    ),
 )
-
-
-def render_welcome(first_line: str, viewer: Viewer, specs: tuple[CommandSpec, ...]) -> str:
-    lines = [first_line, "", profile_texts.ROLES_HEADING, render_posts(viewer.posts), ""]
-    lines.append(profile_texts.CAN_DO_HEADING)
-    lines += [
-        f"/{spec.command} — {spec.help}"
-        for spec in visible_commands(specs, viewer)
-        if spec.command != "start"
-    ]
-    return "\n".join(lines)
 
 
 async def start(update: Update, context: GridContext) -> None:
@@ -59,8 +52,18 @@ async def welcome(
         return
     specs = context.bot_data.commands
     token = context.args[0] if context.args else None
-    if token in PLAIN_START_PAYLOADS:
+    poster_town = join_town(token) if token is not None else None
+    if token in PLAIN_START_PAYLOADS or poster_town is not None:
         token = None
+    if poster_town is not None and viewer is None and context.bot_data.settings.phone_binding:
+        await remember_poster(
+            session=session,
+            telegram_user_id=user.id,
+            telegram_name=user.full_name,
+            town_id=poster_town,
+            now=datetime.now(UTC),
+        )
+        await session.commit()
     if token is None:
         first_line = texts.welcome_back(viewer.name) if viewer else ""
     else:
@@ -87,7 +90,9 @@ async def welcome(
             return
     # The menu first, so that it already shows the new commands when the greeting arrives.
     await refresh_menu(context.bot, chat_id=message.chat_id, specs=specs, viewer=viewer)
-    if viewer is None:
+    if viewer is None and context.bot_data.settings.phone_binding:
+        await ask_for_phone(message)
+    elif viewer is None:
         await message.reply_html(shared_texts.UNBOUND)
     else:
         await message.reply_html(render_welcome(first_line, viewer, specs))

@@ -213,3 +213,25 @@ async def mark_reachable(*, session: AsyncSession, person_id: int) -> bool:
         .values(unreachable_at=None, unreachable_reason=None)
     )
     return bool(result.rowcount)
+
+
+async def people_named(*, session: AsyncSession, name: str, limit: int) -> list[Person]:
+    result = await session.exec(
+        select(Person).where(Person.name == name).order_by(col(Person.id)).limit(limit)
+    )
+    return list(result.all())
+
+
+async def history_counts(*, session: AsyncSession, person_id: int) -> tuple[int, int]:
+    """(ended posts, ended Telegram bindings) of a person: what stays as history."""
+    posts = await session.exec(
+        select(sa.func.count())
+        .select_from(Assignment)
+        .where(Assignment.person_id == person_id, col(Assignment.ended_at).is_not(None))
+    )
+    bindings = await session.exec(
+        select(sa.func.count())
+        .select_from(TelegramBinding)
+        .where(TelegramBinding.person_id == person_id, col(TelegramBinding.ended_at).is_not(None))
+    )
+    return posts.one(), bindings.one()

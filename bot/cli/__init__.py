@@ -2,7 +2,7 @@
 
 import typer
 
-from bot.cli import chase, duties, export, faq, oversight, roster, serve, study
+from bot.cli import audit, chase, duties, export, faq, oversight, roster, serve, study
 
 app = typer.Typer(
     help="统计网格助手 gridbot：基层统计网格智治 Telegram 机器人。", no_args_is_help=True
@@ -19,6 +19,7 @@ app.add_typer(oversight.funding_app, name="funding")
 app.add_typer(oversight.departments_app, name="departments")
 app.add_typer(export.export_app, name="export")
 app.add_typer(chase.chase_app, name="chase")
+app.add_typer(audit.audit_app, name="audit")
 app.command("import")(roster.import_command)
 app.command("run")(serve.run)
 app.command("demo")(serve.demo)

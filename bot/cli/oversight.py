@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.cli import common
 from core.settings import Settings
 from models.db import transaction
+from services.audit import Actor, AuditAction, record
 from services.duties.config import DutyConfigError, load_duties
 from services.oversight import departments as dept
 from services.oversight.evaluation.config import (
@@ -129,6 +130,7 @@ def evaluate_confirm(
                 confirmed_by=by.strip() or "市统计局",
                 now=datetime.now(UTC),
                 tz=settings.tz,
+                actor=Actor.cli(),
             )
 
     try:
@@ -213,6 +215,14 @@ def departments_set(
                 met=met,
                 evidence=evidence,
                 checked_on=checked_on,
+                now=datetime.now(UTC),
+            )
+            state = "达标" if met else "未达标"
+            await record(
+                session=session,
+                actor=Actor.cli(),
+                action=AuditAction.DEPARTMENT_ITEM,
+                summary=f"{name} · {dept.ITEMS[item]} · {state}（{checked_on}）{evidence[:100]}",
                 now=datetime.now(UTC),
             )
 

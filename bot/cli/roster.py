@@ -47,6 +47,7 @@ def import_command(
     ] = None,
 ) -> None:
     """导入花名册（企业、人员）。任何一行有误则全部不导入，并生成错误报告。"""
+    from services.audit import Actor
     from services.roster_import import import_roster
     from services.roster_import.cells import Invalid, parse_date
     from services.roster_import.report import (
@@ -83,6 +84,7 @@ def import_command(
                 today=today,
                 partial=partial,
                 go_live=go_live_day,
+                actor=Actor.cli(),
             )
 
     try:
@@ -105,6 +107,7 @@ def grids_partition(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示划分方案，不写入")] = False,
 ) -> None:
     """按乡镇（街道）和行业把企业划入约20家的三级网格，并分配网格长、指导员。"""
+    from services.audit import Actor
     from services.grids.partition.run import partition
 
     settings = common.settings()
@@ -112,7 +115,10 @@ def grids_partition(
     async def work(sessions: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
         async with sessions() as session:
             return await partition(
-                session=session, dry_run=dry_run, today=datetime.now(settings.tz).date()
+                session=session,
+                dry_run=dry_run,
+                today=datetime.now(settings.tz).date(),
+                actor=Actor.cli(),
             )
 
     typer.echo(common.with_sessions(settings, work).render())
@@ -192,6 +198,41 @@ BotUsernameOption = Annotated[
 ]
 
 
+@invites_app.command("poster")
+def invites_poster(
+    town: Annotated[str, typer.Option("--town", help="乡镇（街道）名称，印在海报标题中")],
+    out: Annotated[Path | None, typer.Option("--out", help="输出 .png 文件")] = None,
+    bot_username: BotUsernameOption = None,
+) -> None:
+    """生成可打印的扫码绑定海报（A4 PNG）：二维码打开机器人，分享手机号即可绑定。"""
+    from models.grids import towns
+    from services.onboarding.poster import join_link, poster_png
+
+    settings = common.settings()
+
+    async def work(sessions: async_sessionmaker[AsyncSession]) -> tuple[dict[str, int], str]:
+        async with sessions() as session:
+            ids = {t.name: t.id for t in await towns(session=session) if t.id is not None}
+        return ids, await _bot_username(settings, bot_username)
+
+    ids, username = common.with_sessions(settings, work)
+    names = list(ids)
+    if town not in ids:
+        known = "、".join(names) or "（还没有导入花名册）"
+        typer.echo(f"没有名为「{town}」的乡镇（街道）。已有：{known}", err=True)
+        raise typer.Exit(1)
+    target = out or Path(f"绑定海报_{town}.png")
+    try:
+        data = poster_png(
+            town=town, town_id=ids[town], bot_username=username, city=settings.city_name
+        )
+        target.write_bytes(data)
+    except OSError as exc:
+        typer.echo(f"无法写入 {target}：{exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"海报已保存：{target}（二维码：{join_link(username, ids[town])}）")
+
+
 @invites_app.command("export")
 def invites_export(
     out: Annotated[Path, typer.Option("--out", help="输出 .xlsx 文件")] = Path("invites.xlsx"),
@@ -249,6 +290,7 @@ def people_rebind(
 ) -> None:
     """换绑：解除原 Telegram 绑定并生成新链接；指定接替人员时，企业和角色一并移交。"""
     from core.buttons import deep_link
+    from services.audit import Actor
     from services.onboarding import RebindError, RebindResult, rebind
     from services.roster_import.cells import normalise_mobile
 
@@ -268,6 +310,7 @@ def people_rebind(
                 new_mobile=mobiles[1] if len(mobiles) > 1 else None,
                 ttl=settings.invite_ttl,
                 now=datetime.now(UTC),
+                actor=Actor.cli(),
             )
         return result, username
 

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.cli import common
 from models.db import transaction
+from services.audit import Actor
 from services.duties.config import DutyConfigError, load_duties
 from services.study import HourLimits, ImportResult, import_study_file
 
@@ -40,7 +41,12 @@ def study_import(
         # All or nothing: the rows go in one transaction, which an error rolls back.
         async with transaction(sessions) as session:
             return await import_study_file(
-                session=session, path=file, today=today, limits=limits, dry_run=dry_run
+                session=session,
+                path=file,
+                today=today,
+                limits=limits,
+                dry_run=dry_run,
+                actor=Actor.cli(),
             )
 
     try:

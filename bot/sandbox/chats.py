@@ -231,12 +231,9 @@ class Chats:
     async def share_contact(self, telegram_id: int) -> JSONDict:
         """The person shares their own phone number (a request_contact button)."""
         character = self.character(telegram_id)
-        contact = {
-            "phone_number": character.mobile,
-            "first_name": character.name,
-            "user_id": telegram_id,
-        }
-        raw = await self.emulator.send_raw_message(telegram_id, {"contact": contact})
+        raw = await self.emulator.send_contact(
+            telegram_id, character.mobile, first_name=character.name
+        )
         return self._published(telegram_id, raw)
 
     async def send_file(

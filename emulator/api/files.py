@@ -2,6 +2,7 @@
 
 import struct
 
+from emulator.limits import MAX_DOWNLOAD_BYTES
 from emulator.params import Params
 from emulator.records import SentFile, UploadedFile
 from emulator.state import EmulatorState
@@ -41,6 +42,8 @@ class FilesApi(EmulatorState):
         stored = self._files.get(p.opt_str("file_id") or "")
         if stored is None:
             raise bad_request("invalid file_id")
+        if stored.size > MAX_DOWNLOAD_BYTES:
+            raise bad_request("file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,

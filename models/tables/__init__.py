@@ -4,6 +4,7 @@
 # create_all), and lets `from models.tables import X` name any table.
 
 from models.tables.activities import Activity, ActivityGrid, Attendance
+from models.tables.audit import AuditEntry, PhoneAttempt
 from models.tables.chase import ChaseImport, ChaseItem
 from models.tables.columns import utcnow
 from models.tables.conversations import ConversationState
@@ -25,13 +26,16 @@ from models.tables.roster import (
     still_on_grid,
 )
 from models.tables.study import StudyRecord
+from models.tables.uploads import AdminUpload
 from models.tables.webhook import WebhookUpdate
 
 __all__ = [
     "Activity",
     "ActivityGrid",
+    "AdminUpload",
     "Assignment",
     "Attendance",
+    "AuditEntry",
     "ChaseImport",
     "ChaseItem",
     "CheckinCode",
@@ -50,6 +54,7 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonPreference",
+    "PhoneAttempt",
     "Question",
     "QuestionPost",
     "RateSlot",

@@ -29,6 +29,9 @@ class Action(StrEnum):
     EXPORT = "export"
     # Check-in codes tried, for all activities; per activity it is "checkin:<id>".
     CHECKIN = "checkin"
+    # Contacts shared to bind by phone: counted per Telegram account, as the rows of
+    # phone_attempt (there is no person yet to hold a RateSlot), with this rule's numbers.
+    PHONE = "phone"
 
 
 _REFUSALS = {
@@ -37,6 +40,7 @@ _REFUSALS = {
     Action.NOTICE: texts.NOTICE,
     Action.EXPORT: texts.EXPORT,
     Action.CHECKIN: texts.CHECKIN,
+    Action.PHONE: texts.PHONE,
 }
 
 
@@ -62,6 +66,7 @@ def rule(settings: Settings, action: Action) -> RateRule:
         Action.NOTICE: settings.notices_per_hour,
         Action.EXPORT: settings.exports_per_hour,
         Action.CHECKIN: settings.checkin_attempts_per_hour,
+        Action.PHONE: settings.phone_attempts_per_hour,
     }[action]
     return RateRule(action, action.value, limit, HOUR)
 

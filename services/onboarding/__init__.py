@@ -14,6 +14,7 @@ from models import people
 from models.enums import GridLevel, Role
 from models.tables import Assignment, Invite, Person, TelegramBinding
 from services.access import Post, Viewer
+from services.audit import Actor, AuditAction, record
 
 # 24 random bytes = 192 bits, URL-safe base64 without padding: 32 characters, inside
 # Telegram's 64-character limit for deep-link payloads ([A-Za-z0-9_-]).
@@ -109,6 +110,13 @@ async def redeem_invite(
         # Lost a race against another /start for the same account or person.
         await session.rollback()
         return BindResult(BindOutcome.SEAT_TAKEN, person=person)
+    await record(
+        session=session,
+        actor=Actor.chat(person.id, person.name),
+        action=AuditAction.BIND_INVITE,
+        summary=f"{person.name}用个人邀请链接绑定了 Telegram 账号 {telegram_user_id}",
+        now=now,
+    )
     return BindResult(BindOutcome.BOUND, person=person)
 
 
@@ -223,6 +231,7 @@ async def rebind(
     new_mobile: str | None,
     ttl: timedelta,
     now: datetime,
+    actor: Actor | None = None,
 ) -> RebindResult:
     """End a person's Telegram binding and issue a fresh link.
 
@@ -240,6 +249,14 @@ async def rebind(
         raise RebindError("替换人员时需同时提供新人员的姓名和手机号。")
     if new_name is None or new_mobile is None:
         [invite] = await issue_invites(session=session, persons=[old], ttl=ttl, now=now)
+        if actor is not None:
+            await record(
+                session=session,
+                actor=actor,
+                action=AuditAction.REBIND,
+                summary=f"{old.name}（{mobile}）解除原 Telegram 绑定，重新生成邀请链接",
+                now=now,
+            )
         return RebindResult(old, old, ended, invite, 0, 0)
 
     new = await people.person_by_mobile(session=session, mobile=new_mobile)
@@ -280,4 +297,15 @@ async def rebind(
     old.active = False
     session.add(old)
     [invite] = await issue_invites(session=session, persons=[new], ttl=ttl, now=now)
+    if actor is not None:
+        await record(
+            session=session,
+            actor=actor,
+            action=AuditAction.HANDOVER,
+            summary=(
+                f"{new.name}（{new_mobile}）接替 {old.name}（{mobile}）：移交企业 "
+                f"{moved_enterprises} 家、角色 {moved_assignments} 个"
+            ),
+            now=now,
+        )
     return RebindResult(old, new, ended, invite, moved_enterprises, moved_assignments)

@@ -15,6 +15,7 @@ from models.enums import CandidateStatus
 from models.tables import FaqCandidate
 from services import texts as shared_texts
 from services.access import Capability, Viewer
+from services.audit import Actor, AuditAction, record
 from services.questions import texts
 from services.questions.lookups import load_question, person_name, town_of
 from services.questions.rules import QuestionRefused, may_answer
@@ -91,6 +92,13 @@ async def review_candidate(
     candidate.reviewed_by = viewer.person_id
     candidate.reviewed_at = now
     await queries.save_candidate(session=session, candidate=candidate)
+    await record(
+        session=session,
+        actor=Actor.chat(viewer.person_id, viewer.name),
+        action=AuditAction.FAQ_APPROVE if approve else AuditAction.FAQ_REJECT,
+        summary=f"解答 #{candidate_id}「{candidate.question[:60]}」{candidate.status.value}",
+        now=now,
+    )
     log.info("faq candidate %s %s by %s", candidate_id, candidate.status, viewer.person_id)
     return candidate
 

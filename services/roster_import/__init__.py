@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.roster import any_survey_object
+from services.audit import Actor, AuditAction, record
 from services.roster_import.apply import RosterDates, apply_roster
 from services.roster_import.read import read_roster
 from services.roster_import.report import ImportReport
@@ -32,6 +33,9 @@ async def import_roster(
     today: date | None = None,
     partial: bool = False,
     go_live: date | None = None,
+    actor: Actor | None = None,
+    file_label: str = "",
+    preview: bool = False,
 ) -> ImportReport:
     """Validate every row of the roster files and, only if all are clean, apply them and commit.
 
@@ -41,7 +45,9 @@ async def import_roster(
     longer lists are recorded as leaving on `today` (the city's local date; UTC's if
     None), unless the import is `partial`. New objects without 纳入日期 join on `joined_on`
     if given, else on 1 January of `today`'s year at the first import and on `today` later.
-    The first import records the city's go-live date: `go_live`, or `today`.
+    The first import records the city's go-live date: `go_live`, or `today`. With `actor` the
+    import is recorded in the audit trail in the same transaction. With `preview` everything is
+    applied and counted as usual and then rolled back: the report says what an import would do.
     Raises RosterFileError when a file cannot be read as a roster (see `read_roster`).
     """
     the_day = today or datetime.now(UTC).date()
@@ -82,8 +88,28 @@ async def import_roster(
             known=known,
             dates=dates,
         )
+        if preview:
+            await session.rollback()
+            return report
+        if actor is not None:
+            await record(
+                session=session,
+                actor=actor,
+                action=AuditAction.ROSTER_IMPORT,
+                summary=audit_summary(report, file_label or ", ".join(p.name for p in paths)),
+                now=datetime.now(UTC),
+            )
         await session.commit()
     except BaseException:
         await session.rollback()
         raise
     return report
+
+
+def audit_summary(report: ImportReport, file_label: str) -> str:
+    return (
+        f"{file_label}：新建乡镇街道 {report.towns_created} 个；企业新增 "
+        f"{report.enterprises_created}、更新 {report.enterprises_updated}、未变 "
+        f"{report.enterprises_unchanged} 家；人员新增 {report.people_created} 人；岗位新增 "
+        f"{report.assignments_created}、调整 {report.assignments_updated} 个"
+    )

@@ -3,7 +3,7 @@ import of hours from a spreadsheet (all-or-nothing, re-importing adds nothing)."
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import study as queries
 from models.tables import StudyRecord
+from services.audit import Actor, AuditAction, record
 from services.study import texts
 
 MIN_HOURS = 0.5
@@ -237,6 +238,7 @@ async def import_study_file(
     today: date,
     limits: HourLimits,
     dry_run: bool = False,
+    actor: Actor | None = None,
 ) -> ImportResult:
     """Validate every row of the first sheet (手机号, 日期, 内容, 学时), then import all or none.
     No entry above `limits.per_entry`, no day above `limits.per_day` (hours recorded before
@@ -322,6 +324,16 @@ async def import_study_file(
     inserted = await queries.insert_imported(
         session=session, rows=[(r.person_id, r.studied_on, r.topic, r.hours) for r in new]
     )
+    if actor is not None:
+        await record(
+            session=session,
+            actor=actor,
+            action=AuditAction.STUDY_IMPORT,
+            summary=(
+                f"{path.name}：导入学时记录 {inserted} 条，跳过已有记录 {len(parsed) - inserted} 条"
+            ),
+            now=datetime.now(UTC),
+        )
     return ImportResult(errors=(), imported=inserted, skipped=len(parsed) - inserted)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from telegram import KeyboardButton, ReplyKeyboardMarkup
 from telegram.error import Forbidden
 
 from emulator import BotApiEmulator
@@ -46,3 +47,22 @@ async def test_http_control_api(app: AnyApp, emu: BotApiEmulator) -> None:
             await app.bot.send_message(2002, "still there?")
         await client.post(f"{control}/users/2002/unblock")
         await app.bot.send_message(2002, "yes")
+
+
+async def test_http_contact_and_reply_button(app: AnyApp, emu: BotApiEmulator) -> None:
+    control = f"{emu.base_url}/control"
+    async with httpx.AsyncClient(timeout=5) as client:
+        await client.post(f"{control}/users/2003", json={"phone_number": "8613800000000"})
+        own = await client.post(f"{control}/users/2003/contact", json={})
+        assert own.json()["result"]["contact"]["user_id"] == 2003
+        assert own.json()["result"]["contact"]["phone_number"] == "8613800000000"
+        other = await client.post(
+            f"{control}/users/2003/contact", json={"own": False, "phone_number": "139"}
+        )
+        assert "user_id" not in other.json()["result"]["contact"]
+        none = await client.post(f"{control}/users/2003/reply_button", json={"text": "x"})
+        assert none.status_code == 400
+        share = KeyboardButton("分享", request_contact=True)
+        await app.bot.send_message(2003, "请分享", reply_markup=ReplyKeyboardMarkup([[share]]))
+        tapped = await client.post(f"{control}/users/2003/reply_button", json={"text": "分享"})
+        assert tapped.json()["result"]["contact"]["user_id"] == 2003

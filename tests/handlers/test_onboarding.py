@@ -34,10 +34,23 @@ MEMBER_MENU = [
 # MEMBER_MENU[:8] ends with /settings; staff commands of later modules (/duties) follow.
 # MEMBER_MENU[8:10] is /todo and /mystats: leaders get /export and /stats between them, and
 # the city level /departments, then /chase, after them. /report is the level-3 网格长's alone.
-LEADER_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "chase"]
+# Town leaders, instructors and admins review unmatched phone numbers (/unmatched); admins
+# alone read the audit trail (/audit) and run /person, /handover, /poster and /evaluate.
+LEADER_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "unmatched", "chase"]
 LEADER_TAIL += MEMBER_MENU[10:]
-CITY_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "departments", "chase"]
-CITY_TAIL += MEMBER_MENU[10:]
+CITY_TAIL = [*MEMBER_MENU[8:9], "export", "stats", *MEMBER_MENU[9:10], "departments"]
+CITY_TAIL += [
+    "unmatched",
+    "audit",
+    "person",
+    "handover",
+    "poster",
+    "evaluate",
+    "funding",
+    "deptset",
+    "chase",
+    *MEMBER_MENU[10:],
+]
 TOWN_HEAD_MENU = [*MEMBER_MENU[:8], "duties", *LEADER_TAIL, "grid"]
 INSTRUCTOR_MENU = [
     *MEMBER_MENU[:5],

@@ -31,7 +31,7 @@ async def test_downgrade_to_base_and_up_again(engine: AsyncEngine) -> None:
         await connection.run_sync(downgrade)
     assert await current_revision(engine) is None
     await upgrade(engine)
-    assert await current_revision(engine) == "0014"
+    assert await current_revision(engine) == "0015"
 
 
 async def test_0014_backfills_go_live_and_notice_targets(engine: AsyncEngine) -> None:

@@ -19,6 +19,7 @@ from models.partition import (
     set_grid_kinds,
     survey_object_slots,
 )
+from services.audit import Actor, AuditAction, record
 from services.grids.partition.plan import plan_partition
 from services.grids.partition.report import PartitionPlan, PartitionReport
 from services.grids.partition.sizes import DEFAULT_SIZES, PartitionSettings
@@ -30,6 +31,7 @@ async def partition(
     settings: PartitionSettings = DEFAULT_SIZES,
     dry_run: bool = False,
     today: date | None = None,
+    actor: Actor | None = None,
 ) -> PartitionReport:
     """Divide unplaced survey objects into grids and place staff (rules: .objects, .staff).
 
@@ -48,6 +50,19 @@ async def partition(
         plan = plan_partition(grids=grids, objects=objects, staff=staff, settings=settings)
         if not dry_run:
             await _apply(session=session, plan=plan, grids=grids, today=today)
+            if actor is not None:
+                report = plan.report(dry_run=False)
+                await record(
+                    session=session,
+                    actor=actor,
+                    action=AuditAction.PARTITION,
+                    summary=(
+                        f"新建三级网格 {len(report.new_grids)} 个，划入企业 {report.placed} 家，"
+                        f"调整网格 {len(report.changed_grids)} 个，"
+                        f"安排人员 {len(report.staff_placed)} 人次"
+                    ),
+                    now=datetime.now(UTC),
+                )
             await session.commit()
     except BaseException:
         await session.rollback()

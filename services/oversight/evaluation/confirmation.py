@@ -1,6 +1,7 @@
 """A year's evaluation as the bureau sees it: the frozen results once 市统计局 confirmed the
 year, computed from the data now until then; confirming freezes them."""
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
 
@@ -8,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import evaluation as queries
 from models.tables import EvaluationResult, EvaluationRun
+from services.audit import Actor, AuditAction, record
 from services.oversight.evaluation.config import EvaluationConfig
 from services.oversight.evaluation.evidence import evaluate_year
 from services.oversight.evaluation.scoring import (
@@ -89,8 +91,10 @@ async def confirm_year(
     confirmed_by: str,
     now: datetime,
     tz: tzinfo,
+    actor: Actor | None = None,
 ) -> EvaluationOutcome:
-    """Compute the whole year's evaluation and freeze it; the caller commits.
+    """Compute the whole year's evaluation and freeze it (and audit it, with `actor`); the
+    caller commits.
 
     Raises AlreadyConfirmed when the year was confirmed before (also by a concurrent call).
     """
@@ -117,6 +121,18 @@ async def confirm_year(
     ]
     if not await queries.insert_run(session=session, run=run, results=rows):
         raise AlreadyConfirmed(year)
+    if actor is not None:
+        grades = Counter(r.grade for r in rows)
+        counted = "、".join(f"{grade} {n} 个" for grade, n in sorted(grades.items()))
+        await record(
+            session=session,
+            actor=actor,
+            action=AuditAction.EVALUATION_CONFIRM,
+            summary=(
+                f"{year} 年度网格绩效评定已确认（{confirmed_by}）：{len(rows)} 个网格；{counted}"
+            ),
+            now=now,
+        )
     return EvaluationOutcome(year, [_frozen(r) for r in rows], run)
 
 
