@@ -13,7 +13,7 @@ from sqlmodel import col, insert, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.enums import GridLevel, Industry, Role, Scale
-from models.tables import Assignment, Grid, Person, SurveyObject, utcnow
+from models.tables import Assignment, Grid, Person, SurveyObject, still_on_grid, utcnow
 
 # SQLite allows 999 bound parameters per statement in older builds; stay below it everywhere.
 IN_CHUNK_SIZE = 900
@@ -297,6 +297,18 @@ async def upsert_survey_objects(
     return UpsertCounts(
         created=len(new), updated=len(changes), unchanged=len(stored) - len(changes)
     )
+
+
+async def statisticians_on_grid(*, session: AsyncSession) -> dict[int, str]:
+    """Everyone who is the statistician of a survey object still on the grid (what makes them
+    a 网格员): person id -> name."""
+    rows = await session.exec(
+        select(Person.id, Person.name)
+        .join(SurveyObject, col(SurveyObject.statistician_id) == col(Person.id))
+        .where(still_on_grid())
+        .distinct()
+    )
+    return {person_id: name for person_id, name in rows.all() if person_id is not None}
 
 
 async def any_survey_object(*, session: AsyncSession) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.roster import any_survey_object
+from models.roster import any_survey_object, statisticians_on_grid
 from services.audit import Actor, AuditAction, record
 from services.roster_import.apply import RosterDates, apply_roster
 from services.roster_import.read import read_roster
@@ -80,6 +80,7 @@ async def import_roster(
             dates = RosterDates(the_day, "导入当天", the_day, partial)
         if go_live is not None:
             dates = replace(dates, go_live=go_live, go_live_reason="导入时指定")
+        seated = await statisticians_on_grid(session=session)
         report = await apply_roster(
             session=session,
             city_name=city_name,
@@ -87,6 +88,10 @@ async def import_roster(
             staff=staff,
             known=known,
             dates=dates,
+        )
+        still = await statisticians_on_grid(session=session)
+        report.seats_lost = sorted(
+            (name for person_id, name in seated.items() if person_id not in still),
         )
         if preview:
             await session.rollback()

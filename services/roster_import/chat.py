@@ -28,6 +28,7 @@ from services.roster_import.report import (
     ImportReport,
     RosterFileError,
     format_errors,
+    seats_lost_line,
     write_error_report,
 )
 
@@ -154,6 +155,7 @@ def _preview_text(name: str, report: ImportReport) -> str:
         people=report.people_created,
         posts_new=report.assignments_created,
         posts_moved=report.assignments_updated,
+        seats=esc(seats_lost_line(report.seats_lost)) if report.seats_lost else texts.NO_SEATS_LOST,
     )
 
 

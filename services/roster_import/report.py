@@ -52,6 +52,9 @@ class ImportReport:
     enterprises_leaving: int = 0
     enterprises_removed: int = 0
     removed_on: date | None = None
+    # Statisticians who were 网格员 before and are no longer (every object of theirs left or
+    # went to someone else): their names.
+    seats_lost: list[str] = field(default_factory=list)
     # Set at the city's first import: its go-live date (启用日期) and why that day.
     go_live: date | None = None
     go_live_reason: str = ""
@@ -98,7 +101,19 @@ class ImportReport:
                 f"退出：本次导入的乡镇街道中有 {self.enterprises_removed} 家企业不在花名册中，"
                 f"已记为 {self.removed_on.isoformat()} 退出（经费按天折算到前一天）"
             )
+        if self.seats_lost:
+            lines.append(seats_lost_line(self.seats_lost))
         return lines
+
+
+# Names listed in a summary before 等 (the whole list is in the audit trail's count).
+SEATS_LOST_SHOWN = 20
+
+
+def seats_lost_line(names: Sequence[str]) -> str:
+    shown = "、".join(names[:SEATS_LOST_SHOWN])
+    more = f"等 {len(names)} 人" if len(names) > SEATS_LOST_SHOWN else f"共 {len(names)} 人"
+    return f"不再是网格员（所负责的企业均已退出或改由他人负责）：{shown}，{more}"
 
 
 _REPORT_HEADERS = ("工作表", "行号", "列", "内容", "问题")

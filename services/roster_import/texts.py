@@ -17,9 +17,11 @@ PREVIEW = (
     "企业：新增 {e_new} 家，更新 {e_updated} 家，未变 {e_same} 家\n"
     "退出的企业：表中标明退出 {e_leaving} 家，表中不再列出 {e_removed} 家\n"
     "人员：新增 {people} 人\n"
-    "岗位：新增 {posts_new} 个，调整 {posts_moved} 个\n\n"
+    "岗位：新增 {posts_new} 个，调整 {posts_moved} 个\n"
+    "{seats}\n\n"
     "确认后才会写入；预览后如花名册有其他变化，需要重新发送文件。"
 )
+NO_SEATS_LOST = "不再是网格员的人员：无"
 CONFIRM = "确认导入"
 CANCEL = "取消"
 CANCELLED = "已取消，本次花名册没有导入任何数据。"

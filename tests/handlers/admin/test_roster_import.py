@@ -117,6 +117,8 @@ async def test_good_file_previews_then_imports_on_confirm_then_partitions(
     assert "企业：新增 25 家" in text
     # The roster lists 柳市镇's enterprises without the one already there: it would leave.
     assert "表中不再列出 1 家" in text
+    # Its statistician has no other enterprise: the preview names who would lose the seat.
+    assert "不再是网格员（所负责的企业均已退出或改由他人负责）：周统计，共 1 人" in text
     assert [b["text"] for b in preview.buttons] == [texts.CONFIRM, texts.CANCEL]
     # Nothing is written before confirmation.
     assert await count(sessions, SurveyObject) == 3
@@ -171,6 +173,7 @@ async def test_stale_preview_is_refused(
 ) -> None:
     await bind(emulator, small_city, "admin", ADMIN)
     first = await upload(emulator, ADMIN, roster_bytes(tmp_path, range(100, 105)))
+    assert "不再是网格员" in (first.text or "")
     second = await upload(emulator, ADMIN, roster_bytes(tmp_path, range(200, 203)), "花名册2.xlsx")
     await press_label(emulator, ADMIN, second, texts.CONFIRM)
     assert await count(sessions, SurveyObject) == 6

@@ -175,6 +175,9 @@ async def test_dates_from_the_roster_the_first_import_default_and_removal(
     summary = report.summary()
     assert "按 2026-09-01 纳入（导入当天）" in summary
     assert "有 1 家企业不在花名册中，已记为 2026-09-01 退出" in summary
+    # 3's statistician had no other enterprise: no longer a 网格员, and the summary says so.
+    assert report.seats_lost == ["统计员3"]
+    assert "不再是网格员（所负责的企业均已退出或改由他人负责）：统计员3，共 1 人" in summary
     assert await stored_dates(session) == {
         valid_uscc(1): (date(2025, 3, 1), None),
         valid_uscc(2): (date(2026, 7, 1), None),
@@ -191,6 +194,7 @@ async def test_dates_from_the_roster_the_first_import_default_and_removal(
     )
     assert report.ok, format_errors(report.errors)
     assert report.enterprises_removed == 0
+    assert report.seats_lost == []
     assert (await stored_dates(session))[valid_uscc(2)] == (date(2026, 7, 1), None)
 
     # 3 is listed again with an explicit --joined-on: back on the grid from that day.
