@@ -19,7 +19,9 @@ from knowledge.errors import KnowledgeError
 from knowledge.laws import load_laws
 from knowledge.lookup import ArticleLookup, LawLookup, Mention, find_mentions
 from knowledge.refs import LAWS_BY_STEM, STATISTICS_LAW, Article, Ref
-from knowledge.search import Scoring, SearchIndex
+from knowledge.scope import in_scope
+from knowledge.scoring import Scoring
+from knowledge.search import SearchIndex
 from knowledge.text import Analyzer, load_synonyms
 
 __all__ = [
@@ -179,13 +181,16 @@ class KnowledgeBase:
             return self._citation_only(query, mentions[0])
         cited, note = self._cited(mentions)
         # A few extra, as article entries already cited by a better result are dropped.
-        ranked = self._index.rank(analysed, amount + 3, cited)
+        ranked, evidence = self._index.assess(analysed, amount + 3, cited)
         results = _without_repeated_articles(ranked)[:amount]
         if not results:
             return SearchOutcome(query, Verdict.ABSTAIN, ())
         best = results[0].score
         scoring = self.scoring
-        if best >= scoring.answer and not close_call(results, scoring.margin):
+        scope = in_scope(scoring.scope_weights, scoring.scope_bias, evidence)
+        if scope < scoring.scope and not cited:
+            verdict = Verdict.ABSTAIN
+        elif best >= scoring.answer and not close_call(results, scoring.margin):
             verdict = Verdict.ANSWER
         elif best >= scoring.suggest:
             verdict = Verdict.SUGGEST

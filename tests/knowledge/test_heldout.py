@@ -20,25 +20,27 @@ UNTUNED = ("b", "c")
 
 # Goals for a whole fold (issue 17, the set-B goals), and the floors this test holds the
 # untuned folds to: the figures reached when the test was written, rounded down a little.
-# Missed goals: top-1, top-3, answerable abstained and unanswerable declined, on both folds;
-# met: confident-but-wrong. Raise a floor when the search gets better; never lower one to pass.
+# With the scope model (knowledge/scope.py), fold_c meets top-1, answerable abstained and
+# confident-but-wrong and misses top-3 (89.3%) and declined (81.8%); fold_b meets
+# confident-but-wrong only (abstained 5.4%, top-1 75.9%, top-3 84.9%, declined 73.9%).
+# Raise a floor when the search gets better; never lower one to pass.
 # `confident` (right answers shown directly rather than as "您是不是想问") has no goal in the
 # issue; its floor keeps the answer band from creeping back up (it was 31% and 33% at 90.8).
 GOALS = {"top1": 0.80, "top3": 0.90, "abstained": 0.05, "declined": 0.85, "confident_wrong": 0.03}
 FLOORS = {
     "b": {
-        "top1": 0.74,
-        "top3": 0.80,
-        "abstained": 0.11,
+        "top1": 0.75,
+        "top3": 0.84,
+        "abstained": 0.06,
         "declined": 0.73,
         "confident_wrong": 0.03,
         "confident": 0.37,
     },
     "c": {
-        "top1": 0.77,
-        "top3": 0.86,
-        "abstained": 0.065,
-        "declined": 0.77,
+        "top1": 0.79,
+        "top3": 0.89,
+        "abstained": 0.02,
+        "declined": 0.81,
         "confident_wrong": 0.03,
         "confident": 0.45,
     },
