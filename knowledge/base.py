@@ -265,11 +265,13 @@ def close_call(results: list[SearchResult], margin: float) -> bool:
 
 
 def _without_repeated_articles(ranked: list[tuple[Entry, float]]) -> list[SearchResult]:
-    """Drop an article entry when a better-ranked answer already cites that article."""
+    """Drop an entry when better-ranked answers already cite all of its articles."""
     results: list[SearchResult] = []
     cited: set[Ref] = set()
     for entry, score in ranked:
-        if entry.kind == "article" and entry.refs[0] in cited:
+        # An entry citing only articles already shown adds no article to choose from; an
+        # approved local answer cites none and always counts.
+        if entry.refs and set(entry.refs) <= cited:
             continue
         cited.update(entry.refs)
         results.append(SearchResult(entry, round(score, 1)))

@@ -9,7 +9,8 @@ separates the two is evidence about the question rather than about one entry:
 - best, best_logit: the best document's ranking score (as a chance and on the logit scale);
 - runner_up: the second best document's score (an in-scope question tends to find several);
 - known: the share of the question's weight made of words the index knows;
-- outside: the share of its weight about topics no text regulates (`Synonyms.outside`);
+- outside: the share of its weight about topics no text regulates (`Synonyms.outside`) that the
+  best document does not cover (only an approved local answer can);
 - law_coverage: the best coverage of the question by any passage of the law texts, as the law
   is the scope, whatever our Q&A phrases;
 - coverage: the best document's coverage;

@@ -281,7 +281,9 @@ class SearchIndex:
         for ref in cited or ():
             candidates.update(self._citing.get(ref, ()))
         best: dict[int, float] = {}  # entry number -> its best document's score
-        coverage: dict[int, float] = {}  # entry number -> its best document's coverage
+        # Entry number -> its best document's coverage and the question's share about topics
+        # no text regulates that it leaves uncovered (an approved local answer may cover one).
+        found: dict[int, tuple[float, float]] = {}
         law_coverage = 0.0
         weights, bias = self.scoring.weights, self.scoring.bias
         for number in candidates:
@@ -299,16 +301,19 @@ class SearchIndex:
                 score = min(100.0, score + self.scoring.cited_bonus * bonus)
             if score > best.get(document.entry, -1.0):
                 best[document.entry] = score
-                coverage[document.entry] = features[2] if features else 0.0
+                found[document.entry] = (features[2], 1 - features[10]) if features else (0, 0)
         scored = sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
-        total = query.total or 1.0
+        coverage, outside = found[scored[0][0]] if scored else (0.0, 0.0)
+        if not scored or self._entries[scored[0][0]].kind != "local":
+            # The texts never cover such a topic (`within` counts a word's parts as cover).
+            outside = sum(weight for _, weight in query.outside) / (query.total or 1.0)
         evidence = Evidence(
             scored[0][1] if scored else 0.0,
             scored[1][1] if len(scored) > 1 else 0.0,
             query.known,
-            sum(weight for _, weight in query.outside) / total,
+            outside,
             law_coverage,
-            coverage[scored[0][0]] if scored else 0.0,
+            coverage,
             query.size,
         )
         return [(self._entries[number], score) for number, score in scored[:amount]], evidence

@@ -25,7 +25,7 @@ UNTUNED = ("c", "d", "e")
 # Goals for a whole fold (issue 17, the set-B goals), and the floors this test holds the
 # untuned folds to: the figures reached when the test was written, rounded down a little.
 # With the scope model (knowledge/scope.py), as reached at stop 22 (top-1 / top-3 /
-# abstained / declined): fold_b 75.9 / 84.9 / 5.4 / 73.9, fold_c 79.2 / 89.3 / 1.8 / 81.8,
+# abstained / declined): fold_b 75.9 / 85.5 / 5.4 / 73.9, fold_c 79.2 / 89.9 / 1.8 / 81.8,
 # fold_d 79.1 / 91.7 / 1.5 / 78.6, fold_e 79.0 / 88.2 / 5.0 / 90.3. Goals met: abstained on
 # c and d, top-3 on d, declined on e, confident-but-wrong everywhere; the rest are missed.
 # fold_e lost 5 questions that repeated fold_d (4) and fold_b (1) when it was brought in.
@@ -36,7 +36,7 @@ GOALS = {"top1": 0.80, "top3": 0.90, "abstained": 0.05, "declined": 0.85, "confi
 FLOORS = {
     "b": {
         "top1": 0.75,
-        "top3": 0.84,
+        "top3": 0.85,
         "abstained": 0.06,
         "declined": 0.73,
         "confident_wrong": 0.03,
@@ -44,7 +44,7 @@ FLOORS = {
     },
     "c": {
         "top1": 0.79,
-        "top3": 0.89,
+        "top3": 0.895,
         "abstained": 0.02,
         "declined": 0.81,
         "confident_wrong": 0.03,

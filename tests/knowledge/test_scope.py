@@ -2,11 +2,12 @@
 in words our Q&A does not use."""
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
 from knowledge import tune
-from knowledge.base import KnowledgeBase, Verdict
+from knowledge.base import KnowledgeBase, Verdict, local_entry
 from knowledge.evaluate import Case
 from knowledge.scope import NO_EVIDENCE, SCOPE_FEATURES, Evidence, in_scope
 
@@ -60,3 +61,32 @@ def test_the_scope_fit_weighs_outside_topics_against_answering(knowledge: Knowle
     weights, _ = tune.fit_scope(knowledge, cases * 3)
     assert weights[SCOPE_FEATURES.index("outside")] < 0
     assert in_scope(weights, 0.0, NO_EVIDENCE) >= 0
+
+
+def test_an_approved_local_answer_covers_a_topic_no_text_regulates(
+    knowledge: KnowledgeBase,
+) -> None:
+    question = "一套表平台的密码忘了 怎么重置"
+    assert knowledge.search(question).verdict == Verdict.ABSTAIN
+    local = local_entry(
+        key="7",
+        question="一套表平台密码忘了怎么重置",
+        answer="在登录页点“忘记密码”，用注册手机号接收验证码后重置。",
+        approved_on=date(2026, 11, 14),
+    )
+    extended = knowledge.with_local_entries([local])
+    outcome = extended.search(question)
+    assert outcome.verdict != Verdict.ABSTAIN
+    assert outcome.results[0].entry.id == "local-7"
+    # The scope model sees the topic covered, not a question about something no text regulates.
+    assert tune.evidence(knowledge, question).outside > 0
+    assert tune.evidence(extended, question).outside == 0
+
+
+def test_results_add_articles_or_local_answers(knowledge: KnowledgeBase) -> None:
+    for question in ("企业不报统计报表会怎样", "统计数据造假谁负责", "统计台账怎么建"):
+        shown: set[object] = set()
+        for result in knowledge.search(question).results:
+            refs = set(result.entry.refs)
+            assert not refs or not refs <= shown, (question, result.entry.id)
+            shown |= refs
