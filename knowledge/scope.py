@@ -16,7 +16,7 @@ separates the two is evidence about the question rather than about one entry:
 - coverage: the best document's coverage;
 - length: how many words the question has (up to 12).
 
-Fitted by `python -m knowledge.tune` on the tuning folds (see `search.Scoring.scope`).
+Fitted by `python -m knowledge.tune` on the tuning folds (see `scoring.Scoring.scope`).
 """
 
 import math
@@ -36,7 +36,7 @@ SCOPE_FEATURES: tuple[str, ...] = (
     "length",
 )
 
-# Fitted by `python -m knowledge.tune` on fold_a and the dev set.
+# Fitted by `python -m knowledge.tune --keep-ranking` on fold_a and the dev set.
 SCOPE_FITTED: dict[str, float] = {
     "best": 2.04,
     "best_logit": 1.82,
