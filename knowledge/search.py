@@ -18,7 +18,7 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
@@ -86,8 +86,6 @@ class Query:
     # entry containing one covers it (an instructor's approved answer about passwords).
     outside: tuple[tuple[frozenset[int], float], ...] = ()
     grams: frozenset[str] = frozenset()
-    # Token id -> the numbers of the groups it belongs to (to find shared words fast).
-    owners: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 class SearchIndex:
@@ -259,7 +257,6 @@ class SearchIndex:
             named=named_laws(text),
             outside=tuple(beyond),
             grams=bigrams([word for word in words if word not in stop]),
-            owners=_owners(groups),
         )
 
     def rank(
@@ -358,15 +355,10 @@ class SearchIndex:
         coverage = covered / total
         repeats = min(2.0, bm25 / (scoring.k1 + 1) / total)
         phrasing = recall = characters = tokens = grams = 0.0
-        owners, groups = query.owners, query.groups
         for candidate in document.phrasings:
-            found = owners.keys() & candidate.tokens
-            if not found:
-                shared = 0.0
-            elif len(found) == 1:
-                shared = sum(groups[g][1] for g in owners[next(iter(found))])
-            else:
-                shared = sum(groups[g][1] for g in {g for t in found for g in owners[t]})
+            shared = sum(
+                weight for group, weight in query.groups if not group.isdisjoint(candidate.tokens)
+            )
             phrasing = max(phrasing, min(1.0, 2 * shared / (total + candidate.weight)))
             if candidate.weight:
                 recall = max(recall, min(1.0, shared / candidate.weight))
@@ -398,11 +390,3 @@ class SearchIndex:
             (self._entries[self._documents[n].entry], self._documents[n])
             for n in sorted(self._candidates(query))
         ]
-
-
-def _owners(groups: Sequence[tuple[frozenset[int], float]]) -> dict[int, tuple[int, ...]]:
-    owners: dict[int, tuple[int, ...]] = {}
-    for number, (group, _) in enumerate(groups):
-        for token in group:
-            owners[token] = (*owners.get(token, ()), number)
-    return owners
