@@ -19,7 +19,9 @@ from knowledge.errors import KnowledgeError
 from knowledge.laws import load_laws
 from knowledge.lookup import ArticleLookup, LawLookup, Mention, find_mentions
 from knowledge.refs import LAWS_BY_STEM, STATISTICS_LAW, Article, Ref
-from knowledge.search import Scoring, SearchIndex
+from knowledge.scope import in_scope
+from knowledge.scoring import Scoring
+from knowledge.search import SearchIndex
 from knowledge.text import Analyzer, load_synonyms
 
 __all__ = [
@@ -179,13 +181,16 @@ class KnowledgeBase:
             return self._citation_only(query, mentions[0])
         cited, note = self._cited(mentions)
         # A few extra, as article entries already cited by a better result are dropped.
-        ranked = self._index.rank(analysed, amount + 3, cited)
+        ranked, evidence = self._index.assess(analysed, amount + 3, cited)
         results = _without_repeated_articles(ranked)[:amount]
         if not results:
             return SearchOutcome(query, Verdict.ABSTAIN, ())
         best = results[0].score
         scoring = self.scoring
-        if best >= scoring.answer and not close_call(results, scoring.margin):
+        scope = in_scope(scoring.scope_weights, scoring.scope_bias, evidence)
+        if scope < scoring.scope and not cited:
+            verdict = Verdict.ABSTAIN
+        elif best >= scoring.answer and not close_call(results, scoring.margin):
             verdict = Verdict.ANSWER
         elif best >= scoring.suggest:
             verdict = Verdict.SUGGEST
@@ -260,11 +265,13 @@ def close_call(results: list[SearchResult], margin: float) -> bool:
 
 
 def _without_repeated_articles(ranked: list[tuple[Entry, float]]) -> list[SearchResult]:
-    """Drop an article entry when a better-ranked answer already cites that article."""
+    """Drop an entry when better-ranked answers already cite all of its articles."""
     results: list[SearchResult] = []
     cited: set[Ref] = set()
     for entry, score in ranked:
-        if entry.kind == "article" and entry.refs[0] in cited:
+        # An entry citing only articles already shown adds no article to choose from; an
+        # approved local answer cites none and always counts.
+        if entry.refs and set(entry.refs) <= cited:
             continue
         cited.update(entry.refs)
         results.append(SearchResult(entry, round(score, 1)))

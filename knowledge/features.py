@@ -62,7 +62,7 @@ FEATURES: tuple[str, ...] = (
 )
 
 
-# Fitted by `python -m knowledge.tune` on fold_a and the dev set (see `search.Scoring`).
+# Fitted by `python -m knowledge.tune` on fold_a and the dev set (see `scoring.Scoring`).
 FITTED: dict[str, float] = {
     "phrasing": 1.42,
     "phrasing_recall": 1.09,

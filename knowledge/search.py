@@ -26,43 +26,11 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 
 from knowledge.entries import Entry
-from knowledge.features import FEATURES, FITTED, FITTED_BIAS, bigrams, logistic, named_laws
+from knowledge.features import bigrams, logistic, named_laws
 from knowledge.refs import Ref
+from knowledge.scope import NO_EVIDENCE, Evidence
+from knowledge.scoring import Scoring
 from knowledge.text import Analyzer
-
-
-@dataclass(frozen=True)
-class Scoring:
-    """Model weights and verdict thresholds.
-
-    `weights` and `bias` are fitted by `python -m knowledge.tune` on the tuning fold
-    (tests/data/heldout/fold_a.jsonl) and the dev set (tests/data/faq_dev.jsonl), never on the
-    held-out folds b and c; `answer`, `suggest` and `margin` are read off the same data (see
-    knowledge/tune.py for the rule).
-    """
-
-    k1: float = 1.2
-    b: float = 0.75
-    # Weight of a query word missing from the index, as a fraction of the rarest word's idf.
-    unknown_weight: float = 1.0
-    # Weight of a word of `Synonyms.outside` (a topic no text regulates), likewise.
-    outside_weight: float = 2.0
-    # Weight of a word of one character (not mapped by the synonym list), relative to its idf.
-    single_character: float = 0.8
-    # The logistic model, one weight per `features.FEATURES`.
-    weights: tuple[float, ...] = tuple(FITTED[name] for name in FEATURES)
-    bias: float = FITTED_BIAS
-    # A result whose refs include an article the question cites gets this added.
-    cited_bonus: float = 25.0
-    # Verdicts: ANSWER at or above `answer`, SUGGEST at or above `suggest`, else ABSTAIN.
-    answer: float = 84.3
-    suggest: float = 46.5
-    # A confident answer must beat runners-up citing other articles by this much.
-    margin: float = 3.0
-    # How many candidates the cheap first pass hands to the full scoring.
-    candidates: int = 40
-    # Posting-list entries the first pass may visit (common words are scored in pass two only).
-    postings_budget: int = 2500
 
 
 class _Phrasing(NamedTuple):
@@ -298,23 +266,54 @@ class SearchIndex:
 
         `cited` maps refs the question names (统计法第四十一条) to a bonus factor in [0, 1].
         """
+        return self.assess(query, amount, cited)[0]
+
+    def assess(
+        self, query: Query, amount: int, cited: Mapping[Ref, float] | None = None
+    ) -> tuple[list[tuple[Entry, float]], Evidence]:
+        """`rank`, and what the ranking found about the question as a whole (`scope`)."""
         if amount <= 0 or (query.total <= 0 and not cited):
-            return []
+            return [], NO_EVIDENCE
         candidates = self._candidates(query)
         for ref in cited or ():
             candidates.update(self._citing.get(ref, ()))
         best: dict[int, float] = {}  # entry number -> its best document's score
+        # Entry number -> its best document's coverage and the question's share about topics
+        # no text regulates that it leaves uncovered (an approved local answer may cover one).
+        found: dict[int, tuple[float, float]] = {}
+        law_coverage = 0.0
+        weights, bias = self.scoring.weights, self.scoring.bias
         for number in candidates:
             document = self._documents[number]
-            score = self._score(query, document)
+            if query.total > 0:
+                features = self.features(query, document)
+                score = logistic(weights, bias, features)
+                if not document.phrasings and features[2] > law_coverage:
+                    law_coverage = features[2]
+            else:
+                features, score = (), 0.0
             if cited:
                 refs = self._entries[document.entry].refs
                 bonus = max((cited.get(ref, 0.0) for ref in refs), default=0.0)
                 score = min(100.0, score + self.scoring.cited_bonus * bonus)
             if score > best.get(document.entry, -1.0):
                 best[document.entry] = score
+                found[document.entry] = (features[2], 1 - features[10]) if features else (0, 0)
         scored = sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
-        return [(self._entries[number], score) for number, score in scored[:amount]]
+        coverage, outside = found[scored[0][0]] if scored else (0.0, 0.0)
+        if not scored or self._entries[scored[0][0]].kind != "local":
+            # The texts never cover such a topic (`within` counts a word's parts as cover).
+            outside = sum(weight for _, weight in query.outside) / (query.total or 1.0)
+        evidence = Evidence(
+            scored[0][1] if scored else 0.0,
+            scored[1][1] if len(scored) > 1 else 0.0,
+            query.known,
+            outside,
+            law_coverage,
+            coverage,
+            query.size,
+        )
+        return [(self._entries[number], score) for number, score in scored[:amount]], evidence
 
     def _candidates(self, query: Query) -> set[int]:
         """Cheap first pass: weight of the rarer query words per entry, top `candidates`."""
@@ -332,12 +331,6 @@ class SearchIndex:
                 mass[number] = add(number, 0.0) + weight
         best = heapq.nlargest(self.scoring.candidates, mass.items(), key=itemgetter(1))
         return {number for number, _ in best}
-
-    def _score(self, query: Query, document: _Document) -> float:
-        scoring = self.scoring
-        if query.total <= 0:
-            return 0.0
-        return logistic(scoring.weights, scoring.bias, self.features(query, document))
 
     def features(self, query: Query, document: _Document) -> tuple[float, ...]:
         """The values of `features.FEATURES` for one document (what `knowledge.tune` fits)."""

@@ -1,18 +1,22 @@
 """Fit the ranking model and the verdict bands on labelled questions (never on held-out folds).
 
     uv run python -m knowledge.tune tests/data/heldout/fold_a.jsonl tests/data/faq_dev.jsonl
+    (--keep-ranking: fit only the scope model and the bands, as shipped now)
 
 Every document the first pass picks for a question is labelled 1 if its entry cites a labelled
 article. The order comes first: a conditional logit (the softmax chance of a question's right
 documents among its candidates) weighs the document features; then a logistic regression on
 each question's best document (right or not, unanswerable questions included), with the
 question-level features, turns that into a chance; both by Newton's method with a little L2
-shrinkage, folded into one linear model (`Scoring.weights`). Then the bands: `suggest` is
-the threshold that answers the most questions right while declining at least `DECLINE` of the
-unanswerable ones, and `answer` the lowest one at which at most `CONFIDENT_WRONG` of all
-questions get a confident wrong answer (a close call, `base.close_call`, is never confident).
-It prints the values to paste into knowledge/features.py (FITTED) and knowledge/search.py (the
-bands); nothing is written.
+shrinkage, folded into one linear model (`Scoring.weights`). Then the scope model
+(`knowledge.scope`): a logistic regression of "the texts answer this question" on what the
+ranking found for the question as a whole. Then the bands: `suggest` and `scope` are the pair
+of thresholds that keep the most answerable questions from "没有找到" (then the most right
+first answers) while declining at least `DECLINE` of the unanswerable ones, and `answer` the
+lowest one at which at most `CONFIDENT_WRONG` of all questions get a confident wrong answer (a
+close call, `base.close_call`, is never confident).
+It prints the values to paste into knowledge/features.py (FITTED), knowledge/scope.py
+(SCOPE_FITTED) and knowledge/scoring.py (the bands); nothing is written.
 """
 
 import argparse
@@ -25,6 +29,7 @@ from pathlib import Path
 from knowledge.base import KnowledgeBase, close_call
 from knowledge.evaluate import Case, evaluate, read_cases
 from knowledge.features import FEATURES
+from knowledge.scope import SCOPE_FEATURES, Evidence, in_scope
 
 DECLINE = 0.90
 CONFIDENT_WRONG = 0.02
@@ -152,54 +157,87 @@ def fit(data: Sequence[Example]) -> tuple[list[float], float]:
     return weights, bias
 
 
-def bands(knowledge: KnowledgeBase, cases: Sequence[Case]) -> tuple[float, float]:
-    """(answer, suggest) thresholds by the rules in the module docstring."""
+def evidence(knowledge: KnowledgeBase, question: str) -> Evidence:
+    """What the ranking finds about `question` as a whole (the scope model's input)."""
+    index = knowledge.index
+    return index.assess(index.analyse(knowledge.searchable(question)), 6)[1]
+
+
+def fit_scope(knowledge: KnowledgeBase, cases: Sequence[Case]) -> tuple[list[float], float]:
+    """The scope model: a logistic regression of "the texts answer it" on `Evidence`."""
+    data = [
+        (list(evidence(knowledge, case.question).features()), int(bool(case.expected)))
+        for case in cases
+    ]
+    *weights, bias = fit_logistic(data)
+    return weights, bias
+
+
+def bands(knowledge: KnowledgeBase, cases: Sequence[Case]) -> tuple[float, float, float]:
+    """(answer, suggest, scope) thresholds by the rules in the module docstring."""
+    scoring = knowledge.scoring
     rows = []
     for case in cases:
-        outcome = knowledge.search(case.question, 3)
-        results = list(outcome.results)
+        results = list(knowledge.search(case.question, 3).results)
         best = results[0].score if results else 0.0
         first = bool(results) and bool(case.expected & set(results[0].entry.refs))
         # A close call is never a confident answer, whatever its score (`close_call`).
-        close = bool(results) and close_call(results, knowledge.scoring.margin)
-        rows.append((best, bool(case.expected), first, close))
-    unanswerable = [row for row in rows if not row[1]]
-    suggest, most = 99.0, -1
-    for tenth in range(0, 1000):
-        threshold = tenth / 10
-        declined = sum(best < threshold for best, *_ in unanswerable) / len(unanswerable)
-        hits = sum(best >= threshold and ok for best, _, ok, _ in rows)
-        if declined >= DECLINE and hits > most:
-            suggest, most = threshold, hits
+        close = bool(results) and close_call(results, scoring.margin)
+        chance = in_scope(
+            scoring.scope_weights, scoring.scope_bias, evidence(knowledge, case.question)
+        )
+        rows.append((best, chance, bool(case.expected), first, close))
+    unanswerable = [row for row in rows if not row[2]]
+    suggest, scope, most = 99.0, 99.0, (-1, -1)
+    for low in range(0, 100):
+        for half in range(0, 200):
+            kept = [row for row in rows if row[0] >= low and row[1] >= half / 2]
+            declined = 1 - sum(not row[2] for row in kept) / len(unanswerable)
+            # The most answerable questions not abstained on, then the most right first.
+            gain = (sum(row[2] for row in kept), sum(row[3] for row in kept))
+            if declined >= DECLINE and gain > most:
+                suggest, scope, most = float(low), half / 2, gain
     answer = 99.0
     for tenth in range(1000, int(suggest * 10) - 1, -1):
         threshold = tenth / 10
         wrong = sum(
-            best >= threshold and not close and not ok for best, _, ok, close in rows
+            best >= threshold and chance >= scope and not close and not ok
+            for best, chance, _, ok, close in rows
         ) / len(rows)
         if wrong > CONFIDENT_WRONG:
             break
         answer = threshold
-    return round(answer, 1), round(suggest, 1)
+    return round(answer, 1), suggest, scope
 
 
-def main(paths: Sequence[Path]) -> None:
+def main(paths: Sequence[Path], *, keep_ranking: bool = False) -> None:
     knowledge = KnowledgeBase.load()
     cases = [case for path in paths for case in read_cases(path)]
-    weights, bias = fit(examples(knowledge, cases))
+    scoring = knowledge.scoring
+    if not keep_ranking:
+        weights, bias = fit(examples(knowledge, cases))
+        scoring = replace(scoring, weights=tuple(round(w, 2) for w in weights), bias=round(bias, 2))
+    knowledge = knowledge.with_scoring(scoring)
+    scope_weights, scope_bias = fit_scope(knowledge, cases)
     scoring = replace(
-        knowledge.scoring, weights=tuple(round(w, 2) for w in weights), bias=round(bias, 2)
+        scoring,
+        scope_weights=tuple(round(w, 2) for w in scope_weights),
+        scope_bias=round(scope_bias, 2),
     )
     knowledge = knowledge.with_scoring(scoring)
-    answer, suggest = bands(knowledge, cases)
-    knowledge = knowledge.with_scoring(replace(scoring, answer=answer, suggest=suggest))
+    answer, suggest, scope = bands(knowledge, cases)
+    knowledge = knowledge.with_scoring(
+        replace(scoring, answer=answer, suggest=suggest, scope=scope)
+    )
     out = sys.stdout.write
-    for name, weight in zip(FEATURES, scoring.weights, strict=True):
-        out(f"{name:18} {weight:7.2f}\n")
     out("FITTED: dict[str, float] = {\n")
     out("".join(f'    "{n}": {w},\n' for n, w in zip(FEATURES, scoring.weights, strict=True)))
     out(f"}}\nFITTED_BIAS = {scoring.bias}\n")
-    out(f"answer = {answer}, suggest = {suggest}\n")
+    out("SCOPE_FITTED: dict[str, float] = {\n")
+    pairs = zip(SCOPE_FEATURES, scoring.scope_weights, strict=True)
+    out("".join(f'    "{n}": {w},\n' for n, w in pairs))
+    out(f"}}\nSCOPE_BIAS = {scoring.scope_bias}\n")
+    out(f"answer = {answer}, suggest = {suggest}, scope = {scope}\n")
     for path in paths:
         figures = evaluate(knowledge, read_cases(path)).figures()
         out(f"{path.name} " + " ".join(f"{k} {v:.1%}" for k, v in figures.items()) + "\n")
@@ -208,4 +246,10 @@ def main(paths: Sequence[Path]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", type=Path)
-    main(parser.parse_args().paths)
+    parser.add_argument(
+        "--keep-ranking",
+        action="store_true",
+        help="keep the shipped ranking weights; fit only the scope model and the bands",
+    )
+    arguments = parser.parse_args()
+    main(arguments.paths, keep_ranking=arguments.keep_ranking)

@@ -5,7 +5,7 @@ import random
 from knowledge import tune
 from knowledge.base import KnowledgeBase
 from knowledge.features import FEATURES, FITTED, FITTED_BIAS, logistic, named_laws
-from knowledge.search import Scoring
+from knowledge.scoring import Scoring
 
 
 def test_logistic_regression_finds_the_informative_feature() -> None:
