@@ -8,8 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.sqlite_turns import WriteTurns, turn_taking_connector
-
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 # PostgreSQL ends what a vanished instance left behind (a frozen process, one cut off by a
@@ -24,20 +22,14 @@ POSTGRES_SESSION_SETTINGS = {
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the engine; SQLite gets WAL mode (synchronous=NORMAL), a busy timeout,
-    enforced foreign keys and writers that take turns (models.sqlite_turns); PostgreSQL
-    sessions get POSTGRES_SESSION_SETTINGS."""
+    """Create the engine; SQLite gets WAL mode (synchronous=NORMAL), a busy timeout and
+    enforced foreign keys; PostgreSQL sessions get POSTGRES_SESSION_SETTINGS."""
     if sa.engine.make_url(url).get_backend_name() == "postgresql":
         connect_args = dict(kwargs.pop("connect_args", {}))
         connect_args["server_settings"] = {
             **POSTGRES_SESSION_SETTINGS,
             **connect_args.get("server_settings", {}),
         }
-        kwargs["connect_args"] = connect_args
-    elif sa.engine.make_url(url).get_driver_name() == "aiosqlite":
-        connect_args = dict(kwargs.pop("connect_args", {}))
-        turns = WriteTurns(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
-        connect_args.setdefault("async_creator_fn", turn_taking_connector(turns))
         kwargs["connect_args"] = connect_args
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
