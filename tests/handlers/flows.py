@@ -89,7 +89,8 @@ FLOWS = {
         typing("/ask"),
         lambda t: t == question_texts.ASK_PROMPT,
         "下周的网格活动在哪个会议室开",
-        lambda t: "问题已提交" in t or "您是不是想问" in t,
+        # Filed, or first the knowledge base's nearest answers: either way /ask took the text.
+        lambda t: "问题已提交" in t or "您是不是想问" in t or question_texts.ASK_KB_HEADING in t,
     ),
     "report": Flow(
         "月度汇报",
