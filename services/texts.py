@@ -15,6 +15,7 @@ UNKNOWN_INPUT = "没有理解您的意思。发送 /help 查看可以使用的�
 NOTHING_TO_CANCEL = "当前没有进行中的操作，不需要取消。发送 /help 查看可以使用的功能。"
 UNKNOWN_COMMAND = "没有 /{typed} 这个命令。您是不是想用 /{command}（{description}）？"
 UNKNOWN_COMMAND_NO_MATCH = "没有 /{typed} 这个命令。发送 /help 查看您可以使用的命令。"
+DOWNLOAD_FAILED = "文件下载失败，请稍后重新发送。"
 INTERNAL_ERROR = "抱歉，处理您的请求时出错了，请稍后再试。如多次出现，请联系管理员。"
 # A guided conversation was ended by a failed step (handlers.conversation.GuidedConversation).
 STEP_FAILED = (

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InputFile, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridApplication, GridContext
 from handlers.conversation import PRIVATE
+from handlers.documents import download
 from handlers.keyboards import markup
 from services.access import Capability, Viewer
 from services.roster_import import texts
@@ -71,12 +71,8 @@ async def roster_sent(
     if refused is not None:
         await message.reply_html(refused)
         return
-    try:
-        file = await context.bot.get_file(document.file_id)
-        data = bytes(await file.download_as_bytearray())
-    except TelegramError:
-        log.warning("roster download failed", exc_info=True)
-        await message.reply_html(texts.DOWNLOAD_FAILED)
+    data = await download(context, message, document, what="roster")
+    if data is None:
         return
     settings = context.bot_data.settings
     now = datetime.now(UTC)

@@ -1,25 +1,21 @@
 """Study hours sent as a document by an admin (name or caption says 学时): preview, then
 [确认导入学时] [取消] (services.study.chat)."""
 
-import logging
 from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Message, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridApplication, GridContext
 from handlers.conversation import PRIVATE
+from handlers.documents import download
 from handlers.keyboards import markup
 from services.access import Capability, Viewer
-from services.roster_import import texts as roster_texts
 from services.roster_import.chat import Decision, may_import_roster
 from services.study import HourLimits
 from services.study import chat as study_chat
-
-log = logging.getLogger(__name__)
 
 
 class _StudyDocument(filters.MessageFilter):
@@ -54,12 +50,8 @@ async def study_sent(
     if refused is not None:
         await message.reply_html(refused)
         return
-    try:
-        file = await context.bot.get_file(document.file_id)
-        data = bytes(await file.download_as_bytearray())
-    except TelegramError:
-        log.warning("study workbook download failed", exc_info=True)
-        await message.reply_html(roster_texts.DOWNLOAD_FAILED)
+    data = await download(context, message, document, what="study workbook")
+    if data is None:
         return
     now = datetime.now(UTC)
     reply = await study_chat.prepare_study_upload(

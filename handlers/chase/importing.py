@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
-from telegram.error import TelegramError
 
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridContext
+from handlers.documents import download
 from handlers.keyboards import markup
 from services.access import Capability, Viewer
 from services.chase import texts
@@ -47,12 +47,8 @@ async def document_sent(
         except Invalid as exc:
             await message.reply_html(texts.CAPTION_PERIOD_BAD.format(reason=exc))
             return
-    try:
-        file = await context.bot.get_file(document.file_id)
-        data = bytes(await file.download_as_bytearray())
-    except TelegramError:
-        log.warning("chase list download failed", exc_info=True)
-        await message.reply_html(texts.DOWNLOAD_FAILED)
+    data = await download(context, message, document, what="chase list")
+    if data is None:
         return
     name = document.file_name or "名单"
     settings = context.bot_data.settings

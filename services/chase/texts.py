@@ -22,7 +22,6 @@ PERIOD_MISSING = (
 CAPTION_PERIOD_BAD = "文件说明中的报告期无法识别：{reason}"
 FILE_REFUSED = "<b>催报名单未导入</b>（{name}），共 {count} 处问题，请改正后重新发送整个文件：\n"
 TOO_MANY_PROBLEMS = "……另有 {count} 处问题未列出。"
-DOWNLOAD_FAILED = "文件下载失败，请稍后重新发送。"
 FILE_TOO_BIG = "文件太大（超过 {mb} MB），请按乡镇（街道）分开导出后再发送。"
 
 # Who may send a list.

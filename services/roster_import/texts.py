@@ -4,7 +4,6 @@ ROSTER_MARK = "花名册"
 NOT_ALLOWED = "导入花名册仅限市统计局管理员。如需更正花名册，请把文件发给管理员。"
 FILE_TOO_BIG = "文件超过 {mb} MB，无法导入。请删去多余的工作表或分乡镇导入。"
 WRONG_TYPE = "花名册应为 .xlsx 或 .csv 文件（.xls 请在 Excel 中另存为 .xlsx 后再发送）。"
-DOWNLOAD_FAILED = "文件下载失败，请稍后重新发送。"
 UNREADABLE = "无法读取花名册「{name}」：{reason}\n没有导入任何数据。"
 ERRORS = (
     "花名册「{name}」发现 <b>{count}</b> 处问题，<b>没有导入任何数据</b>。\n"
