@@ -1,13 +1,14 @@
 """/person (a person's card with [交接给新人]) and /handover (the successor, previewed with
 [确认交接]), for admins (services.people)."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from core.buttons import deep_link
+from core.buttons import Keyboard, deep_link
 from core.formatting import esc
 from handlers.access import guarded, parse_pressed, refuse
 from handlers.context import GridApplication, GridContext
@@ -15,6 +16,7 @@ from handlers.conversation import PRIVATE
 from handlers.keyboards import markup
 from models import people as queries
 from models.enums import Role
+from models.tables import Person
 from services.access import Capability, CommandSpec, Viewer
 from services.onboarding.phone import mask
 from services.people import (
@@ -130,38 +132,71 @@ async def handover_command(
     )
 
 
+async def _ask_first(
+    update: Update,
+    context: GridContext,
+    session: AsyncSession,
+    person_id: int,
+    question: Callable[[Person], tuple[str, Keyboard]],
+) -> None:
+    """A [重新绑定] / [停用] press: ask for its confirmation about the still active person."""
+    assert update.effective_chat is not None
+    assert update.callback_query is not None
+    person = await queries.person_by_id(session=session, person_id=person_id)
+    if person is None or not person.active:
+        await refuse(update, texts.UNKNOWN)
+        return
+    text, keyboard = question(person)
+    await update.callback_query.answer()
+    await context.bot.send_message(
+        update.effective_chat.id, text, parse_mode="HTML", reply_markup=markup(keyboard)
+    )
+
+
+async def _finish(update: Update, context: GridContext, session: AsyncSession, text: str) -> None:
+    """A confirmed change done: committed, the buttons go, and `text` says what was done."""
+    assert update.effective_chat is not None
+    assert update.callback_query is not None
+    await session.commit()
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(None)
+    await context.bot.send_message(update.effective_chat.id, text, parse_mode="HTML")
+
+
+async def _refused(update: Update, session: AsyncSession, text: str) -> None:
+    """A confirmed change the service refused: nothing of it is kept, and `text` says why."""
+    await session.rollback()
+    await refuse(update, text)
+
+
+def _with_link(context: GridContext, text: str, token: str) -> str:
+    """The outcome with the personal invite link of whoever may now bind."""
+    return f"{text}\n{esc(deep_link(context.bot.username, token))}"
+
+
 @guarded(Capability.VIEW_GRIDS)
 async def confirm_pressed(
     update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> None:
-    query = update.callback_query
-    assert query is not None
     pressed = await parse_pressed(update, HandoverConfirm)
     if pressed is None:
         return
     if not may_manage(viewer):
         await refuse(update, texts.NOT_ALLOWED)
         return
-    settings = context.bot_data.settings
     done = await hand_over(
         session=session,
         viewer=viewer,
         person_id=pressed.person_id,
         successor=Successor(pressed.name, pressed.mobile),
-        ttl=settings.invite_ttl,
+        ttl=context.bot_data.settings.invite_ttl,
         now=datetime.now(UTC),
     )
     if done.result is None:
-        await session.rollback()
-        await refuse(update, done.text)
+        await _refused(update, session, done.text)
         return
-    await session.commit()
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    assert update.effective_chat is not None
-    link = deep_link(context.bot.username, done.result.invite.token)
-    await context.bot.send_message(
-        update.effective_chat.id, f"{done.text}\n{esc(link)}", parse_mode="HTML"
+    await _finish(
+        update, context, session, _with_link(context, done.text, done.result.invite.token)
     )
 
 
@@ -169,25 +204,14 @@ async def confirm_pressed(
 async def rebind_pressed(
     update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> None:
-    query = update.callback_query
-    assert query is not None
     pressed = await parse_pressed(update, RebindStart)
     if pressed is None:
         return
     if not may_manage(viewer):
         await refuse(update, texts.NOT_ALLOWED)
         return
-    assert update.effective_chat is not None
     if not pressed.confirm:
-        person = await queries.person_by_id(session=session, person_id=pressed.person_id)
-        if person is None or not person.active:
-            await refuse(update, texts.UNKNOWN)
-            return
-        text, keyboard = rebind_question(person)
-        await query.answer()
-        await context.bot.send_message(
-            update.effective_chat.id, text, parse_mode="HTML", reply_markup=markup(keyboard)
-        )
+        await _ask_first(update, context, session, pressed.person_id, rebind_question)
         return
     done = await rebind_person(
         session=session,
@@ -197,15 +221,10 @@ async def rebind_pressed(
         now=datetime.now(UTC),
     )
     if done.result is None:
-        await session.rollback()
-        await refuse(update, done.text)
+        await _refused(update, session, done.text)
         return
-    await session.commit()
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    link = deep_link(context.bot.username, done.result.invite.token)
-    await context.bot.send_message(
-        update.effective_chat.id, f"{done.text}\n{esc(link)}", parse_mode="HTML"
+    await _finish(
+        update, context, session, _with_link(context, done.text, done.result.invite.token)
     )
 
 
@@ -213,37 +232,22 @@ async def rebind_pressed(
 async def deactivate_pressed(
     update: Update, context: GridContext, viewer: Viewer, session: AsyncSession
 ) -> None:
-    query = update.callback_query
-    assert query is not None
     pressed = await parse_pressed(update, DeactivateStart)
     if pressed is None:
         return
     if not may_manage(viewer):
         await refuse(update, texts.NOT_ALLOWED)
         return
-    assert update.effective_chat is not None
     if not pressed.confirm:
-        person = await queries.person_by_id(session=session, person_id=pressed.person_id)
-        if person is None or not person.active:
-            await refuse(update, texts.UNKNOWN)
-            return
-        text, keyboard = deactivate_question(person)
-        await query.answer()
-        await context.bot.send_message(
-            update.effective_chat.id, text, parse_mode="HTML", reply_markup=markup(keyboard)
-        )
+        await _ask_first(update, context, session, pressed.person_id, deactivate_question)
         return
     reply, done = await deactivate(
         session=session, viewer=viewer, person_id=pressed.person_id, now=datetime.now(UTC)
     )
     if not done:
-        await session.rollback()
-        await refuse(update, reply)
+        await _refused(update, session, reply)
         return
-    await session.commit()
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await context.bot.send_message(update.effective_chat.id, reply, parse_mode="HTML")
+    await _finish(update, context, session, reply)
 
 
 def register(app: GridApplication) -> None:
