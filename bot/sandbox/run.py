@@ -119,6 +119,7 @@ async def run_sandbox(
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
+        # Windows' event loops have no signal handlers: Ctrl+C then ends it as KeyboardInterrupt.
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     front = Front()
