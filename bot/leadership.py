@@ -17,8 +17,14 @@ Safety on PostgreSQL rests on two clocks that never meet:
 
 The server's idle time starts after the proof's query, so it ends the old session no earlier
 than `server_idle_seconds` after the start of the last proof, while the old instance stopped at
-`valid_seconds` after it: with the defaults there are 3 s between the old one stopping and a
-new one starting. A dead process's socket is closed by its kernel, so the lock goes at once.
+`valid_seconds` after it: with the defaults there are 1.5 s between the old one stopping and
+the lock's release. A dead process's socket is closed by its kernel, so the lock goes at once.
+
+A session can also end at any moment for reasons of the server's own (a restart, a failover,
+`pg_terminate_backend`): the lock is free at once while its old holder may still count on its
+last proof. So whoever takes the lock waits `valid_seconds` holding it, then proves it again,
+before it is active: by then every proof the old holder made before the lock was freed has run
+out. A takeover therefore takes `valid_seconds` longer than the lock's release.
 """
 
 import asyncio
@@ -45,12 +51,12 @@ LOCK_KEY = 0x67_72_69_64_62_6F_74
 @dataclass(frozen=True)
 class LeadershipConfig:
     # How often the active instance proves it holds the lock.
-    heartbeat_seconds: float = 1.0
+    heartbeat_seconds: float = 0.5
     # How long one successful proof keeps the instance active (measured from its start).
-    valid_seconds: float = 3.0
+    valid_seconds: float = 2.5
     # The server ends a lock session it has not heard from for this long (must exceed
     # valid_seconds by more than a heartbeat: see the module docstring).
-    server_idle_seconds: float = 6.0
+    server_idle_seconds: float = 4.0
     # How often a standby tries to take the lock, and waits after losing its connection.
     retry_seconds: float = 1.0
     connect_seconds: float = 3.0
@@ -236,20 +242,30 @@ class PostgresLeadership(Leadership):
         """Wait as a standby until the lock is ours."""
         log.info("leadership: standby, waiting for the active instance's lock")
         while True:
-            asked = time.monotonic()
             taken = await self._query(connection, sa.text("SELECT pg_try_advisory_lock(:key)"))
             if taken:
-                self._held, self._valid_until = True, asked + self.config.valid_seconds
-                self.became_active_at = time.monotonic()
-                log.warning("leadership: took the lock, this instance is now active")
-                self._signal()
-                return
+                break
             await asyncio.sleep(self.config.retry_seconds)
+        # The old holder may still be active by its last proof: let that run out first.
+        log.info("leadership: took the lock; active in %.1f s", self.config.valid_seconds)
+        await asyncio.sleep(self.config.valid_seconds)
+        asked = time.monotonic()
+        async with asyncio.timeout(self.config.heartbeat_seconds + self.config.valid_seconds):
+            held = (await connection.execute(self._holds())).scalar_one()
+        if not held:
+            raise RuntimeError("the advisory lock was lost before this instance became active")
+        self._held, self._valid_until = True, asked + self.config.valid_seconds
+        self.became_active_at = time.monotonic()
+        log.warning("leadership: took the lock, this instance is now active")
+        self._signal()
+
+    @staticmethod
+    def _holds() -> sa.TextClause:
+        return _HOLDS_LOCK.bindparams(high=LOCK_KEY >> 32, low=LOCK_KEY & 0xFFFFFFFF)
 
     async def _keep(self, connection: AsyncConnection) -> None:
         """Prove the lock every heartbeat; raise when a proof fails or comes too late."""
-        high, low = LOCK_KEY >> 32, LOCK_KEY & 0xFFFFFFFF
-        holds = _HOLDS_LOCK.bindparams(high=high, low=low)
+        holds = self._holds()
         while True:
             await asyncio.sleep(self.config.heartbeat_seconds)
             asked = time.monotonic()
