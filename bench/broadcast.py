@@ -4,13 +4,16 @@ without interactive replies going on.
 
     uv run python bench/broadcast.py [--recipients 5000] [--repliers 10] [--reply-every 2]
                                      [--baseline 30] [--storm 0] [--rate 30]
-                                     [--compare-rate 25] [--database-url URL]
+                                     [--compare-rate 25] [--database-url URL] [--process]
 
 Three phases in one run, one bot: (1) replies alone for `--baseline` seconds: `--repliers`
 users each ask /help every `--reply-every` seconds (their reply latency without a broadcast);
 (2) the broadcast alone; (3) a second broadcast to other chats while the same users ask;
 (4) with `--compare-rate R` (default 25, the outbox's pace before it took the whole budget; 0
 skips it) the same as (3) by a bot whose outbox keeps to R/s, for the replies' p99 side by side.
+By default the bot runs in this process, on the emulator's event loop; with `--process` it is
+a real `gridbot run` in a process of its own, as in production where Telegram's side of each
+send is not our CPU's work (phase 4 is then skipped: it needs a second bot in this process).
 Goals: a sustained rate >= 28.5 messages/s alone (the whole free budget of 30/s); with replies,
 the outbox takes what they leave (outbox + replies about 30/s) and the replies' p99 stays as in
 phase 1 within noise; nothing lost, nothing sent twice. `--storm K` injects K extra 429
@@ -20,13 +23,15 @@ must have an empty outbox; by default a temporary SQLite file is used.
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +50,7 @@ from models.migrate import upgrade
 from services.outbox import Recipient, enqueue_broadcast
 from services.outbox.pacing import RATE_PER_SECOND
 from services.outbox.worker import OutboxConfig
+from tests.bot.instances import ACTIVE_LOG, start_instance, stop_instance
 
 TOKEN = "4242:bench-token"
 GOAL_RATE = 28.5
@@ -78,6 +84,20 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def percentile_interval(
+    values: Sequence[float], share: float, rounds: int = 2000
+) -> tuple[float, float]:
+    """A 95% bootstrap interval of a percentile: how much it moves by chance alone."""
+    picks = sorted(percentile(random.choices(values, k=len(values)), share) for _ in range(rounds))
+    return picks[int(0.025 * rounds)], picks[int(0.975 * rounds) - 1]
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def replier(emulator: BotApiEmulator, user: int, every: float, replies: Replies) -> None:
     """A user asking /help every `every` seconds (first at a random offset)."""
     await asyncio.sleep(random.uniform(0, every))
@@ -104,8 +124,14 @@ async def stop(tasks: list[asyncio.Task[None]]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+def waker(app: GridApplication | None) -> Callable[[], None]:
+    """How a queued broadcast is started: the in-process bot's outbox is woken; a bot in
+    its own process finds it at its next poll of the table (every 0.5 s)."""
+    return app.bot_data.outbox.wake if app is not None else lambda: None
+
+
 async def drain(
-    app: GridApplication,
+    wake: Callable[[], None],
     emulator: BotApiEmulator,
     sessions: async_sessionmaker[AsyncSession],
     chat_ids: range,
@@ -125,7 +151,7 @@ async def drain(
         )
     base, base_replies = emulator.checkpoint(), len(replies.arrived)
     started = time.perf_counter()
-    app.bot_data.outbox.wake()
+    wake()
     stormed = storm == 0
     # When each broadcast message arrived, in order (the emulator counts every send; the
     # repliers count their own replies).
@@ -169,7 +195,7 @@ def describe(name: str, latencies: Sequence[float]) -> str:
 
 
 async def with_replies(
-    app: GridApplication,
+    wake: Callable[[], None],
     emulator: BotApiEmulator,
     sessions: async_sessionmaker[AsyncSession],
     chats: range,
@@ -183,7 +209,7 @@ async def with_replies(
     replies = Replies()
     tasks = start_repliers(emulator, users, every, replies)
     await asyncio.sleep(every)  # the repliers get going first
-    busy = await drain(app, emulator, sessions, chats, replies=replies, storm=storm, rate=rate)
+    busy = await drain(wake, emulator, sessions, chats, replies=replies, storm=storm, rate=rate)
     await stop(tasks)
     low, high = busy.window
     latencies = [
@@ -194,10 +220,53 @@ async def with_replies(
     return busy, len(latencies) / (high - low), latencies
 
 
+@dataclass
+class Bot:
+    """The bot under test: how to start a queued broadcast, and its flood waits so far."""
+
+    wake: Callable[[], None]
+    flood_waits: Callable[[], int | None]
+    # CPU seconds used so far: the bot's process, or this whole process (bot and emulator).
+    cpu: Callable[[], float]
+
+
+@asynccontextmanager
+async def bot_in_process(emulator: BotApiEmulator, url: str, rate: float) -> AsyncIterator[Bot]:
+    settings = load_settings(
+        token=TOKEN, database_url=url, api_base_url=emulator.base_url, quiet_hours=False
+    )
+    app = build_application(settings, outbox=OutboxConfig(rate_per_second=rate))
+    async with polling(app, poll_timeout=1):
+        yield Bot(
+            wake=waker(app),
+            flood_waits=lambda: app.bot_data.outbox.stats.flood_waits,
+            cpu=time.process_time,
+        )
+
+
+@asynccontextmanager
+async def bot_process(emulator: BotApiEmulator, url: str) -> AsyncIterator[Bot]:
+    with tempfile.TemporaryDirectory() as logs:
+        instance = await start_instance(
+            "bot",
+            database_url=url,
+            emulator=emulator,
+            log_dir=Path(logs),
+            env={"GRIDBOT_TOKEN": TOKEN},
+        )
+        try:
+            await instance.wait_for_log(ACTIVE_LOG)
+            pid = instance.process.pid
+            yield Bot(wake=waker(None), flood_waits=lambda: None, cpu=lambda: process_cpu(pid))
+        finally:
+            await stop_instance(instance)
+
+
 async def run(
     sessions: async_sessionmaker[AsyncSession],
     url: str,
     *,
+    process: bool,
     recipients: int,
     repliers: int,
     every: float,
@@ -216,28 +285,26 @@ async def run(
     ) as emulator:
         for chat_id in [*alone_chats, *busy_chats, *compare_chats, *users]:
             emulator.user(chat_id)
-        settings = load_settings(
-            token=TOKEN, database_url=url, api_base_url=emulator.base_url, quiet_hours=False
-        )
-        app = build_application(settings, outbox=OutboxConfig(rate_per_second=rate))
-        async with polling(app, poll_timeout=1):
+        under_test = bot_process(emulator, url) if process else bot_in_process(emulator, url, rate)
+        async with under_test as bot:
             quiet = Replies()
             tasks = start_repliers(emulator, users, every, quiet)
             await asyncio.sleep(baseline)
             await stop(tasks)
+            cpu_before = bot.cpu()
             alone = await drain(
-                app, emulator, sessions, alone_chats, replies=Replies(), storm=storm, rate=rate
+                bot.wake, emulator, sessions, alone_chats, replies=Replies(), storm=storm, rate=rate
             )
+            cpu_per_message = (bot.cpu() - cpu_before) / recipients
             busy, reply_rate, busy_latencies = await with_replies(
-                app, emulator, sessions, busy_chats, users, every=every, storm=storm, rate=rate
+                bot.wake, emulator, sessions, busy_chats, users, every=every, storm=storm, rate=rate
             )
-            flood_waits = app.bot_data.outbox.stats.flood_waits
+            flood_waits = bot.flood_waits()
         compared: tuple[Drain, float, list[float]] | None = None
         if compare_rate:
-            other = build_application(settings, outbox=OutboxConfig(rate_per_second=compare_rate))
-            async with polling(other, poll_timeout=1):
+            async with bot_in_process(emulator, url, compare_rate) as other:
                 compared = await with_replies(
-                    other,
+                    other.wake,
                     emulator,
                     sessions,
                     compare_chats,
@@ -246,7 +313,9 @@ async def run(
                     storm=storm,
                     rate=compare_rate,
                 )
-                flood_waits += other.bot_data.outbox.stats.flood_waits
+                other_waits = other.flood_waits()
+                if flood_waits is not None and other_waits is not None:
+                    flood_waits += other_waits
         async with sessions() as session:
             for _ in range(200):
                 counts = await outbox.status_counts(session=session)
@@ -254,6 +323,7 @@ async def run(
                     break
                 await asyncio.sleep(0.05)
     print(f"database: {url.split(':', 1)[0]}")
+    print("bot: `gridbot run` in a process of its own" if process else "bot: in this process")
     print(
         f"recipients: {recipients} per broadcast; outbox pace {rate:g}/s; emulator: "
         f"{FREE_LIMIT}/s per bot, 1/s per chat; storm: {storm} x 429; "
@@ -273,6 +343,16 @@ async def run(
     if quiet.latencies and busy_latencies:
         ratio = percentile(busy_latencies, 0.99) / percentile(quiet.latencies, 0.99)
         print(f"replies' p99 during / without the broadcast: {ratio:.2f}")
+        quiet_low, quiet_high = percentile_interval(quiet.latencies, 0.99)
+        busy_low, busy_high = percentile_interval(busy_latencies, 0.99)
+        verdict = "within noise" if busy_low <= quiet_high else "NOT within noise"
+        print(
+            f"replies' p99, 95% bootstrap intervals: without {quiet_low * 1000:.0f}-"
+            f"{quiet_high * 1000:.0f} ms, during {busy_low * 1000:.0f}-{busy_high * 1000:.0f} ms:"
+            f" {verdict}"
+        )
+    whose = "the bot's process" if process else "this process: bot, emulator and users"
+    print(f"CPU per message of the broadcast alone ({whose}): {cpu_per_message * 1000:.2f} ms")
     drains = [alone, busy]
     if compared is not None:
         old, old_reply_rate, old_latencies = compared
@@ -290,7 +370,7 @@ async def run(
     print(
         f"broadcast sendMessage calls: {sum(d.sends for d in drains)}; answered 429: "
         f"{sum(d.rejected for d in drains)}; outbox flood waits past PTB's limiter: "
-        f"{flood_waits}; emulator 429s to replies: "
+        f"{'n/a' if flood_waits is None else flood_waits}; emulator 429s to replies: "
         f"{sum(1 for _m, chat in emulator.flood_refusals if chat in users)}"
     )
     final = {status.value: n for status, n in counts.items() if n}
@@ -306,6 +386,9 @@ async def run(
 
 async def main(args: argparse.Namespace) -> int:
     random.seed(7)
+    if args.process and args.rate != RATE_PER_SECOND:
+        print("--rate needs the bot in this process (no --process)", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         engine = create_engine(url)
@@ -324,8 +407,9 @@ async def main(args: argparse.Namespace) -> int:
                 every=args.reply_every,
                 baseline=args.baseline,
                 storm=args.storm,
+                process=args.process,
                 rate=args.rate,
-                compare_rate=args.compare_rate,
+                compare_rate=0 if args.process else args.compare_rate,
             )
         finally:
             await engine.dispose()
@@ -343,4 +427,7 @@ if __name__ == "__main__":
         "--compare-rate", type=float, default=25.0, help="outbox pace to compare with (0: none)"
     )
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--process", action="store_true", help="run the bot as `gridbot run` in its own process"
+    )
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -153,6 +153,33 @@ async def mark_sent(
     )
 
 
+async def mark_sent_many(
+    *, session: AsyncSession, sent: Sequence[tuple[int, int]], worker_id: str, now: datetime
+) -> None:
+    """`mark_sent` for several (message id, Telegram message id) pairs in one statement."""
+    if not sent:
+        return
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.update(table)
+        .where(
+            table.c.id == sa.bindparam("message_id"),
+            table.c.status == OutboxStatus.SENDING,
+            table.c.claimed_by == worker_id,
+        )
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            telegram_message_id=sa.bindparam("telegram_id"),
+            error=None,
+        )
+    )
+    connection = await session.connection()
+    await connection.execute(
+        statement, [{"message_id": mid, "telegram_id": telegram_id} for mid, telegram_id in sent]
+    )
+
+
 async def mark_retry(
     *,
     session: AsyncSession,

@@ -3,7 +3,8 @@
 Started in post_init, stopped in post_stop (before the bot's HTTP client closes). Each message
 is claimed (committed as `sending`) before its HTTP call and marked `sent` after it, so a
 killed process loses nothing and, after its lease runs out, re-sends only what it had on the
-wire. Messages go through `app.bot`, i.e. through the Application's AIORateLimiter, so
+wire or not yet marked (sent messages are marked in small batches: services/outbox/settling.py).
+Messages go through `app.bot`, i.e. through the Application's AIORateLimiter, so
 interactive replies and the outbox share one budget; the outbox paces itself below it.
 
 With several instances only the active one sends: `may_send` (the instance's leadership) is
@@ -36,6 +37,7 @@ from services.outbox.pacing import CHAT_INTERVAL_SECONDS, RATE_PER_SECOND, Gate,
 from services.outbox.quiet_hours import QuietHours
 from services.outbox.reachability import record_unreachable
 from services.outbox.retry import RetryPolicy
+from services.outbox.settling import SentBatches
 from services.outbox.wire import Failed, Halted, Outcome, Retry, Sent, Unreachable, put_on_wire
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,7 @@ class OutboxWorker:
         self.stats = OutboxStats()
         self._bot = bot
         self._sessions = sessions
+        self._sent = SentBatches(sessions=sessions, worker_id=self.worker_id, clock=clock)
         self._gate = Gate(
             Pacer(rate=self.config.rate_per_second, chat_interval=self.config.chat_interval)
         )
@@ -347,16 +350,15 @@ class OutboxWorker:
         assert message.id is not None
         if isinstance(outcome, Halted):
             return
-        held = _Held(message_id=message.id, worker_id=self.worker_id)
         self.stats.last_settled = self._clock()
+        if isinstance(outcome, Sent):
+            self.stats.sent += 1
+            await self._sent.mark_sent(message.id, outcome.message_id)
+            return
+        held = _Held(message_id=message.id, worker_id=self.worker_id)
         alerts = 0
         async with transaction(self._sessions) as session:
             match outcome:
-                case Sent(message_id):
-                    self.stats.sent += 1
-                    await queries.mark_sent(
-                        session=session, now=self._clock(), telegram_message_id=message_id, **held
-                    )
                 case Failed(reason):
                     self.stats.failed += 1
                     log.warning("outbox: message %s failed: %s", message.id, reason)
