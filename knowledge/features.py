@@ -70,24 +70,24 @@ FEATURES: tuple[str, ...] = (
 
 # Fitted by `python -m knowledge.tune` on the dev set and folds a-e (see `scoring.Scoring`).
 FITTED: dict[str, float] = {
-    "phrasing": 1.15,
-    "phrasing_recall": 0.69,
-    "coverage": 2.81,
-    "bm25": 3.23,
-    "characters": 2.67,
-    "tokens": 1.88,
+    "phrasing": 1.17,
+    "phrasing_recall": 0.73,
+    "coverage": 2.67,
+    "bm25": 3.1,
+    "characters": 2.51,
+    "tokens": 1.79,
     "article": 0.62,
-    "article_coverage": 0.99,
-    "bigrams": 2.02,
-    "known": -1.65,
+    "article_coverage": 0.97,
+    "bigrams": 2.07,
+    "known": -1.59,
     "within": 0.16,
-    "length": 3.8,
-    "named": 0.41,
-    "named_other": -0.41,
-    "cited_text": 2.83,
-    "cited_phrasing": -1.27,
+    "length": 3.79,
+    "named": 0.39,
+    "named_other": -0.39,
+    "cited_text": 2.89,
+    "cited_phrasing": -1.22,
 }
-FITTED_BIAS = -5.88
+FITTED_BIAS = -5.77
 
 
 def logistic(weights: Sequence[float], bias: float, features: Sequence[float]) -> float:

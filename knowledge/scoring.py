@@ -32,9 +32,9 @@ class Scoring:
     cited_bonus: float = 25.0
     # Verdicts: ANSWER at or above `answer`, SUGGEST at or above `suggest` if the question is
     # in scope (`knowledge.scope`: its chance at or above `scope`), else ABSTAIN.
-    answer: float = 81.1
-    suggest: float = 13.0
-    scope: float = 55.5
+    answer: float = 85.0
+    suggest: float = 0.0
+    scope: float = 56.0
     scope_weights: tuple[float, ...] = tuple(SCOPE_FITTED[name] for name in SCOPE_FEATURES)
     scope_bias: float = SCOPE_BIAS
     # A confident answer must beat runners-up citing other articles by this much.

@@ -34,7 +34,7 @@ from knowledge.features import FEATURES
 from knowledge.scope import SCOPE_FEATURES, Evidence, in_scope
 
 DECLINE = 0.90
-CONFIDENT_WRONG = 0.015
+CONFIDENT_WRONG = 0.01
 SHRINKAGE = 1.0
 
 

@@ -29,36 +29,36 @@ FOLDS = {name: DATA / "heldout" / f"fold_{name}.jsonl" for name in (*TUNED, *UNT
 GOALS = {"top1": 0.80, "top3": 0.90, "abstained": 0.05, "declined": 0.85, "confident_wrong": 0.03}
 # The tuned folds' floors: what the search reaches on them (fitted on dev + a-e), rounded
 # down a little and never below a goal met. Reached (top-1 / top-3 / abstained / declined /
-# confident-but-wrong / confident right): fold_a 88.3 / 95.1 / 0.6 / 95.5 / 1.1 / 57.1,
-# fold_b 80.7 / 89.2 / 1.2 / 91.3 / 1.1 / 47.6, fold_c 83.3 / 89.9 / 0.0 / 90.9 / 1.1 / 56.0,
-# fold_d 83.0 / 92.7 / 0.0 / 89.3 / 2.1 / 57.3, fold_e 83.2 / 91.6 / 0.4 / 90.3 / 1.9 / 55.0.
-# Goals missed: top-3 on fold_b and fold_c. Raise a floor when the search gets better; never
+# confident-but-wrong / confident right): fold_a 88.3 / 95.1 / 0.6 / 95.5 / 1.1 / 48.5,
+# fold_b 81.9 / 91.0 / 1.2 / 91.3 / 0.0 / 44.6, fold_c 84.5 / 91.7 / 0.0 / 90.9 / 0.0 / 52.4,
+# fold_d 83.0 / 93.2 / 0.0 / 89.3 / 2.1 / 52.4, fold_e 83.6 / 92.9 / 0.4 / 90.3 / 0.7 / 50.8:
+# every goal met on every fold, in sample. Raise a floor when the search gets better; never
 # lower one to pass. `confident` (right answers shown directly rather than as "您是不是想问")
 # has no goal in the issue; its floor keeps the answer band from creeping back up.
 FLOORS = {
     "a": {
         "top1": 0.87,
         "top3": 0.94,
-        "abstained": 0.02,
+        "abstained": 0.01,
         "declined": 0.95,
         "confident_wrong": 0.02,
-        "confident": 0.55,
+        "confident": 0.47,
     },
     "b": {
-        "top1": 0.80,
-        "top3": 0.885,
+        "top1": 0.81,
+        "top3": 0.90,
         "abstained": 0.02,
         "declined": 0.90,
-        "confident_wrong": 0.02,
-        "confident": 0.46,
+        "confident_wrong": 0.01,
+        "confident": 0.43,
     },
     "c": {
-        "top1": 0.82,
-        "top3": 0.895,
+        "top1": 0.83,
+        "top3": 0.91,
         "abstained": 0.01,
         "declined": 0.90,
-        "confident_wrong": 0.02,
-        "confident": 0.54,
+        "confident_wrong": 0.01,
+        "confident": 0.51,
     },
     "d": {
         "top1": 0.82,
@@ -66,15 +66,15 @@ FLOORS = {
         "abstained": 0.01,
         "declined": 0.885,
         "confident_wrong": 0.025,
-        "confident": 0.55,
+        "confident": 0.51,
     },
     "e": {
         "top1": 0.82,
-        "top3": 0.91,
+        "top3": 0.92,
         "abstained": 0.01,
         "declined": 0.90,
-        "confident_wrong": 0.025,
-        "confident": 0.53,
+        "confident_wrong": 0.01,
+        "confident": 0.49,
     },
 }
 
