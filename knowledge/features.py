@@ -20,7 +20,11 @@ Each feature is in [0, 1] (bm25 in [0, 2]):
 - length: how many words the question has (up to 12), as a long question with its
   circumstances covers less of itself with any one text than a short one;
 - named, named_other: the question names a text other than the 统计法 (浙江的条例, 实施条例,
-  处分规定, 指导意见), and the document's entry cites it, or cites none of the named texts.
+  处分规定, 指导意见), and the document's entry cites it, or cites none of the named texts;
+- cited_text: the coverage of the question by the whole text of an article the document's
+  entry cites (for a law passage, its own article), the best of them;
+- cited_phrasing: the best phrasing match among the candidate Q&A entries that cite one of
+  those articles (the document's own included).
 """
 
 import math
@@ -59,27 +63,31 @@ FEATURES: tuple[str, ...] = (
     "length",
     "named",
     "named_other",
+    "cited_text",
+    "cited_phrasing",
 )
 
 
-# Fitted by `python -m knowledge.tune` on fold_a and the dev set (see `scoring.Scoring`).
+# Fitted by `python -m knowledge.tune` on the dev set and folds a-e (see `scoring.Scoring`).
 FITTED: dict[str, float] = {
-    "phrasing": 1.42,
-    "phrasing_recall": 1.09,
-    "coverage": 3.57,
-    "bm25": 2.89,
-    "characters": 1.73,
-    "tokens": 1.71,
-    "article": 0.97,
-    "article_coverage": 1.42,
-    "bigrams": 1.47,
-    "known": -0.66,
-    "within": 0.04,
-    "length": 2.13,
-    "named": 0.31,
-    "named_other": -0.31,
+    "phrasing": 1.17,
+    "phrasing_recall": 0.73,
+    "coverage": 2.67,
+    "bm25": 3.1,
+    "characters": 2.51,
+    "tokens": 1.79,
+    "article": 0.62,
+    "article_coverage": 0.97,
+    "bigrams": 2.07,
+    "known": -1.59,
+    "within": 0.16,
+    "length": 3.79,
+    "named": 0.39,
+    "named_other": -0.39,
+    "cited_text": 2.89,
+    "cited_phrasing": -1.22,
 }
-FITTED_BIAS = -5.37
+FITTED_BIAS = -5.77
 
 
 def logistic(weights: Sequence[float], bias: float, features: Sequence[float]) -> float:

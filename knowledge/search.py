@@ -4,11 +4,12 @@ pairs) combined by a logistic model (`knowledge.features`), fitted on labelled q
 Every entry gets a score in [0, 100], read as the chance that it answers the question: the
 verdict bands are thresholds on it. A Q&A entry is one document (its phrasings and answer); a
 law article is one document per passage (the whole article, each 款, each 项 with its lead-in),
-and scores as its best passage. A query word the index has never seen weighs as much as
-`unknown_weight` of the rarest word, and one about a topic no text regulates (密码, 个税) more,
-so that such questions score low and the bot abstains; so does a word found only in answers
-(mentioned in passing), as no text is about it. Synonyms and a word's parts form one
-group that counts once (`Analyzer.groups`).
+and scores as its best passage. An entry is also judged by what supports the articles it cites
+(the whole text of each, the best candidate Q&A phrasing citing it). A query word the index
+has never seen weighs as much as `unknown_weight` of the rarest word, and one about a topic no
+text regulates (密码, 个税) more, so that such questions score low and the bot abstains; so
+does a word found only in answers (mentioned in passing), as no text is about it.
+Synonyms and a word's parts form one group that counts once (`Analyzer.groups`).
 
 Two passes keep a query fast at 10,000 entries: the rarer query words' posting lists pick
 `Scoring.candidates` documents, and only those get the full score.
@@ -18,35 +19,16 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
-from typing import NamedTuple
-
-from rapidfuzz import fuzz
 
 from knowledge.entries import Entry
 from knowledge.features import bigrams, logistic, named_laws
+from knowledge.matching import Collection, Document, Phrasing, Query, coverage, lexical
 from knowledge.refs import Ref
 from knowledge.scope import NO_EVIDENCE, Evidence
 from knowledge.scoring import Scoring
 from knowledge.text import Analyzer
-
-
-class _Phrasing(NamedTuple):
-    tokens: frozenset[int]
-    weight: float  # the idf of its words, each word once
-    characters: str  # cleaned text without spaces
-    joined: str  # canonical tokens, sorted, space-joined
-
-
-class _Document(NamedTuple):
-    entry: int  # its entry's number: an article has one document per passage
-    terms: dict[int, int]  # token id -> frequency in the document
-    length: int
-    phrasings: tuple[_Phrasing, ...]
-    grams: frozenset[str]  # a law passage's character pairs (empty for Q&A entries)
-    laws: frozenset[str]  # the laws its entry cites
 
 
 class _Words(dict[str, tuple[int, ...]]):
@@ -67,25 +49,6 @@ class _Words(dict[str, tuple[int, ...]]):
         )
         self.group[word] = self.groups.setdefault(frozenset(found), len(self.groups))
         return found
-
-
-@dataclass(frozen=True)
-class Query:
-    """An analysed question: its words as groups of token ids with a weight, and the texts
-    rapidfuzz compares."""
-
-    groups: tuple[tuple[frozenset[int], float], ...]  # known words: (token ids, idf)
-    total: float  # the weight of all words, unknown ones included
-    characters: str
-    joined: str
-    known: float = 1.0  # the share of its weight (outside topics aside) the index knows
-    size: int = 1  # how many words (groups) it has
-    caps: tuple[float, ...] = ()  # per group, its highest idf (a term's score is capped at it)
-    named: frozenset[str] = frozenset()  # the texts it names (浙江的条例, 处分规定)
-    # Words about a topic no text regulates: (token ids the index knows, weight). Only an
-    # entry containing one covers it (an instructor's approved answer about passwords).
-    outside: tuple[tuple[frozenset[int], float], ...] = ()
-    grams: frozenset[str] = frozenset()
 
 
 class SearchIndex:
@@ -166,18 +129,21 @@ class SearchIndex:
         weight_of = [self._weight(group) for group in words.groups]
         token_of = list(self._ids)  # token id -> token
         self._entries = tuple(entries)
-        self._documents: list[_Document] = []
+        self._documents: list[Document] = []
         self._citing: dict[Ref, list[int]] = {}
+        self._whole: dict[Ref, int] = {}  # an article -> the document of its whole text
         for number, (owner, terms, phrasings, grams) in enumerate(analysed):
             for ref in self._entries[owner].refs:
                 self._citing.setdefault(ref, []).append(number)
+                if entries[owner].kind == "article":
+                    self._whole.setdefault(ref, number)
             self._documents.append(
-                _Document(
+                Document(
                     owner,
                     terms,
                     sum(terms.values()),
                     tuple(
-                        _Phrasing(
+                        Phrasing(
                             tokens,
                             sum(map(weight_of.__getitem__, groups)),
                             characters,
@@ -189,7 +155,12 @@ class SearchIndex:
                     frozenset(ref.law for ref in self._entries[owner].refs),
                 )
             )
-        self._average_length = sum(d.length for d in self._documents) / max(count, 1)
+        self._collection = Collection(
+            self._idf,
+            sum(d.length for d in self._documents) / max(count, 1),
+            self.scoring.k1,
+            self.scoring.b,
+        )
         # Words a text is about: those of the law's passages and of the Q&A entries' phrasings
         # (not of their answers, which mention things in passing: 银行, 工资).
         self._topical = frozenset(
@@ -283,15 +254,16 @@ class SearchIndex:
         found: dict[int, tuple[float, float]] = {}
         law_coverage = 0.0
         weights, bias = self.scoring.weights, self.scoring.bias
-        for number in candidates:
+        scored_documents = (
+            self.scored(query, candidates)
+            if query.total > 0
+            else [(number, []) for number in candidates]
+        )
+        for number, features in scored_documents:
             document = self._documents[number]
-            if query.total > 0:
-                features = self.features(query, document)
-                score = logistic(weights, bias, features)
-                if not document.phrasings and features[2] > law_coverage:
-                    law_coverage = features[2]
-            else:
-                features, score = (), 0.0
+            score = logistic(weights, bias, features) if features else 0.0
+            if features and not document.phrasings and features[2] > law_coverage:
+                law_coverage = features[2]
             if cited:
                 refs = self._entries[document.entry].refs
                 bonus = max((cited.get(ref, 0.0) for ref in refs), default=0.0)
@@ -332,61 +304,40 @@ class SearchIndex:
         best = heapq.nlargest(self.scoring.candidates, mass.items(), key=itemgetter(1))
         return {number for number, _ in best}
 
-    def features(self, query: Query, document: _Document) -> tuple[float, ...]:
-        """The values of `features.FEATURES` for one document (what `knowledge.tune` fits)."""
-        scoring = self.scoring
-        k1 = scoring.k1
-        norm = k1 * (1 - scoring.b + scoring.b * document.length / self._average_length)
-        covered = bm25 = 0.0
-        terms, idf = document.terms, self._idf
-        for (group, _), cap in zip(query.groups, query.caps, strict=True):
-            best = 0.0
-            for token in group:
-                frequency = terms.get(token)
-                if frequency:
-                    term = idf[token] * frequency * (k1 + 1) / (frequency + norm)
-                    if term > best:
-                        best = term
-            # Capped at the idf, the term score says "this word is here" (a long text, where
-            # it is diluted, gets less); uncapped, repeats and short texts rank higher.
-            covered += best if best < cap else cap
-            bm25 += best
-        total = query.total
-        coverage = covered / total
-        repeats = min(2.0, bm25 / (scoring.k1 + 1) / total)
-        phrasing = recall = characters = tokens = grams = 0.0
-        for candidate in document.phrasings:
-            shared = sum(
-                weight for group, weight in query.groups if not group.isdisjoint(candidate.tokens)
-            )
-            phrasing = max(phrasing, min(1.0, 2 * shared / (total + candidate.weight)))
-            if candidate.weight:
-                recall = max(recall, min(1.0, shared / candidate.weight))
-            characters = max(characters, fuzz.ratio(query.characters, candidate.characters))
-            tokens = max(tokens, fuzz.token_set_ratio(query.joined, candidate.joined))
-        article = 0.0 if document.phrasings else 1.0
-        if article and query.grams:
-            grams = len(query.grams & document.grams) / len(query.grams)
-        return (
-            phrasing,
-            recall,
-            coverage,
-            repeats,
-            characters / 100,
-            tokens / 100,
-            article,
-            article * coverage,
-            grams,
-            query.known,
-            1 - sum(w for ids, w in query.outside if ids.isdisjoint(terms)) / total,
-            min(1.0, query.size / 12),
-            float(bool(query.named & document.laws)),
-            float(bool(query.named) and not query.named & document.laws),
-        )
+    def scored(self, query: Query, numbers: Iterable[int]) -> list[tuple[int, list[float]]]:
+        """The values of `features.FEATURES` for each of the documents `numbers`.
 
-    def candidates(self, query: Query) -> list[tuple[Entry, _Document]]:
-        """The documents the first pass picks for `query`, with their entries (for tuning)."""
+        Besides a document's own similarities, two say what else supports the articles its
+        entry cites: how much of the question their whole text covers, and how well the best
+        candidate Q&A phrasing citing one of them matches (a question half in our words, half
+        in the law's, is about the article both point to).
+        """
+        collection, documents, entries = self._collection, self._documents, self._entries
+        rows = [(number, lexical(query, documents[number], collection)) for number in numbers]
+        phrased: dict[Ref, float] = {}
+        for number, features in rows:
+            for ref in entries[documents[number].entry].refs:
+                if features[0] > phrased.get(ref, 0.0):
+                    phrased[ref] = features[0]
+        texts: dict[Ref, float] = {}
+        for number, features in rows:
+            refs = entries[documents[number].entry].refs
+            text = phrasing = 0.0
+            for ref in refs:
+                if ref not in texts:
+                    whole = self._whole.get(ref)
+                    texts[ref] = (
+                        0.0 if whole is None else coverage(query, documents[whole], collection)[0]
+                    )
+                text = max(text, texts[ref])
+                phrasing = max(phrasing, phrased.get(ref, 0.0))
+            features += (text, phrasing)
+        return rows
+
+    def candidates(self, query: Query) -> list[tuple[Entry, list[float]]]:
+        """The documents the first pass picks for `query`: their entries and features (for
+        tuning)."""
         return [
-            (self._entries[self._documents[n].entry], self._documents[n])
-            for n in sorted(self._candidates(query))
+            (self._entries[self._documents[number].entry], features)
+            for number, features in self.scored(query, sorted(self._candidates(query)))
         ]

@@ -1,7 +1,8 @@
 """Fit the ranking model and the verdict bands on labelled questions (never on held-out folds).
 
-    uv run python -m knowledge.tune tests/data/heldout/fold_a.jsonl tests/data/faq_dev.jsonl
-    (--keep-ranking: fit only the scope model and the bands, as shipped now)
+    uv run python -m knowledge.tune tests/data/faq_dev.jsonl tests/data/heldout/fold_[a-e].jsonl
+    (--keep-ranking: fit only the scope model and the bands;
+     --cross-validate: leave each file out in turn, fit on the others, report on it)
 
 Every document the first pass picks for a question is labelled 1 if its entry cites a labelled
 article. The order comes first: a conditional logit (the softmax chance of a question's right
@@ -15,6 +16,7 @@ of thresholds that keep the most answerable questions from "没有找到" (then 
 first answers) while declining at least `DECLINE` of the unanswerable ones, and `answer` the
 lowest one at which at most `CONFIDENT_WRONG` of all questions get a confident wrong answer (a
 close call, `base.close_call`, is never confident).
+With --cross-validate it prints, for each file, the figures of a fit on all the other files.
 It prints the values to paste into knowledge/features.py (FITTED), knowledge/scope.py
 (SCOPE_FITTED) and knowledge/scoring.py (the bands); nothing is written.
 """
@@ -32,7 +34,7 @@ from knowledge.features import FEATURES
 from knowledge.scope import SCOPE_FEATURES, Evidence, in_scope
 
 DECLINE = 0.90
-CONFIDENT_WRONG = 0.02
+CONFIDENT_WRONG = 0.01
 SHRINKAGE = 1.0
 
 
@@ -50,8 +52,8 @@ def examples(knowledge: KnowledgeBase, cases: Sequence[Case]) -> list[Example]:
     for case in cases:
         query = index.analyse(knowledge.searchable(case.question))
         rows, labels = [], []
-        for entry, document in index.candidates(query):
-            rows.append(list(index.features(query, document)))
+        for entry, features in index.candidates(query):
+            rows.append(features)
             labels.append(int(bool(case.expected & set(entry.refs))))
         if rows:
             found.append((rows, labels))
@@ -210,9 +212,10 @@ def bands(knowledge: KnowledgeBase, cases: Sequence[Case]) -> tuple[float, float
     return round(answer, 1), suggest, scope
 
 
-def main(paths: Sequence[Path], *, keep_ranking: bool = False) -> None:
-    knowledge = KnowledgeBase.load()
-    cases = [case for path in paths for case in read_cases(path)]
+def refit(
+    knowledge: KnowledgeBase, cases: Sequence[Case], *, keep_ranking: bool = False
+) -> KnowledgeBase:
+    """`knowledge` searched with the models and bands fitted on `cases` (rounded as shipped)."""
     scoring = knowledge.scoring
     if not keep_ranking:
         weights, bias = fit(examples(knowledge, cases))
@@ -226,9 +229,33 @@ def main(paths: Sequence[Path], *, keep_ranking: bool = False) -> None:
     )
     knowledge = knowledge.with_scoring(scoring)
     answer, suggest, scope = bands(knowledge, cases)
-    knowledge = knowledge.with_scoring(
-        replace(scoring, answer=answer, suggest=suggest, scope=scope)
+    return knowledge.with_scoring(replace(scoring, answer=answer, suggest=suggest, scope=scope))
+
+
+def _figures(name: str, knowledge: KnowledgeBase, cases: Sequence[Case]) -> str:
+    figures = evaluate(knowledge, cases).figures()
+    return f"{name} " + " ".join(f"{k} {v:.1%}" for k, v in figures.items()) + "\n"
+
+
+def cross_validate(paths: Sequence[Path], *, keep_ranking: bool = False) -> None:
+    """Leave each file out in turn: fit on the others, print the figures on the one left out."""
+    knowledge = KnowledgeBase.load()
+    files = {path: read_cases(path) for path in paths}
+    for path, held_out in files.items():
+        others = [case for other, cases in files.items() if other != path for case in cases]
+        fitted = refit(knowledge, others, keep_ranking=keep_ranking)
+        scoring = fitted.scoring
+        bands_used = f"(answer {scoring.answer}, suggest {scoring.suggest}, scope {scoring.scope})"
+        sys.stdout.write(_figures(path.name, fitted, held_out).rstrip() + f" {bands_used}\n")
+
+
+def main(paths: Sequence[Path], *, keep_ranking: bool = False) -> None:
+    knowledge = refit(
+        KnowledgeBase.load(),
+        [case for path in paths for case in read_cases(path)],
+        keep_ranking=keep_ranking,
     )
+    scoring = knowledge.scoring
     out = sys.stdout.write
     out("FITTED: dict[str, float] = {\n")
     out("".join(f'    "{n}": {w},\n' for n, w in zip(FEATURES, scoring.weights, strict=True)))
@@ -237,10 +264,9 @@ def main(paths: Sequence[Path], *, keep_ranking: bool = False) -> None:
     pairs = zip(SCOPE_FEATURES, scoring.scope_weights, strict=True)
     out("".join(f'    "{n}": {w},\n' for n, w in pairs))
     out(f"}}\nSCOPE_BIAS = {scoring.scope_bias}\n")
-    out(f"answer = {answer}, suggest = {suggest}, scope = {scope}\n")
+    out(f"answer = {scoring.answer}, suggest = {scoring.suggest}, scope = {scoring.scope}\n")
     for path in paths:
-        figures = evaluate(knowledge, read_cases(path)).figures()
-        out(f"{path.name} " + " ".join(f"{k} {v:.1%}" for k, v in figures.items()) + "\n")
+        out(_figures(path.name, knowledge, read_cases(path)))
 
 
 if __name__ == "__main__":
@@ -251,5 +277,11 @@ if __name__ == "__main__":
         action="store_true",
         help="keep the shipped ranking weights; fit only the scope model and the bands",
     )
+    parser.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="leave each file out in turn, fit on the others and report on the one left out",
+    )
     arguments = parser.parse_args()
-    main(arguments.paths, keep_ranking=arguments.keep_ranking)
+    run = cross_validate if arguments.cross_validate else main
+    run(arguments.paths, keep_ranking=arguments.keep_ranking)

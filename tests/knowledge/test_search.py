@@ -7,6 +7,8 @@ import pytest
 
 from knowledge.base import KnowledgeBase, Verdict
 from knowledge.evaluate import evaluate, read_cases
+from knowledge.features import FEATURES
+from knowledge.refs import Ref
 from tests.knowledge.conftest import FIXTURE_FAQ, make_data_dir
 
 DEV_SET = Path(__file__).parents[1] / "data" / "faq_dev.jsonl"
@@ -168,3 +170,18 @@ def test_a_word_only_in_an_answer_weighs_as_unknown(tmp_path: Path) -> None:
     # 现金 is in an answer, in no phrasing and no law text: mentioned in passing.
     assert index.analyse("现金").known == 0.0
     assert index.analyse("罚款").known == 1.0
+
+
+def test_an_entry_is_supported_by_the_articles_it_cites(knowledge: KnowledgeBase) -> None:
+    index = knowledge.index
+    query = index.analyse("统计调查表上要标明表号和制定机关吗")
+    text, phrasing = FEATURES.index("cited_text"), FEATURES.index("cited_phrasing")
+    rows = index.candidates(query)
+    article = Ref("统计法", 17)
+    cited = [features for entry, features in rows if article in entry.refs]
+    # Every document citing the article, Q&A or passage, sees the same support: the article's
+    # whole text and the best phrasing that cites it.
+    assert {entry.kind for entry, _ in rows if article in entry.refs} == {"faq", "article"}
+    assert {features[text] for features in cited} == {max(f[text] for _, f in rows)}
+    assert len({features[phrasing] for features in cited}) == 1
+    assert all(features[phrasing] > 0 for features in cited)
