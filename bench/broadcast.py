@@ -34,6 +34,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -391,7 +392,7 @@ async def main(args: argparse.Namespace) -> int:
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        engine = create_engine(url)
+        engine = create_engine(url, tz=ZoneInfo("Asia/Shanghai"))
         await upgrade(engine)
         sessions = session_factory(engine)
         async with sessions() as session:

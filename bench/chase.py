@@ -20,6 +20,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import sqlalchemy as sa
@@ -217,7 +218,7 @@ def export(rows: int, enterprises: int) -> tuple[bytes, int]:
 async def main(enterprises: int, rows: int, database_url: str | None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        engine = create_engine(url)
+        engine = create_engine(url, tz=ZoneInfo("Asia/Shanghai"))
         await upgrade(engine)
         sessions = session_factory(engine)
         async with sessions() as session:

@@ -24,6 +24,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -173,7 +174,7 @@ def wrong_codes(activities: list[Activity], now: datetime, count: int) -> list[s
 
 
 async def run(url: str, count: int, guesses: int) -> None:
-    engine = create_engine(url)
+    engine = create_engine(url, tz=ZoneInfo("Asia/Shanghai"))
     await upgrade(engine)
     sessions = session_factory(engine)
     now = datetime.now(UTC)

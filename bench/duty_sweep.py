@@ -33,6 +33,7 @@ import tracemalloc
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import SQLModel
@@ -253,7 +254,7 @@ async def main(members: int, grids: int, at_text: str, database_url: str | None)
     gc.freeze()
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        db = create_engine(url)
+        db = create_engine(url, tz=ZoneInfo("Asia/Shanghai"))
         try:
             await upgrade(db)
             sessions = session_factory(db)

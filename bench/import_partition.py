@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import func, select
 
@@ -39,7 +40,7 @@ async def main(enterprises: int, towns: int, database_url: str | None) -> int:
         )
         generated = time.perf_counter() - started
         url = database_url or f"sqlite+aiosqlite:///{directory / 'bench.db'}"
-        engine = create_engine(url)
+        engine = create_engine(url, tz=ZoneInfo("Asia/Shanghai"))
         await upgrade(engine)
         sessions = session_factory(engine)
 

@@ -301,7 +301,7 @@ async def run_echo(
 async def run(
     url: str, *, users: int, spread: float, recipients: int, log: Path, echo: bool
 ) -> int:
-    engine = create_engine(url)
+    engine = create_engine(url, tz=ZoneInfo("Asia/Shanghai"))
     await upgrade(engine)
     sessions = session_factory(engine)
     try:

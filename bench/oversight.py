@@ -378,7 +378,7 @@ async def main(
     now = at(year + 1, 1, 20)
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        db = create_engine(url)
+        db = create_engine(url, tz=ZoneInfo("Asia/Shanghai"))
         try:
             await upgrade(db)
             sessions = session_factory(db)

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.app import build_application
 from bot.runner import polling
@@ -40,7 +41,7 @@ async def main(enterprises: int, towns: int, database_url: str | None) -> int:
         )
         data = roster.path.read_bytes()
         url = database_url or f"sqlite+aiosqlite:///{directory / 'bench.db'}"
-        engine = create_engine(url)
+        engine = create_engine(url, tz=ZoneInfo("Asia/Shanghai"))
         await upgrade(engine)
         sessions = session_factory(engine)
         async with sessions() as session, session.begin():

@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import SQLModel
@@ -58,7 +59,7 @@ async def first_send_after(emulator: BotApiEmulator, mark: int, seconds: float =
 
 
 async def run(url: str, trials: int, log_dir: Path, *, freeze: bool) -> int:
-    engine = create_engine(url)
+    engine = create_engine(url, tz=ZoneInfo("Asia/Shanghai"))
     await upgrade(engine)
     tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
     async with engine.begin() as connection:

@@ -121,7 +121,7 @@ def build_application(
         duties_config = load_duties(settings.duties_file)
         workdays.use_overrides(workday_overrides(duties_config))
         loaded = knowledge if knowledge is not None else await load_knowledge()
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, tz=settings.tz)
         sessions = session_factory(engine)
         async with sessions() as session:
             # Instructors' answers approved with /faqreview are searchable too.

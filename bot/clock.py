@@ -48,19 +48,17 @@ async def engine_tick(context: GridContext) -> EngineReport | None:
         return None
     # Deciding a day's reminders for a city is seconds of Python: done on the event loop it
     # would hold up every chat, so it runs in a thread with its own loop and connections.
-    report = await asyncio.to_thread(
-        run_in_thread, bot_data.settings.database_url, bot_data.duties, now
-    )
+    report = await asyncio.to_thread(run_in_thread, bot_data.settings, bot_data.duties, now)
     if report.queued:
         bot_data.outbox.wake()
     return report
 
 
-def run_in_thread(database_url: str, duties: Sequence[Duty], now: datetime) -> EngineReport:
+def run_in_thread(settings: Settings, duties: Sequence[Duty], now: datetime) -> EngineReport:
     """One engine run on a private event loop and database engine (for a worker thread)."""
 
     async def run() -> EngineReport:
-        engine = create_engine(database_url)
+        engine = create_engine(settings.database_url, tz=settings.tz)
         try:
             return await run_due(sessions=session_factory(engine), duties=duties, now=now)
         finally:

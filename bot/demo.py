@@ -111,7 +111,7 @@ async def prepare_city(
         )
     database_url = f"sqlite+aiosqlite:///{directory / DATABASE_FILE}"
     settings = load_settings(database_url=database_url)
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, tz=settings.tz)
     try:
         await upgrade(engine)
         sessions = session_factory(engine)

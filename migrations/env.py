@@ -1,6 +1,7 @@
 """Alembic environment: runs on a connection handed in by models.migrate, or on its own."""
 
 import asyncio
+from datetime import UTC
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -25,7 +26,8 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_standalone(url: str) -> None:
-    engine = create_engine(url)
+    # Migrations never ask SQL for the city's date: any zone will do.
+    engine = create_engine(url, tz=UTC)
     async with engine.begin() as connection:
         await connection.run_sync(_run)
     await engine.dispose()

@@ -2,10 +2,14 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -21,13 +25,35 @@ POSTGRES_SESSION_SETTINGS = {
 }
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+class city_today(FunctionElement[Any]):
+    """Today's date in the city's time zone, in SQL (the `tz` given to `create_engine`). The
+    database's own CURRENT_DATE is UTC's on SQLite: from 16:00 to 24:00 UTC it is already the
+    next day in Asia/Shanghai, and an enterprise leaving "today" would still count."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(city_today)
+def _today_from_the_session_zone(_element: city_today, _compiler: SQLCompiler, **_kw: Any) -> str:
+    # PostgreSQL: CURRENT_DATE is the date in the session's TimeZone, set from `tz`.
+    return "CURRENT_DATE"
+
+
+@compiles(city_today, "sqlite")
+def _today_from_python(_element: city_today, _compiler: SQLCompiler, **_kw: Any) -> str:
+    return "gridbot_today()"
+
+
+def create_engine(url: str, *, tz: tzinfo, **kwargs: Any) -> AsyncEngine:
     """Create the engine; SQLite gets WAL mode (synchronous=NORMAL), a busy timeout and
-    enforced foreign keys; PostgreSQL sessions get POSTGRES_SESSION_SETTINGS."""
+    enforced foreign keys; PostgreSQL sessions get POSTGRES_SESSION_SETTINGS. `tz` is the
+    city's time zone: what `city_today()` means in SQL (a PostgreSQL session's TimeZone)."""
     if sa.engine.make_url(url).get_backend_name() == "postgresql":
         connect_args = dict(kwargs.pop("connect_args", {}))
         connect_args["server_settings"] = {
             **POSTGRES_SESSION_SETTINGS,
+            "TimeZone": getattr(tz, "key", None) or str(tz),
             **connect_args.get("server_settings", {}),
         }
         kwargs["connect_args"] = connect_args
@@ -47,6 +73,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            dbapi_connection.create_function(
+                "gridbot_today", 0, lambda: datetime.now(tz).date().isoformat()
+            )
 
     return engine
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -37,13 +38,16 @@ hypothesis_settings.register_profile("gridbot", derandomize=True, deadline=None)
 hypothesis_settings.load_profile("gridbot")
 
 TEST_DATABASE_URL = os.environ.get("GRIDBOT_TEST_DATABASE_URL", "")
+# The city's time zone, as the settings default to.
+TZ = ZoneInfo("Asia/Shanghai")
+
 # Quiet hours would hold outbox messages whenever the suite runs at night: off for every
 # Settings the tests build (and the subprocesses they start); quiet-hours tests pass their own.
 os.environ.setdefault("GRIDBOT_QUIET_HOURS", "false")
 
 
 async def _migrate(url: str, *, reset_schema: bool) -> None:
-    engine = create_engine(url)
+    engine = create_engine(url, tz=TZ)
     if reset_schema:
         async with engine.begin() as conn:
             await conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -74,7 +78,7 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, tz=TZ)
     if engine.dialect.name == "postgresql":
         tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
         async with engine.begin() as conn:

@@ -33,7 +33,7 @@ def with_sessions(
     """Run async work against the configured database and dispose of the engine afterwards."""
 
     async def runner() -> T:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, tz=settings.tz)
         try:
             if await current_revision(engine) is None:
                 typer.echo(NOT_MIGRATED, err=True)

@@ -25,7 +25,7 @@ def db_upgrade() -> None:
     settings = common.settings()
 
     async def runner() -> str | None:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, tz=settings.tz)
         try:
             await upgrade(engine)
             return await current_revision(engine)
@@ -71,7 +71,7 @@ def run(
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     async def check_schema() -> str | None:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, tz=settings.tz)
         try:
             return await current_revision(engine)
         finally:

@@ -45,9 +45,7 @@ class DutyClock:
     async def travel(self, at: datetime) -> Travelled:
         """Run every duty at `at` and send what is due; the clock then stands there."""
         bot_data = self.app.bot_data
-        report = await asyncio.to_thread(
-            run_in_thread, bot_data.settings.database_url, bot_data.duties, at
-        )
+        report = await asyncio.to_thread(run_in_thread, bot_data.settings, bot_data.duties, at)
         if report.queued:
             bot_data.outbox.wake()
         self.at = at

@@ -45,7 +45,8 @@ async def started(
     front.step = "正在准备演示城市…"
     city = await prepare_city(directory, enterprises=enterprises, towns=towns, reset=reset)
     log_to_file(directory / "demo.log")
-    engine = create_engine(city.database_url)
+    # The city's time zone, as configured (the bot's settings below are built from the same).
+    engine = create_engine(city.database_url, tz=load_settings(database_url=city.database_url).tz)
     sessions = session_factory(engine)
     chats_file = directory / CHATS_FILE
     async with BotApiEmulator(token=DEMO_TOKEN, bot_username=DEMO_BOT_USERNAME) as emulator:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, col
 
+from models.db import city_today
 from models.enums import GridLevel, Industry, Role, Scale
 from models.tables.columns import GridLevelType, enum_column, tz_column, utcnow
 
@@ -55,10 +56,10 @@ class SurveyObject(SQLModel, table=True):
 
 def still_on_grid() -> sa.ColumnElement[bool]:
     """A survey object that has not left (no 退出日期, or one still ahead: an object leaves at
-    the start of its 退出日期, by the database's date): only those make their statisticians
-    grid members, receive notices and reminders and count in the figures."""
+    the start of its 退出日期, by the city's date): only those make their statisticians grid
+    members, receive notices and reminders and count in the figures."""
     left_on = col(SurveyObject.left_on)
-    return sa.or_(left_on.is_(None), left_on > sa.func.current_date())
+    return sa.or_(left_on.is_(None), left_on > city_today())
 
 
 class Person(SQLModel, table=True):

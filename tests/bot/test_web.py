@@ -16,6 +16,7 @@ from knowledge.base import KnowledgeBase
 from models.db import create_engine, session_factory, transaction
 from services.outbox import enqueue_text
 from tests.bot.served import served
+from tests.conftest import TZ
 
 USER = 8301
 
@@ -144,7 +145,7 @@ async def test_readyz_503_when_the_database_is_unreachable(
 ) -> None:
     bot_data = running.app.bot_data
     good = bot_data._sessions
-    unreachable = create_engine(f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/x.db")
+    unreachable = create_engine(f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/x.db", tz=TZ)
     bot_data._sessions = session_factory(unreachable)
     try:
         answer = await http.get("/readyz")

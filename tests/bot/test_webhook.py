@@ -18,6 +18,7 @@ from models import webhook as queries
 from models.db import create_engine, session_factory, transaction
 from models.tables import WebhookUpdate
 from tests.bot.served import SECRET, eventually, served
+from tests.conftest import TZ
 
 USERS = range(8401, 8411)
 
@@ -113,7 +114,7 @@ async def test_an_update_that_cannot_be_recorded_is_refused_and_comes_again(
     emulator.user(user)
     bot_data = running.app.bot_data
     good = bot_data._sessions
-    unreachable = create_engine(f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/x.db")
+    unreachable = create_engine(f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/x.db", tz=TZ)
     bot_data._sessions = session_factory(unreachable)
     try:
         await emulator.send_text(user, "/help")

@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models.db import SQLITE_BUSY_TIMEOUT_MS, create_engine, session_factory
 from models.tables import Person
+from tests.conftest import TZ
 
 
 async def test_sqlite_runs_in_wal_mode_with_busy_timeout(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}")
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}", tz=TZ)
     try:
         async with engine.connect() as connection:
             mode = (await connection.execute(sa.text("PRAGMA journal_mode"))).scalar_one()

@@ -29,7 +29,7 @@ from services.workdays import (
     workday_on_or_before,
     working_hours_between,
 )
-from tests.conftest import SmallCity
+from tests.conftest import TZ, SmallCity
 
 Sessions = async_sessionmaker[AsyncSession]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -190,7 +190,7 @@ async def test_two_engines_on_one_postgresql_send_once(
     # Two processes: two engines (connection pools) on one database, ticking at the same moment,
     # with many reminders so that their transactions interleave.
     others = await add_people(session_factory(engine), 300)
-    second = create_engine(database_url)
+    second = create_engine(database_url, tz=TZ)
     try:
         pools = [session_factory(engine), session_factory(second)]
         at = local("2026-12-24T09:00")

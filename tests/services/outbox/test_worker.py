@@ -28,7 +28,7 @@ from models.tables import Assignment, OutboxMessage, TelegramBinding
 from services.outbox import Recipient, enqueue_broadcast, enqueue_text
 from services.outbox.retry import RetryPolicy
 from services.outbox.worker import OutboxConfig, OutboxWorker
-from tests.conftest import TOKEN, SmallCity
+from tests.conftest import TOKEN, TZ, SmallCity
 from tests.handlers.chat import bind
 
 MEMBER_TG, INSTRUCTOR_TG, DEPUTY_TG = 8201, 8202, 8203
@@ -323,7 +323,7 @@ async def test_two_workers_on_postgresql_never_send_twice(
     recipients = users(emulator, range(9000, 9300))
     await broadcast(sessions, recipients)
     quick = OutboxConfig(rate_per_second=150, poll_interval=0.02)
-    engines = [create_engine(database_url) for _ in range(2)]
+    engines = [create_engine(database_url, tz=TZ) for _ in range(2)]
     try:
         async with (
             Bot(TOKEN, base_url=emulator.bot_base_url) as first_bot,
