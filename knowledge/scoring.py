@@ -13,7 +13,7 @@ class Scoring:
 
     `weights`, `bias` and the scope model's `scope_weights`, `scope_bias` are fitted by
     `python -m knowledge.tune` on the dev set (tests/data/faq_dev.jsonl) and the tuning folds
-    a-e (tests/data/heldout/fold_[a-e].jsonl), never on the untuned folds; `answer`,
+    a-g (tests/data/heldout/fold_[a-g].jsonl), never on the untuned folds; `answer`,
     `suggest` and `scope` are read off the same data (see knowledge/tune.py for the rule).
     """
 
@@ -32,9 +32,9 @@ class Scoring:
     cited_bonus: float = 25.0
     # Verdicts: ANSWER at or above `answer`, SUGGEST at or above `suggest` if the question is
     # in scope (`knowledge.scope`: its chance at or above `scope`), else ABSTAIN.
-    answer: float = 85.0
+    answer: float = 93.9
     suggest: float = 0.0
-    scope: float = 56.0
+    scope: float = 59.0
     scope_weights: tuple[float, ...] = tuple(SCOPE_FITTED[name] for name in SCOPE_FEATURES)
     scope_bias: float = SCOPE_BIAS
     # A confident answer must beat runners-up citing other articles by this much.
