@@ -145,10 +145,10 @@ class SqliteLeadership(Leadership):
             self._file = None
 
 
-_HOLDS_LOCK = sa.text(
+_HOLDS_THIS_LOCK = sa.text(
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
     " AND pid = pg_backend_pid() AND classid = :high AND objid = :low AND objsubid = 1"
-)
+).bindparams(high=LOCK_KEY >> 32, low=LOCK_KEY & 0xFFFFFFFF)
 
 
 class PostgresLeadership(Leadership):
@@ -249,34 +249,30 @@ class PostgresLeadership(Leadership):
         # The old holder may still be active by its last proof: let that run out first.
         log.info("leadership: took the lock; active in %.1f s", self.config.valid_seconds)
         await asyncio.sleep(self.config.valid_seconds)
-        asked = time.monotonic()
-        async with asyncio.timeout(self.config.heartbeat_seconds + self.config.valid_seconds):
-            held = (await connection.execute(self._holds())).scalar_one()
-        if not held:
-            raise RuntimeError("the advisory lock was lost before this instance became active")
-        self._held, self._valid_until = True, asked + self.config.valid_seconds
+        await self._prove(connection, self.config.heartbeat_seconds + self.config.valid_seconds)
+        self._held = True
         self.became_active_at = time.monotonic()
         log.warning("leadership: took the lock, this instance is now active")
         self._signal()
 
-    @staticmethod
-    def _holds() -> sa.TextClause:
-        return _HOLDS_LOCK.bindparams(high=LOCK_KEY >> 32, low=LOCK_KEY & 0xFFFFFFFF)
+    async def _prove(self, connection: AsyncConnection, within: float) -> None:
+        """Check that this session holds the lock, answered within `within` seconds; on
+        success the instance counts as active until `valid_seconds` after the check began."""
+        asked = time.monotonic()
+        async with asyncio.timeout(within):
+            held = (await connection.execute(_HOLDS_THIS_LOCK)).scalar_one()
+        if not held:
+            raise RuntimeError("the advisory lock is no longer held by this session")
+        self._valid_until = asked + self.config.valid_seconds
 
     async def _keep(self, connection: AsyncConnection) -> None:
         """Prove the lock every heartbeat; raise when a proof fails or comes too late."""
-        holds = self._holds()
         while True:
             await asyncio.sleep(self.config.heartbeat_seconds)
-            asked = time.monotonic()
-            remaining = self._valid_until - asked
+            remaining = self._valid_until - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("the last proof of the lock is too old (stalled process)")
-            async with asyncio.timeout(remaining):
-                held = (await connection.execute(holds)).scalar_one()
-            if not held:
-                raise RuntimeError("the advisory lock is no longer held by this session")
-            self._valid_until = asked + self.config.valid_seconds
+            await self._prove(connection, remaining)
 
     def _demote(self) -> None:
         if self._held:
