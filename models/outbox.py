@@ -107,20 +107,23 @@ async def claim_batch(
     return sorted(claimed, key=lambda message: message.id or 0)
 
 
+def _held_by(worker_id: str) -> tuple[sa.ColumnElement[bool], ...]:
+    # A worker only touches rows it still holds: after its lease expired, another worker owns them.
+    return (
+        col(OutboxMessage.status) == OutboxStatus.SENDING,
+        col(OutboxMessage.claimed_by) == worker_id,
+    )
+
+
 async def _update_claimed(
     session: AsyncSession, message_ids: Collection[int], worker_id: str, values: dict[str, Any]
 ) -> int:
     """Update rows this worker still holds; returns how many it did."""
     if not message_ids:
         return 0
-    # A worker only touches rows it still holds: after its lease expired, another worker owns them.
     result = await session.exec(
         sa.update(OutboxMessage)
-        .where(
-            col(OutboxMessage.id).in_(list(message_ids)),
-            col(OutboxMessage.status) == OutboxStatus.SENDING,
-            col(OutboxMessage.claimed_by) == worker_id,
-        )
+        .where(col(OutboxMessage.id).in_(list(message_ids)), *_held_by(worker_id))
         .values(**values)
     )
     return int(result.rowcount)
@@ -162,11 +165,7 @@ async def mark_sent_many(
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     statement = (
         sa.update(table)
-        .where(
-            table.c.id == sa.bindparam("message_id"),
-            table.c.status == OutboxStatus.SENDING,
-            table.c.claimed_by == worker_id,
-        )
+        .where(table.c.id == sa.bindparam("message_id"), *_held_by(worker_id))
         .values(
             status=OutboxStatus.SENT,
             sent_at=now,
