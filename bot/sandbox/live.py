@@ -45,9 +45,6 @@ async def started(
     front.step = "正在准备演示城市…"
     city = await prepare_city(directory, enterprises=enterprises, towns=towns, reset=reset)
     log_to_file(directory / "demo.log")
-    # The city's time zone, as configured (the bot's settings below are built from the same).
-    engine = create_engine(city.database_url, tz=load_settings(database_url=city.database_url).tz)
-    sessions = session_factory(engine)
     chats_file = directory / CHATS_FILE
     async with BotApiEmulator(token=DEMO_TOKEN, bot_username=DEMO_BOT_USERNAME) as emulator:
         if city.reopened:
@@ -58,6 +55,8 @@ async def started(
             api_base_url=emulator.base_url,
             quiet_hours=False,
         )
+        engine = create_engine(city.database_url, tz=settings.tz)
+        sessions = session_factory(engine)
         front.step = "正在启动机器人…"
         app = build_application(settings)
         async with polling(app, poll_timeout=1):
