@@ -11,8 +11,9 @@ from models import outbox
 from models.db import transaction
 from models.enums import OutboxStatus
 from models.tables import OutboxMessage
-from services.outbox import Recipient, enqueue_broadcast
+from services.outbox import Recipient
 from services.outbox.settling import SentBatches
+from tests.services.outbox.test_worker import broadcast
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
@@ -20,13 +21,7 @@ NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 async def claimed(
     sessions: async_sessionmaker[AsyncSession], chats: range, worker_id: str
 ) -> list[OutboxMessage]:
-    async with transaction(sessions) as session:
-        await enqueue_broadcast(
-            session=session,
-            recipients=[Recipient(chat_id=chat) for chat in chats],
-            text="通知",
-            kind="notice",
-        )
+    await broadcast(sessions, [Recipient(chat_id=chat) for chat in chats])
     async with transaction(sessions) as session:
         return await outbox.claim_batch(
             session=session, worker_id=worker_id, now=datetime.now(UTC), limit=len(chats)
